@@ -1,0 +1,1 @@
+"""Analysis: every article becomes evidenced facts (stages over a Doc)."""

@@ -1,0 +1,369 @@
+"""The `outpost` command: thin wrappers over plain functions, output as Rich tables or JSON."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+from sqlalchemy import Engine
+
+from outpost import __version__
+from outpost.config import Settings, SettingsError, load_settings, sqlite_url
+from outpost.ingest.errors import ItemError
+from outpost.ingest.run import ingest
+from outpost.ingest.values import parse_time
+from outpost.records import Article, Stored, Summary
+from outpost.store import connect
+from outpost.store.articles import ArticleFilter, get_article, list_articles
+from outpost.store.failures import list_failures
+from outpost.store.search import search
+from outpost.store.stats import stats
+
+app = typer.Typer(
+    help="Outpost: open early-warning and joint crisis-response platform.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+SAMPLES = Path(__file__).with_name("samples")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def main() -> None:
+    app()
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        err.print(f"[red]settings:[/] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+
+
+def _engine(settings: Settings | None = None) -> Engine:
+    return connect((settings or _settings()).database_url)
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _time(value: str | None, name: str) -> datetime | None:
+    try:
+        return parse_time(value) if value else None
+    except ItemError:
+        raise typer.BadParameter(f"not a date or time: {value!r}", param_hint=name) from None
+
+
+@app.command("version")
+def version() -> None:
+    """Print Outpost's version."""
+    typer.echo(__version__)
+
+
+@app.command("ingest")
+def ingest_cli(
+    sources: Annotated[
+        list[str] | None, typer.Argument(help="Files, folders or URLs of web pages.")
+    ] = None,
+    feed: Annotated[list[str] | None, typer.Option("--feed", help="An RSS/Atom feed URL.")] = None,
+    source: Annotated[
+        str | None, typer.Option(help="Source name for items that do not name one.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Ingest files (txt, html, json, jsonl, Telegram exports), web pages and feeds.
+
+    Exit status 1 when any item failed (see `outpost ingest-errors`).
+    """
+    if not sources and not feed:
+        raise typer.BadParameter("give at least one file, folder, URL or --feed")
+    settings = _settings()
+    summary = _run_ingest(_engine(settings), settings, sources or [], feed or [], source)
+    if as_json:
+        _print_json(summary.as_dict())
+    else:
+        _print_summary(summary)
+    raise typer.Exit(1 if summary.failed else 0)
+
+
+class _Bar:
+    """A Rich progress bar that counts outcomes as they come."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.summary = Summary()
+        self.task = progress.add_task("ingesting", total=0, counts="")
+
+    def expect(self, items: int) -> None:
+        total = self.progress.tasks[self.task].total or 0
+        self.progress.update(self.task, total=total + items)
+
+    def advance(self, stored: Stored) -> None:
+        self.summary.add(stored.outcome)
+        s = self.summary
+        counts = f"{s.new} new · {s.duplicate} dup · {s.near_duplicate} near · {s.failed} failed"
+        self.progress.update(self.task, advance=1, counts=counts)
+
+
+def _run_ingest(
+    engine: Engine, settings: Settings, sources: list[str], feeds: list[str], source: str | None
+) -> Summary:
+    columns = (
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[counts]}"),
+    )
+    with Progress(*columns, console=err, transient=False) as progress:
+        return ingest(engine, settings, sources, feeds, source=source, tracker=_Bar(progress))
+
+
+def _print_summary(summary: Summary) -> None:
+    table = Table(title="Ingest summary", show_header=True)
+    for name in ("new", "duplicate", "near duplicate", "failed"):
+        table.add_column(name, justify="right")
+    table.add_row(
+        str(summary.new), str(summary.duplicate), str(summary.near_duplicate), str(summary.failed)
+    )
+    out.print(table)
+    for failure in summary.failures[:20]:
+        out.print(f"[red]failed[/] {escape(failure.locator)}: {escape(failure.reason)}")
+    if len(summary.failures) > 20:
+        out.print(f"… and {len(summary.failures) - 20} more: see `outpost ingest-errors`")
+
+
+def article_dict(a: Article, *, text: bool = True) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": a.uid,
+        "external_id": a.external_id,
+        "source": a.source,
+        "title": a.title,
+        "url": a.url,
+        "lang": a.lang,
+        "published": a.published.isoformat() if a.published else None,
+        "fetched": a.fetched.isoformat(),
+        "near_duplicate_of": a.near_duplicate_of,
+        "similarity": a.similarity,
+        "raw_hash": a.raw_hash,
+        "fingerprint": a.fingerprint,
+        "locator": a.locator,
+    }
+    if text:
+        data["text"] = a.text
+    return data
+
+
+def _articles_table(items: list[Article], title: str) -> Table:
+    table = Table(title=title)
+    table.add_column("id", style="cyan", no_wrap=True)
+    table.add_column("ext. id", no_wrap=True)
+    table.add_column("published", no_wrap=True)
+    table.add_column("source", max_width=24, no_wrap=True, overflow="ellipsis")
+    table.add_column("lang", no_wrap=True)
+    table.add_column("title", ratio=1)
+    for a in items:
+        title_text = escape(a.title or a.text[:80])
+        if a.near_duplicate_of:
+            title_text += f" [dim](near duplicate of {a.near_duplicate_of})[/]"
+        table.add_row(
+            a.uid,
+            escape(a.external_id or ""),
+            a.published.strftime("%Y-%m-%d %H:%M") if a.published else "",
+            escape(a.source),
+            a.lang or "",
+            title_text,
+        )
+    return table
+
+
+@app.command("articles")
+def articles_cli(
+    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    lang: Annotated[str | None, typer.Option(help="Only this language (ISO 639-1).")] = None,
+    since: Annotated[str | None, typer.Option(help="Published at or after (ISO date).")] = None,
+    until: Annotated[str | None, typer.Option(help="Published before (ISO date).")] = None,
+    originals: Annotated[bool, typer.Option(help="Leave near duplicates out.")] = False,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 50,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many.")] = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """List stored articles, newest first."""
+    f = ArticleFilter(
+        source=source,
+        lang=lang,
+        since=_time(since, "--since"),
+        until=_time(until, "--until"),
+        include_near_duplicates=not originals,
+        limit=limit,
+        offset=offset,
+    )
+    with _engine().connect() as conn:
+        items = list_articles(conn, f)
+    if as_json:
+        _print_json([article_dict(a) for a in items])
+    else:
+        out.print(_articles_table(items, f"Articles ({len(items)} shown)"))
+
+
+@app.command("article")
+def article_cli(
+    key: Annotated[str, typer.Argument(help="Article id (or a unique prefix), or external id.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Show one article with its text."""
+    with _engine().connect() as conn:
+        article = get_article(conn, key)
+    if article is None:
+        err.print(f"[red]no article[/] with id or external id {escape(key)!r}")
+        raise typer.Exit(1)
+    if as_json:
+        _print_json(article_dict(article))
+        return
+    _print_article(article, chars=None)
+
+
+def _print_article(a: Article, chars: int | None = 600) -> None:
+    when = a.published.strftime("%Y-%m-%d %H:%M UTC") if a.published else "date unknown"
+    head = f"[bold]{escape(a.title or '(untitled)')}[/]\n[dim]{escape(a.source)} · {when} · "
+    head += f"{a.lang or '?'} · id {a.uid}{' · ' + escape(a.external_id) if a.external_id else ''}"
+    if a.url:
+        head += f"\n{escape(a.url)}"
+    if a.near_duplicate_of:
+        head += f"\nnear duplicate of {a.near_duplicate_of} (similarity {a.similarity})"
+    body = a.text if chars is None or len(a.text) <= chars else a.text[:chars].rstrip() + " …"
+    out.print(Panel(f"{head}[/]\n\n{escape(body)}", expand=True))
+
+
+@app.command("search")
+def search_cli(
+    query: Annotated[str, typer.Argument(help="Words to find, in any language and inflection.")],
+    limit: Annotated[int, typer.Option(min=1)] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """Full-text search over titles and texts (Russian and English)."""
+    with _engine().connect() as conn:
+        hits = search(conn, query, limit)
+    if as_json:
+        _print_json([{**article_dict(h.article, text=False), "snippet": h.snippet} for h in hits])
+        return
+    table = Table(title=f"{len(hits)} articles match {query!r}")
+    table.add_column("id", style="cyan", no_wrap=True)
+    table.add_column("published", no_wrap=True)
+    table.add_column("title / snippet")
+    for h in hits:
+        snippet = escape(h.snippet).replace("«", "[bold yellow]").replace("»", "[/]")
+        a = h.article
+        table.add_row(
+            a.uid,
+            a.published.strftime("%Y-%m-%d") if a.published else "",
+            f"[bold]{escape(a.title or '')}[/]\n{snippet}",
+        )
+    out.print(table)
+
+
+@app.command("stats")
+def stats_cli(as_json: JsonOpt = False) -> None:
+    """Counts: articles (near duplicates included), failures, by source and language."""
+    with _engine().connect() as conn:
+        data = stats(conn)
+    if as_json:
+        _print_json(data)
+        return
+    table = Table(title="Outpost store", show_header=False)
+    for key in ("articles", "near_duplicates", "originals", "failures", "feeds"):
+        table.add_row(key.replace("_", " "), str(data[key]))
+    table.add_row(
+        "published", f"{data['published_first'] or '?'} … {data['published_last'] or '?'}"
+    )
+    for key in ("by_source", "by_lang"):
+        parts = ", ".join(f"{escape(k)} {v}" for k, v in data[key].items())
+        table.add_row(key.replace("_", " "), parts or "—")
+    out.print(table)
+
+
+@app.command("ingest-errors")
+def ingest_errors_cli(
+    limit: Annotated[int, typer.Option(min=1)] = 100, as_json: JsonOpt = False
+) -> None:
+    """Items that failed and have not been ingested since, with the reason."""
+    with _engine().connect() as conn:
+        failures = list_failures(conn, limit)
+    if as_json:
+        _print_json(
+            [
+                {
+                    "locator": f.locator,
+                    "reason": f.reason,
+                    "first_seen": f.first_seen.isoformat(),
+                    "last_seen": f.last_seen.isoformat(),
+                    "attempts": f.attempts,
+                }
+                for f in failures
+            ]
+        )
+        return
+    table = Table(title=f"Ingest errors ({len(failures)})")
+    table.add_column("where")
+    table.add_column("reason")
+    table.add_column("tries", justify="right")
+    table.add_column("last", no_wrap=True)
+    for f in failures:
+        table.add_row(
+            escape(f.locator),
+            escape(f.reason),
+            str(f.attempts),
+            f.last_seen.strftime("%Y-%m-%d %H:%M"),
+        )
+    out.print(table)
+
+
+@app.command("demo")
+def demo(as_json: JsonOpt = False) -> None:
+    """Ingest the bundled sample articles into a fresh SQLite database and show what was stored."""
+    settings = _settings()
+    path = settings.data_dir / "demo.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    settings = settings.with_database(sqlite_url(path))
+    engine = _engine(settings)
+    if not as_json:
+        out.print(f"[bold]Outpost demo[/]: ingesting the sample articles into {path}")
+    summary = _run_ingest(engine, settings, [str(SAMPLES)], [], None)
+    with engine.connect() as conn:
+        items = list_articles(conn, ArticleFilter(limit=None))
+        counts = stats(conn)
+    if as_json:
+        _print_json({"summary": summary.as_dict(), "articles": [article_dict(a) for a in items]})
+        return
+    _print_summary(summary)
+    out.print(_articles_table(items, f"{counts['articles']} articles stored"))
+    for article in items:
+        _print_article(article)
+    out.print(
+        f"Try: OUTPOST_DATABASE_URL={sqlite_url(path)} outpost search Afghanistan"
+        if shutil.which("outpost")
+        else ""
+    )
+    raise typer.Exit(1 if summary.failed else 0)

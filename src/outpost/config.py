@@ -1,0 +1,114 @@
+"""Settings: read once from an optional TOML file and the environment (the environment wins).
+
+    OUTPOST_DATA_DIR              where the SQLite database and state live
+    OUTPOST_DATABASE_URL          e.g. postgresql+psycopg://user@host/db (default: SQLite file)
+    OUTPOST_CONFIG                a TOML file; default: <data dir>/outpost.toml if it exists
+    OUTPOST_FETCH_TIMEOUT         seconds per request (connect, read, write)
+    OUTPOST_FETCH_MAX_BYTES       cap on a response body
+    OUTPOST_FETCH_MAX_REDIRECTS   cap on redirects followed
+    OUTPOST_FETCH_ALLOW_NETWORKS  comma-separated CIDRs that may be fetched although private,
+                                  loopback or link-local (e.g. 127.0.0.0/8,::1/128)
+
+The TOML file uses the same names without the prefix, in lower case, e.g.
+`fetch_allow_networks = ["10.1.0.0/16"]`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used; the message names it."""
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    timeout: float = 20.0
+    max_bytes: int = 10 * 1024 * 1024
+    max_redirects: int = 5
+    allow_networks: tuple[IPNetwork, ...] = ()
+    user_agent: str = "Outpost/0.1 (+open-source early-warning platform)"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+
+    def with_database(self, url: str) -> Settings:
+        return replace(self, database_url=url)
+
+
+def default_data_dir(env: Mapping[str, str]) -> Path:
+    if env.get("OUTPOST_DATA_DIR"):
+        return Path(env["OUTPOST_DATA_DIR"]).expanduser()
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "outpost"
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    data_dir = default_data_dir(env)
+    values = _read_file(env, data_dir)
+    for key, value in env.items():
+        if key.startswith("OUTPOST_"):
+            values[key.removeprefix("OUTPOST_").lower()] = value
+    fetch = FetchSettings(
+        timeout=_number(values, "fetch_timeout", 20.0),
+        max_bytes=int(_number(values, "fetch_max_bytes", 10 * 1024 * 1024)),
+        max_redirects=int(_number(values, "fetch_max_redirects", 5)),
+        allow_networks=_networks(values.get("fetch_allow_networks", ())),
+    )
+    url = str(values.get("database_url") or sqlite_url(data_dir / "outpost.db"))
+    return Settings(data_dir=data_dir, database_url=url, fetch=fetch)
+
+
+def _read_file(env: Mapping[str, str], data_dir: Path) -> dict[str, Any]:
+    path = Path(env["OUTPOST_CONFIG"]) if env.get("OUTPOST_CONFIG") else data_dir / "outpost.toml"
+    if not path.is_file():
+        if env.get("OUTPOST_CONFIG"):
+            raise SettingsError(f"OUTPOST_CONFIG: no such file: {path}")
+        return {}
+    try:
+        return dict(tomllib.loads(path.read_text(encoding="utf-8")))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path}: not valid TOML: {exc}") from exc
+
+
+def _number(values: Mapping[str, Any], key: str, default: float) -> float:
+    raw = values.get(key, default)
+    try:
+        number = float(raw)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{key}: expected a number, got {raw!r}") from None
+    if number <= 0:
+        raise SettingsError(f"{key}: must be positive, got {raw!r}")
+    return number
+
+
+def _networks(raw: object) -> tuple[IPNetwork, ...]:
+    items = raw.split(",") if isinstance(raw, str) else list(raw)  # type: ignore[call-overload]
+    networks = []
+    for item in items:
+        text = str(item).strip()
+        if not text:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(text, strict=False))
+        except ValueError:
+            raise SettingsError(f"fetch_allow_networks: not a network: {text!r}") from None
+    return tuple(networks)

@@ -1,0 +1,123 @@
+"""One ingest run: expand the sources, read each item, store it, count what happened."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Protocol
+
+from sqlalchemy import Engine
+
+from outpost.analyze.language import guess_language
+from outpost.config import Settings
+from outpost.ingest.errors import ItemError
+from outpost.ingest.feeds import read_feed
+from outpost.ingest.files import estimate, expand, read_file
+from outpost.ingest.pages import extract_page
+from outpost.ingest.web import Fetcher
+from outpost.records import Draft, Failure, Outcome, Stored, Summary
+from outpost.store.articles import store_draft
+from outpost.store.failures import clear_failure, record_failure
+
+
+class Tracker(Protocol):
+    """Progress of a run: the CLI shows it as a Rich progress bar."""
+
+    def expect(self, items: int) -> None: ...
+
+    def advance(self, stored: Stored) -> None: ...
+
+
+class _Silent:
+    def expect(self, items: int) -> None:
+        pass
+
+    def advance(self, stored: Stored) -> None:
+        pass
+
+
+def is_url(source: str) -> bool:
+    return source.lower().startswith(("http://", "https://"))
+
+
+def ingest(
+    engine: Engine,
+    settings: Settings,
+    sources: Sequence[str] = (),
+    feeds: Sequence[str] = (),
+    *,
+    source: str | None = None,
+    tracker: Tracker | None = None,
+) -> Summary:
+    """Ingest files, folders and page URLs (`sources`) and feeds; failures never stop the run."""
+    tracker = tracker or _Silent()
+    summary = Summary()
+    with Fetcher(settings.fetch) as fetcher:
+        for item in _items(engine, fetcher, sources, feeds, source, tracker):
+            stored = _store(engine, item)
+            summary.add(stored.outcome)
+            if isinstance(item, Failure):
+                summary.failures.append(item)
+            tracker.advance(stored)
+    return summary
+
+
+def _items(
+    engine: Engine,
+    fetcher: Fetcher,
+    sources: Sequence[str],
+    feeds: Sequence[str],
+    source: str | None,
+    tracker: Tracker,
+) -> Iterator[Draft | Failure]:
+    urls = [s for s in sources if is_url(s)]
+    paths = [p for s in sources if not is_url(s) for p in _expand(Path(s))]
+    tracker.expect(sum(estimate(p) for p in paths) + len(urls))
+    for path in paths:
+        yield from read_file(path, source)
+    for url in urls:
+        yield _read_page(fetcher, url, source)
+    for feed in feeds:
+        yield from _counted(read_feed(fetcher, engine, feed), tracker)
+
+
+def _expand(path: Path) -> list[Path]:
+    return expand(path) if path.exists() else [path]  # a missing path fails when read
+
+
+def _counted(items: Iterable[Draft | Failure], tracker: Tracker) -> Iterator[Draft | Failure]:
+    """Items whose number was not known in advance (feed entries)."""
+    for item in items:
+        tracker.expect(1)
+        yield item
+
+
+def _read_page(fetcher: Fetcher, url: str, source: str | None) -> Draft | Failure:
+    try:
+        response = fetcher.get(url)
+        page = extract_page(response.body, response.url)
+    except ItemError as exc:
+        return Failure(url, str(exc))
+    host = response.url.split("/")[2] if "//" in response.url else url
+    return Draft(
+        text=page.text,
+        source=source or page.sitename or host,
+        locator=url,
+        raw=response.body,
+        media_type=response.media_type or "text/html",
+        title=page.title,
+        url=page.url or response.url,
+        published=page.published,
+        lang=page.lang,
+    )
+
+
+def _store(engine: Engine, item: Draft | Failure) -> Stored:
+    if isinstance(item, Failure):
+        with engine.begin() as conn:
+            record_failure(conn, item)
+        return Stored(Outcome.FAILED, "", item.locator)
+    stored = store_draft(engine, item, lang=item.lang or guess_language(item.text))
+    with engine.begin() as conn:
+        clear_failure(conn, item.locator)
+    return stored

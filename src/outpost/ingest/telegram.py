@@ -1,0 +1,81 @@
+"""Telegram Desktop channel exports (`result.json`): one article per message.
+
+Channels are where recruitment happens, so their exports are a first-class source. A message's
+text is either a string or a list of strings and entity objects (bold, links, hashtags...);
+the list is flattened to plain text. Service messages and messages without text are skipped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from outpost.ingest.errors import ItemError
+from outpost.ingest.values import parse_time
+from outpost.records import Draft, Failure
+
+
+def is_telegram_export(data: object) -> bool:
+    return isinstance(data, Mapping) and isinstance(data.get("messages"), list)
+
+
+def flatten(text: object) -> str:
+    """Plain text of a message's `text` field (a string, or a list of strings and entities)."""
+    if isinstance(text, str):
+        return text
+    if isinstance(text, list):
+        parts = []
+        for part in text:
+            if isinstance(part, str):
+                parts.append(part)
+            elif isinstance(part, Mapping) and isinstance(part.get("text"), str):
+                parts.append(part["text"])
+        return "".join(parts)
+    return ""
+
+
+def read_telegram(
+    data: Mapping[str, Any], locator: str, source: str | None
+) -> Iterator[Draft | Failure]:
+    channel = str(data.get("name") or source or "telegram")
+    for index, message in enumerate(data["messages"]):
+        where = f"{locator}#message={_id(message, index)}"
+        try:
+            draft = _message(message, channel, where)
+        except ItemError as exc:
+            yield Failure(where, str(exc))
+            continue
+        if draft is not None:
+            yield draft
+
+
+def _id(message: object, index: int) -> str:
+    if isinstance(message, Mapping) and isinstance(message.get("id"), int | str):
+        return str(message["id"])
+    return f"#{index}"
+
+
+def _message(message: object, channel: str, locator: str) -> Draft | None:
+    if not isinstance(message, Mapping):
+        raise ItemError("message is not a JSON object")
+    if message.get("type", "message") != "message":
+        return None
+    text = flatten(message.get("text")).strip()
+    if not text:
+        return None
+    unix = message.get("date_unixtime")
+    if isinstance(unix, str) and unix.isdigit():
+        published = parse_time(int(unix))
+    else:
+        published = parse_time(message.get("date"))
+    return Draft(
+        text=text,
+        source=channel,
+        locator=locator,
+        raw=json.dumps(message, ensure_ascii=False, sort_keys=True).encode(),
+        media_type="application/vnd.telegram.message+json",
+        title=None,
+        published=published,
+        external_id=str(message["id"]) if "id" in message else None,
+    )

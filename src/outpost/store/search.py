@@ -1,0 +1,33 @@
+"""Full-text search over titles and texts, in Russian and English alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select
+
+from outpost.records import Article
+from outpost.store import dialect
+from outpost.store.articles import COLUMNS, to_article
+from outpost.store.schema import articles
+
+
+@dataclass(frozen=True)
+class Hit:
+    article: Article
+    snippet: str  # matched words between « and »
+
+
+def search(conn: Connection, query: str, limit: int = 20) -> list[Hit]:
+    """Articles containing every word of the query (in any inflection), best first."""
+    terms = dialect.query_terms(query)
+    if not terms:
+        return []
+    sql, params = dialect.search_sql(conn.dialect.name, terms)
+    found = conn.execute(sql, {**params, "limit": limit}).all()
+    if not found:
+        return []
+    ids = [row.id for row in found]
+    rows = conn.execute(select(articles.c.id, *COLUMNS).where(articles.c.id.in_(ids))).all()
+    by_id = {row.id: to_article(row) for row in rows}
+    return [Hit(by_id[row.id], " ".join(row.snippet.split())) for row in found if row.id in by_id]

@@ -1,0 +1,74 @@
+"""Fixtures: real databases (a SQLite file, and a fresh schema in the real PostgreSQL server),
+the shared data folder, and settings that allow fetching from loopback only."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from outpost.config import FetchSettings, Settings, sqlite_url
+from outpost.store import connect
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+EXAMPLES = ROOT / "examples"
+POSTGRES = os.environ.get("OUTPOST_TEST_POSTGRES", "postgresql+psycopg://127.0.0.1:5432/test")
+LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
+
+
+def _postgres_schema_url() -> Iterator[str]:
+    """A URL whose connections use a new, empty schema; the schema is dropped afterwards.
+
+    A missing server fails the test: PostgreSQL support is part of the product, never skipped.
+    """
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+    except Exception as exc:  # pragma: no cover - only when the server is missing
+        pytest.fail(f"PostgreSQL at {POSTGRES} is required for these tests: {exc}")
+    try:
+        yield f"{POSTGRES}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database, once for SQLite and once for PostgreSQL."""
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path / "outpost.db")
+    else:
+        yield from _postgres_schema_url()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = connect(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        fetch=FetchSettings(timeout=3.0, max_bytes=512 * 1024, allow_networks=LOOPBACK),
+    )
+
+
+@pytest.fixture
+def shared() -> Path:
+    if not SHARED.is_dir():  # pragma: no cover
+        pytest.fail(f"the shared data folder is missing: {SHARED}")
+    return SHARED
