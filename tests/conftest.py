@@ -72,3 +72,12 @@ def shared() -> Path:
     if not SHARED.is_dir():  # pragma: no cover
         pytest.fail(f"the shared data folder is missing: {SHARED}")
     return SHARED
+
+
+@pytest.fixture
+def another_database_url(request: pytest.FixtureRequest, database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A second empty database of the same dialect as `database_url` (to compare two runs)."""
+    if database_url.startswith("sqlite"):
+        yield sqlite_url(tmp_path / "another.db")
+    else:
+        yield from _postgres_schema_url()

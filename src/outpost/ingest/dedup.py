@@ -41,6 +41,8 @@ def canonical_url(url: str) -> str:
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
+    if ":" in host:  # an IPv6 literal: `hostname` drops its brackets, and they must come back
+        host = f"[{host}]"
     port = parts.port
     if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
         host = f"{host}:{port}"
@@ -48,7 +50,7 @@ def canonical_url(url: str) -> str:
         host = f"{parts.username}@{host}"
     path = parts.path or "/"
     if len(path) > 1:
-        path = path.rstrip("/")
+        path = path.rstrip("/") or "/"  # "//" must stay the root, or the result is not stable
     query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True))
     kept = [(k, v) for k, v in query if not TRACKING.match(k)]
     return urlunsplit((scheme, host, path, urlencode(kept), ""))

@@ -1,0 +1,87 @@
+"""The `outpost` command as a user runs it: the demo in a real process, the listing commands
+in-process against a real database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from outpost.cli import app
+from tests.conftest import EXAMPLES
+
+runner = CliRunner()
+
+
+def test_demo_shows_the_seeds_and_the_page_without_boilerplate(tmp_path: Path) -> None:
+    env = {**os.environ, "OUTPOST_DATA_DIR": str(tmp_path), "COLUMNS": "200"}
+    env.pop("OUTPOST_DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "outpost", "demo"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    output = " ".join(done.stdout.split())
+    assert "seed-000" in output and "seed-002" in output
+    assert "2021-09-16" in output and "2021-08-23" in output
+    assert "Afghanistan denies link to train attack in Pakistan" in output
+    assert "The Afghan Taliban have rejected Pakistan's allegation" in output
+    for boilerplate in ("Sign up for our newsletter", "Follow the money", "Share on Facebook"):
+        assert boilerplate not in output
+    assert (tmp_path / "demo.db").is_file()
+    again = subprocess.run([sys.executable, "-m", "outpost", "demo"], env=env, capture_output=True)
+    assert again.returncode == 0  # a fresh database each time: nothing is a duplicate
+
+
+@pytest.fixture
+def cli_env(database_url: str, tmp_path: Path) -> dict[str, str]:
+    return {"OUTPOST_DATABASE_URL": database_url, "OUTPOST_DATA_DIR": str(tmp_path)}
+
+
+def invoke(env: dict[str, str], *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args), env=env)
+    return result.exit_code, result.stdout
+
+
+def test_ingest_then_list_search_stats_as_json(cli_env: dict[str, str], tmp_path: Path) -> None:
+    code, out = invoke(cli_env, "ingest", str(EXAMPLES), "--json")
+    assert code == 0 and json.loads(out)["new"] == 3
+    _, out = invoke(cli_env, "stats", "--json")
+    stats = json.loads(out)
+    assert stats["articles"] == 3 and stats["near_duplicates"] == 0 and stats["failures"] == 0
+    assert stats["by_lang"] == {"en": 3}
+    _, out = invoke(cli_env, "articles", "--json", "--since", "2021-09-01", "--until", "2021-12-31")
+    assert [a["external_id"] for a in json.loads(out)] == ["seed-000"]
+    _, out = invoke(cli_env, "search", "drug trafficking", "--json")
+    assert {a["external_id"] for a in json.loads(out)} == {"seed-000", "seed-002"}
+    code, out = invoke(cli_env, "article", "seed-002")
+    assert code == 0 and "Stanislav Zas" in out
+    code, _ = invoke(cli_env, "article", "no-such-article")
+    assert code == 1
+
+
+def test_failures_set_the_exit_status_and_are_listed(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps({"id": "1", "text": "A clash was reported at the border."}) + "\n")
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    code, out = invoke(cli_env, "ingest", str(good), str(bad), str(tmp_path / "missing.txt"))
+    assert code == 1
+    assert "binary" in out and "no such file" in out
+    _, out = invoke(cli_env, "ingest-errors", "--json")
+    reasons = {Path(e["locator"]).name: e["reason"] for e in json.loads(out)}
+    assert set(reasons) == {"bad.txt", "missing.txt"}
+    _, out = invoke(cli_env, "stats", "--json")
+    assert json.loads(out)["articles"] == 1 and json.loads(out)["failures"] == 2
+
+
+def test_bad_settings_are_named(tmp_path: Path) -> None:
+    env = {"OUTPOST_DATA_DIR": str(tmp_path), "OUTPOST_FETCH_TIMEOUT": "soon"}
+    result = runner.invoke(app, ["stats"], env=env)
+    assert result.exit_code == 2 and "fetch_timeout" in result.stderr
