@@ -44,7 +44,9 @@ def cli_env(database_url: str, tmp_path: Path) -> dict[str, str]:
 
 def invoke(env: dict[str, str], *args: str) -> tuple[int, str]:
     result = runner.invoke(app, list(args), env=env)
-    return result.exit_code, result.stdout
+    if "--json" in args:
+        return result.exit_code, result.stdout
+    return result.exit_code, " ".join(result.stdout.split())  # Rich wraps lines at 80 columns
 
 
 def test_ingest_then_list_search_stats_as_json(cli_env: dict[str, str], tmp_path: Path) -> None:

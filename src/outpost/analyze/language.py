@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
-MIN_CHARS = 20  # below this a guess is noise
+MIN_CHARS = 20  # letters: below this a guess is noise
+LETTER = re.compile(r"[^\W\d_]")
 
 
 @functools.cache
@@ -17,8 +19,8 @@ def _identifier() -> Any:
 
 def guess_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language, or None when the text is too short to tell."""
-    sample = text[:5000]
-    if sum(c.isalpha() for c in sample) < MIN_CHARS:
+    sample = text[:2000]  # more text does not change the answer, only the time
+    if len(LETTER.findall(sample, 0, 400)) < MIN_CHARS:
         return None
     lang, _probability = _identifier().classify(sample)
     return str(lang)

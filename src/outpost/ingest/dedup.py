@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+import zlib
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
@@ -69,7 +70,7 @@ def shingles(text: str) -> set[int]:
     """Word 3-shingles of the normalised text, as stable 32-bit hashes."""
     words = WORD.findall(normalise_text(text))
     grams = (" ".join(words[i : i + SHINGLE]) for i in range(max(len(words) - SHINGLE + 1, 0)))
-    return {int.from_bytes(hashlib.blake2b(g.encode(), digest_size=4).digest()) for g in grams}
+    return {zlib.crc32(g.encode()) for g in grams}  # stable across runs, unlike hash()
 
 
 def jaccard(a: set[int], b: set[int]) -> float:

@@ -7,7 +7,7 @@ A `.txt` or `.html` file may have a sidecar `NAME.meta.json` with the fields of 
 from __future__ import annotations
 
 import json
-import unicodedata
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,9 @@ from outpost.records import Draft, Failure
 Item = Draft | Failure
 SUFFIXES = {".txt", ".html", ".htm", ".json", ".jsonl"}
 META = ".meta.json"
+CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]"
+)  # control characters but tabs, newlines, \f
 MAX_FILE = 200 * 1024 * 1024  # a file larger than this is refused, not read into memory
 
 
@@ -102,8 +105,7 @@ def decode(raw: bytes) -> str:
         if best is None or best.chaos > 0.2:
             raise ItemError("undecodable text: not UTF-8, and no other encoding fits") from None
         text = str(best)
-    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t\f")
-    if controls > max(3, len(text) // 100):
+    if len(CONTROL.findall(text)) > max(3, len(text) // 100):
         raise ItemError("binary content, not text (too many control characters)")
     return text
 

@@ -17,7 +17,7 @@ from outpost.ingest.pages import extract_page
 from outpost.ingest.web import Fetcher
 from outpost.records import Draft, Failure, Outcome, Stored, Summary
 from outpost.store.articles import store_draft
-from outpost.store.failures import clear_failure, record_failure
+from outpost.store.failures import clear_failure, failed_locators, record_failure
 
 
 class Tracker(Protocol):
@@ -52,9 +52,11 @@ def ingest(
     """Ingest files, folders and page URLs (`sources`) and feeds; failures never stop the run."""
     tracker = tracker or _Silent()
     summary = Summary()
+    with engine.connect() as conn:
+        failed_before = failed_locators(conn)  # cleared when they succeed this time
     with Fetcher(settings.fetch) as fetcher:
         for item in _items(engine, fetcher, sources, feeds, source, tracker):
-            stored = _store(engine, item)
+            stored = _store(engine, item, failed_before)
             summary.add(stored.outcome)
             if isinstance(item, Failure):
                 summary.failures.append(item)
@@ -112,12 +114,13 @@ def _read_page(fetcher: Fetcher, url: str, source: str | None) -> Draft | Failur
     )
 
 
-def _store(engine: Engine, item: Draft | Failure) -> Stored:
+def _store(engine: Engine, item: Draft | Failure, failed_before: set[str]) -> Stored:
     if isinstance(item, Failure):
         with engine.begin() as conn:
             record_failure(conn, item)
         return Stored(Outcome.FAILED, "", item.locator)
     stored = store_draft(engine, item, lang=item.lang or guess_language(item.text))
-    with engine.begin() as conn:
-        clear_failure(conn, item.locator)
+    if item.locator in failed_before:
+        with engine.begin() as conn:
+            clear_failure(conn, item.locator)
     return stored

@@ -64,6 +64,7 @@ class Fetcher:
 
     def get(self, url: str, headers: Mapping[str, str] | None = None) -> Response:
         """GET with redirects followed safely; 304 is returned, other 4xx/5xx raise FetchError."""
+        start = url  # `url` moves along the chain; the reason must name where it began
         for _ in range(self.settings.max_redirects + 1):
             self.check_address(url)
             response = self._get_once(url, headers or {})
@@ -74,7 +75,9 @@ class Fetcher:
             if response.status >= 400:
                 raise FetchError(f"HTTP {response.status} from {url}")
             return response
-        raise FetchError(f"more than {self.settings.max_redirects} redirects from {url}")
+        raise FetchError(
+            f"more than {self.settings.max_redirects} redirects from {start} (the last to {url})"
+        )
 
     def check_address(self, url: str) -> None:
         parts = urlsplit(url)

@@ -34,6 +34,10 @@ def record_failure(conn: Connection, failure: Failure) -> None:
     )
 
 
+def failed_locators(conn: Connection) -> set[str]:
+    return set(conn.execute(select(ingest_errors.c.locator)).scalars())
+
+
 def clear_failure(conn: Connection, locator: str) -> None:
     conn.execute(delete(ingest_errors).where(ingest_errors.c.locator_key == sha256(locator)))
 
