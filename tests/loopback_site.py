@@ -11,7 +11,7 @@ import socketserver
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -31,6 +31,7 @@ class Reply:
 class Request:
     path: str
     headers: Mapping[str, str]  # lower-case names
+    status: int = 0  # in the log: the status the server answered with
 
 
 Route = Reply | Callable[[Request], Reply]
@@ -59,9 +60,10 @@ class Site:
 
     def reply_to(self, request: Request) -> Reply:
         with self._lock:
-            self.requests.append(request)
             route = self.routes.get(request.path, NOT_FOUND)
-        return route(request) if callable(route) else route
+            reply = route(request) if callable(route) else route
+            self.requests.append(replace(request, status=reply.status))
+        return reply
 
 
 class _Server(ThreadingHTTPServer):

@@ -574,6 +574,12 @@ def test_canonical_url_keeps_ipv6_hosts_valid() -> None:
     assert dedup.canonical_url("http://[::1]:80/") == "http://[::1]/"
 
 
+def test_canonical_url_without_host_is_stable() -> None:
+    # With no host, a path "//x" would be read back as the host "x" on the next call.
+    assert dedup.canonical_url("http:////0") == "http:///0"
+    assert dedup.canonical_url("http:///0") == "http:///0"
+
+
 def test_normalise_text() -> None:
     assert dedup.normalise_text("  Ｔｈｅ\u00a0CSTO\n\n\tSummit  ") == "the csto summit"
     assert dedup.normalise_text("Straße") == dedup.normalise_text("STRASSE")
@@ -613,3 +619,102 @@ def test_unrelated_voa_stories_are_not_near_duplicates() -> None:
 def test_short_texts_have_no_bands() -> None:
     assert dedup.bands(dedup.shingles("Taliban reject claim")) == []
     assert dedup.fingerprint([]) == ""
+
+
+# --- hostile JSON: each of these once escaped read_file as an exception ---------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"[" * 100_000, "malformed JSON: nested too deeply"),
+        (b'{"text": "x", "n": ' + b"1" * 5000 + b"}", "malformed JSON: Exceeds the limit"),
+    ],
+    ids=["deep-nesting", "huge-integer"],
+)
+@pytest.mark.parametrize("suffix", [".json", ".jsonl"])
+def test_json_the_parser_refuses_is_a_failure(
+    tmp_path: Path, suffix: str, content: bytes, reason: str
+) -> None:
+    path = tmp_path / f"hostile{suffix}"
+    path.write_bytes(content)
+    (failure,) = read_all(path)
+    assert isinstance(failure, Failure)
+    assert failure.reason.startswith(reason)
+
+
+def test_sidecar_the_parser_refuses_is_a_failure(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(ARTICLE)
+    (tmp_path / "a.meta.json").write_bytes(b"[" * 100_000)
+    assert (
+        only_failure(path).reason
+        == "bad metadata file a.meta.json: malformed JSON: nested too deeply"
+    )
+
+
+def test_lone_surrogate_escapes_are_replaced_not_fatal(tmp_path: Path) -> None:
+    """ "\\ud800" is valid JSON but not valid Unicode: no UTF-8 store could hold it."""
+    path = tmp_path / "a.json"
+    path.write_bytes(rb'[{"text": "cut emoji \ud83d here", "title": "t\udc00"}, {"text": "ok"}]')
+    first, second = read_all(path)
+    assert isinstance(first, Draft) and isinstance(second, Draft)
+    assert first.text == "cut emoji \ufffd here"
+    assert first.title == "t\ufffd"
+    assert json.loads(first.raw) == {"text": "cut emoji \ud83d here", "title": "t\udc00"}
+
+
+def test_paired_surrogate_escapes_are_the_emoji(tmp_path: Path) -> None:
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(rb'{"text": "flag \ud83c\uddf9\ud83c\uddef"}' + b"\n")
+    (draft,) = read_all(path)
+    assert isinstance(draft, Draft)
+    assert draft.text == "flag \U0001f1f9\U0001f1ef"
+
+
+def test_nul_escapes_are_dropped(tmp_path: Path) -> None:
+    """PostgreSQL text cannot hold NUL, and "\\u0000" is valid JSON."""
+    path = tmp_path / "a.jsonl"
+    path.write_bytes(rb'{"text": "a\u0000b", "source": "s\u0000"}' + b"\n" + rb'{"text": "\u0000"}')
+    draft, failure = read_all(path)
+    assert isinstance(draft, Draft) and (draft.text, draft.source) == ("ab", "s")
+    assert isinstance(failure, Failure) and "missing 'text'" in failure.reason
+
+
+def test_telegram_hostile_messages(tmp_path: Path) -> None:
+    export = {
+        "name": "Chan\udc00",
+        "messages": [
+            {"id": 1, "text": "superscript time", "date_unixtime": "²"},  # "²".isdigit() is true
+            {"id": 2, "text": "long time", "date_unixtime": "9" * 5000},
+            {"id": 3, "text": ["broken ", {"type": "bold", "text": "\ud800"}]},
+        ],
+    }
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(export))  # ASCII with escapes, as some exporters write it
+    items = read_all(path)
+    assert all(isinstance(i, Draft) for i in items), items
+    assert [i.external_id for i in drafts(items)] == ["1", "2", "3"]
+    assert {i.source for i in drafts(items)} == {"Chan\ufffd"}
+    assert drafts(items)[2].text == "broken \ufffd"
+    assert drafts(items)[0].published is None  # no usable time: neither unixtime nor date
+
+
+@pytest.mark.parametrize(
+    "published",
+    ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-05:00", "1;1;0T00-3000"],
+)
+def test_times_outside_what_utc_can_hold_are_failures(tmp_path: Path, published: str) -> None:
+    path = write_lines(
+        tmp_path / "a.jsonl", [json.dumps({"text": ARTICLE, "published": published})]
+    )
+    (failure,) = read_all(path)
+    assert isinstance(failure, Failure)
+    assert failure.reason.startswith("not a time")
+
+
+def test_non_ascii_language_code_is_refused(tmp_path: Path) -> None:
+    path = write_lines(tmp_path / "a.jsonl", [json.dumps({"text": ARTICLE, "lang": "ру"})])
+    (failure,) = read_all(path)
+    assert isinstance(failure, Failure)
+    assert "not a language code" in failure.reason

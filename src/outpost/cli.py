@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -362,8 +361,6 @@ def demo(as_json: JsonOpt = False) -> None:
     for article in items:
         _print_article(article)
     out.print(
-        f"Try: OUTPOST_DATABASE_URL={sqlite_url(path)} outpost search Afghanistan"
-        if shutil.which("outpost")
-        else ""
+        f"Explore it: [bold]OUTPOST_DATABASE_URL={sqlite_url(path)} outpost search Afghanistan[/]"
     )
     raise typer.Exit(1 if summary.failed else 0)

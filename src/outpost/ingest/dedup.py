@@ -50,6 +50,8 @@ def canonical_url(url: str) -> str:
     if parts.username:
         host = f"{parts.username}@{host}"
     path = parts.path or "/"
+    if not host:  # "http:////x": with no host, a path "//x" would be read back as host "x"
+        path = "/" + path.lstrip("/")
     if len(path) > 1:
         path = path.rstrip("/") or "/"  # "//" must stay the root, or the result is not stable
     query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True))

@@ -9,6 +9,7 @@ before feedparser sees it (no external entity expansion, no entity bombs).
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +28,9 @@ from outpost.ingest.web import Fetcher
 from outpost.records import Draft, Failure
 from outpost.store import feeds as state_store
 
+# Found in ASCII-compatible encodings only; for the rest, feedparser strips unsafe declarations.
+ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
+
 
 def read_feed(fetcher: Fetcher, engine: Engine, url: str) -> Iterator[Draft | Failure]:
     with engine.begin() as conn:
@@ -42,7 +46,7 @@ def read_feed(fetcher: Fetcher, engine: Engine, url: str) -> Iterator[Draft | Fa
             with engine.begin() as conn:
                 state_store.save_check(conn, state, 304, state.etag, state.last_modified)
             return
-        parsed = parse_feed(response.body)
+        parsed = parse_feed(response.body, response.url)
     except ItemError as exc:
         yield Failure(url, f"feed: {exc}")
         return
@@ -63,20 +67,38 @@ def read_feed(fetcher: Fetcher, engine: Engine, url: str) -> Iterator[Draft | Fa
         state_store.save_check(conn, state, response.status, etag, modified)
 
 
-def parse_feed(body: bytes) -> Any:
+def parse_feed(body: bytes, url: str | None = None) -> Any:
+    """The parsed feed; `url` (where it was fetched from, after redirects) is the base that
+    relative entry links are resolved against, as Atom allows (RFC 4287, xml:base aside)."""
     try:
         SafeXML.fromstring(body, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
         raise ItemError(f"refused: the XML declares entities ({type(exc).__name__})") from None
     except ParseError as exc:
-        parsed = feedparser.parse(body)  # feedparser's lenient parser may still read it
+        # A syntax error before the DOCTYPE (even blank space before <?xml) stops the strict
+        # check before it sees any entity, so the refusal is repeated here by hand: the
+        # lenient fallback must not be a way round it.
+        if ENTITY_DECLARATION.search(body):
+            raise ItemError("refused: the XML declares entities (not well-formed)") from None
+        parsed = _feedparser(body, url)  # feedparser's lenient parser may still read it
         if not parsed.entries:
             raise ItemError(f"not a feed: the document is not well-formed XML ({exc})") from None
         return parsed
-    parsed = feedparser.parse(body)
+    parsed = _feedparser(body, url)
     if not parsed.version and not parsed.entries:
         raise ItemError("not a feed: no RSS or Atom elements in the document")
     return parsed
+
+
+def _feedparser(body: bytes, url: str | None) -> Any:
+    # Without a base, relative links stay relative and every such entry fails as "not http".
+    # The neutral XML media type keeps feedparser's encoding choice what it is without headers
+    # (the XML declaration, else UTF-8); headers without a media type make it guess ISO-8859-1
+    # and flag the feed as not XML.
+    if not url:
+        return feedparser.parse(body)
+    headers = {"content-location": url, "content-type": "application/xml"}
+    return feedparser.parse(body, response_headers=headers)
 
 
 def entry_key(entry: Any) -> str:

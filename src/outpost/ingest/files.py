@@ -17,7 +17,7 @@ import charset_normalizer
 from outpost.ingest.errors import ItemError
 from outpost.ingest.pages import extract_page
 from outpost.ingest.telegram import is_telegram_export, read_telegram
-from outpost.ingest.values import language, optional_text, parse_time
+from outpost.ingest.values import clean, json_bytes, language, optional_text, parse_time
 from outpost.records import Draft, Failure
 
 Item = Draft | Failure
@@ -115,9 +115,11 @@ def _sidecar(path: Path) -> dict[str, Any]:
     if not meta.is_file():
         return {}
     try:
-        data = json.loads(decode(meta.read_bytes()))
-    except (json.JSONDecodeError, OSError) as exc:
+        data = _load_json(decode(meta.read_bytes()))
+    except ItemError as exc:
         raise ItemError(f"bad metadata file {meta.name}: {exc}") from None
+    except OSError as exc:
+        raise ItemError(f"bad metadata file {meta.name}: {exc.strerror or exc}") from None
     if not isinstance(data, dict):
         raise ItemError(f"bad metadata file {meta.name}: expected a JSON object")
     return data
@@ -155,27 +157,37 @@ def _read_jsonl(raw: bytes, locator: str, source: str | None) -> Iterator[Item]:
             continue
         where = f"{locator}#line={number}"
         try:
-            obj = json.loads(decode(line))
+            obj = _load_json(decode(line))
             yield draft_from_object(obj, where, line, "application/json", source or "jsonl")
-        except json.JSONDecodeError as exc:
-            yield Failure(where, f"malformed JSON: {exc.msg} at column {exc.colno}")
         except ItemError as exc:
             yield Failure(where, str(exc))
 
 
-def _read_json(raw: bytes, locator: str, source: str | None) -> Iterator[Item]:
+def _load_json(text: str) -> Any:
+    """Parsed JSON, or an ItemError: json.loads raises more than JSONDecodeError on hostile input
+    (RecursionError for "[[[[...", ValueError for an integer of more than 4300 digits)."""
     try:
-        data = json.loads(decode(raw))
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ItemError(f"malformed JSON: {exc.msg} at line {exc.lineno}") from None
+        at = f"line {exc.lineno} column {exc.colno}" if exc.lineno > 1 else f"column {exc.colno}"
+        raise ItemError(f"malformed JSON: {exc.msg} at {at}") from None
+    except RecursionError:
+        raise ItemError("malformed JSON: nested too deeply") from None
+    except ValueError as exc:
+        raise ItemError(f"malformed JSON: {exc}") from None
+
+
+def _read_json(raw: bytes, locator: str, source: str | None) -> Iterator[Item]:
+    data = _load_json(decode(raw))
     if is_telegram_export(data):
         yield from read_telegram(data, locator, source)
         return
     objects = data if isinstance(data, list) else [data]
     for index, obj in enumerate(objects):
         where = locator if len(objects) == 1 else f"{locator}#item={index}"
-        one = json.dumps(obj, ensure_ascii=False).encode()
         try:
+            # json_bytes, not dumps().encode(): an escaped lone surrogate must not raise here
+            one = json_bytes(obj)
             yield draft_from_object(obj, where, one, "application/json", source or "json")
         except ItemError as exc:
             yield Failure(where, str(exc))
@@ -187,10 +199,11 @@ def draft_from_object(obj: object, locator: str, raw: bytes, media_type: str, so
     if not isinstance(obj, Mapping):
         raise ItemError(f"expected a JSON object, got {type(obj).__name__}")
     text = obj.get("text")
-    if not isinstance(text, str) or not text.strip():
+    text = clean(text).strip() if isinstance(text, str) else ""
+    if not text:
         raise ItemError("missing 'text' (a non-empty string is required)")
     return Draft(
-        text=text.strip(),
+        text=text,
         source=optional_text(obj.get("source"), "source") or source,
         locator=locator,
         raw=raw,

@@ -7,13 +7,17 @@ the list is flattened to plain text. Service messages and messages without text 
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from outpost.ingest.errors import ItemError
-from outpost.ingest.values import parse_time
+from outpost.ingest.values import clean, json_bytes, parse_time
 from outpost.records import Draft, Failure
+
+# ASCII digits only: "²".isdigit() is true but int("²") raises, and more than 4300 digits
+# cannot be converted at all.
+UNIX_TIME = re.compile(r"[0-9]{1,20}")
 
 
 def is_telegram_export(data: object) -> bool:
@@ -38,7 +42,7 @@ def flatten(text: object) -> str:
 def read_telegram(
     data: Mapping[str, Any], locator: str, source: str | None
 ) -> Iterator[Draft | Failure]:
-    channel = str(data.get("name") or source or "telegram")
+    channel = clean(str(data.get("name") or source or "telegram"))
     for index, message in enumerate(data["messages"]):
         where = f"{locator}#message={_id(message, index)}"
         try:
@@ -61,11 +65,11 @@ def _message(message: object, channel: str, locator: str) -> Draft | None:
         raise ItemError("message is not a JSON object")
     if message.get("type", "message") != "message":
         return None
-    text = flatten(message.get("text")).strip()
+    text = clean(flatten(message.get("text"))).strip()
     if not text:
         return None
     unix = message.get("date_unixtime")
-    if isinstance(unix, str) and unix.isdigit():
+    if isinstance(unix, str) and UNIX_TIME.fullmatch(unix):
         published = parse_time(int(unix))
     else:
         published = parse_time(message.get("date"))
@@ -73,7 +77,7 @@ def _message(message: object, channel: str, locator: str) -> Draft | None:
         text=text,
         source=channel,
         locator=locator,
-        raw=json.dumps(message, ensure_ascii=False, sort_keys=True).encode(),
+        raw=json_bytes(message, sort_keys=True),
         media_type="application/vnd.telegram.message+json",
         title=None,
         published=published,

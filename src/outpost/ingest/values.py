@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, datetime
 
 from dateutil import parser as dateparser
 
 from outpost.ingest.errors import ItemError
+
+# A JSON escape like "\ud800" gives a lone surrogate, which no UTF-8 store can hold; PostgreSQL
+# text cannot hold NUL ("\u0000") either. Readers hand on text without them.
+UNSTORABLE = re.compile("[\ud800-\udfff]|\x00")
 
 
 def parse_time(value: object) -> datetime | None:
@@ -35,14 +41,36 @@ def parse_time(value: object) -> datetime | None:
             raise ItemError(f"not a time: {value[:60]!r}") from None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    # OverflowError: 0001-01-01T00:00+01:00 is before year 1 in UTC; ValueError: dateutil
+    # accepts offsets of a day or more ("1;1;0T00-3000"), which a datetime cannot apply.
+    except (OverflowError, ValueError):
+        raise ItemError(f"not a time: {value[:60]!r}") from None
+
+
+def clean(text: str) -> str:
+    """Text a store can hold: a lone surrogate becomes U+FFFD (as undecodable bytes would), NUL
+    is dropped. Losing one broken character is better than losing the article."""
+    return UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)
+
+
+def json_bytes(value: object, *, sort_keys: bool = False) -> bytes:
+    """An item as JSON bytes for `Draft.raw`: UTF-8, or ASCII with escapes when the item holds a
+    lone surrogate (which UTF-8 cannot encode, but an escape keeps exactly as it was read)."""
+    try:
+        return json.dumps(value, ensure_ascii=False, sort_keys=sort_keys).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, sort_keys=sort_keys).encode("ascii")
+    except RecursionError:  # nested just deep enough to parse, but not to write back
+        raise ItemError("JSON nested too deeply") from None
 
 
 def optional_text(value: object, name: str) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
-        return value.strip() or None
+        return clean(value).strip() or None
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     raise ItemError(f"field {name!r} must be text, got {type(value).__name__}")
@@ -54,6 +82,6 @@ def language(value: object) -> str | None:
     if text is None:
         return None
     code = text.replace("_", "-").split("-")[0].lower()
-    if not code.isalpha() or not 2 <= len(code) <= 3:
+    if not (code.isascii() and code.isalpha()) or not 2 <= len(code) <= 3:  # "ру" is not a code
         raise ItemError(f"field 'lang' is not a language code: {text[:20]!r}")
     return code
