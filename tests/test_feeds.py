@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import Engine
 
 from outpost.config import Settings
+from outpost.ingest.feeds import GIVE_UP_AFTER
 from outpost.ingest.run import ingest
 from outpost.records import Article
 from outpost.store.articles import ArticleFilter, list_articles
@@ -310,6 +311,28 @@ def test_failed_entry_is_retried_on_the_next_run_until_stored(
     third = ingest(engine, settings, feeds=[url])
     assert site.requests_for("/feed")[-1].status == 304
     assert (third.new, third.failed, site.hits(flaky.path)) == (0, 0, 2)
+
+
+def test_entry_that_keeps_failing_stops_holding_back_conditional_get(
+    engine: Engine, settings: Settings, site: Site
+) -> None:
+    url = site.url("/feed")
+    good, dead = ENTRIES[:2]
+    publish(site, [good])
+    site.routes[dead.path] = Reply(404, b"gone")
+    site.routes["/feed"] = conditional(rss(site, [good, dead]), "text/xml", '"v1"', MODIFIED)
+
+    runs = [ingest(engine, settings, feeds=[url]) for _ in range(GIVE_UP_AFTER)]
+    assert [r.failed for r in runs] == [1] * GIVE_UP_AFTER
+    assert site.hits(dead.path) == GIVE_UP_AFTER
+    with engine.begin() as conn:
+        state = feed_state(conn, url)
+    assert state.etag == '"v1"'  # given up on the dead link: the feed is conditional again
+
+    after = ingest(engine, settings, feeds=[url])
+    assert site.requests_for("/feed")[-1].status == 304
+    assert (after.failed, site.hits(dead.path)) == (0, GIVE_UP_AFTER)
+    assert site.url(dead.path) in failed(engine)  # still listed for the analyst
 
 
 def test_feed_with_http_500_fails_and_other_feeds_still_work(

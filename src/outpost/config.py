@@ -6,6 +6,8 @@
     OUTPOST_FETCH_TIMEOUT         seconds per request (connect, read, write)
     OUTPOST_FETCH_MAX_BYTES       cap on a response body
     OUTPOST_FETCH_MAX_REDIRECTS   cap on redirects followed
+    OUTPOST_FETCH_PROXY           an HTTP(S) proxy for all fetches (proxy variables such as
+                                  HTTPS_PROXY are not read: a proxy is a deliberate setting)
     OUTPOST_FETCH_ALLOW_NETWORKS  comma-separated CIDRs that may be fetched although private,
                                   loopback or link-local (e.g. 127.0.0.0/8,::1/128)
 
@@ -36,6 +38,7 @@ class FetchSettings:
     max_bytes: int = 10 * 1024 * 1024
     max_redirects: int = 5
     allow_networks: tuple[IPNetwork, ...] = ()
+    proxy: str | None = None
     user_agent: str = "Outpost/0.1 (+open-source early-warning platform)"
 
 
@@ -72,6 +75,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_bytes=int(_number(values, "fetch_max_bytes", 10 * 1024 * 1024)),
         max_redirects=int(_number(values, "fetch_max_redirects", 5)),
         allow_networks=_networks(values.get("fetch_allow_networks", ())),
+        proxy=_proxy(values.get("fetch_proxy")),
     )
     url = str(values.get("database_url") or sqlite_url(data_dir / "outpost.db"))
     return Settings(data_dir=data_dir, database_url=url, fetch=fetch)
@@ -112,3 +116,14 @@ def _networks(raw: object) -> tuple[IPNetwork, ...]:
         except ValueError:
             raise SettingsError(f"fetch_allow_networks: not a network: {text!r}") from None
     return tuple(networks)
+
+
+def _proxy(raw: object) -> str | None:
+    if raw is None or raw == "":
+        return None
+    text = str(raw).strip()
+    if not text.startswith(("http://", "https://", "socks5://")):
+        raise SettingsError(
+            f"fetch_proxy: expected an http://, https:// or socks5:// URL: {text!r}"
+        )
+    return text

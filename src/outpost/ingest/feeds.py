@@ -27,9 +27,11 @@ from outpost.ingest.pages import extract_page
 from outpost.ingest.web import Fetcher
 from outpost.records import Draft, Failure
 from outpost.store import feeds as state_store
+from outpost.store.failures import failure_attempts
 
 # Found in ASCII-compatible encodings only; for the rest, feedparser strips unsafe declarations.
 ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
+GIVE_UP_AFTER = 3  # failed tries of one entry
 
 
 def read_feed(fetcher: Fetcher, engine: Engine, url: str) -> Iterator[Draft | Failure]:
@@ -59,12 +61,23 @@ def read_feed(fetcher: Fetcher, engine: Engine, url: str) -> Iterator[Draft | Fa
         if key in seen:
             continue
         item = _entry_article(fetcher, entry, source, (state.key, key))
-        complete = complete and isinstance(item, Draft)
+        complete = complete and not _worth_retrying(engine, item)
         yield item
     with engine.begin() as conn:
         etag = response.headers.get("etag") if complete else None
         modified = response.headers.get("last-modified") if complete else None
         state_store.save_check(conn, state, response.status, etag, modified)
+
+
+def _worth_retrying(engine: Engine, item: Draft | Failure) -> bool:
+    """Whether a failed entry should keep the feed's validators unsaved, so the next run
+    fetches the feed again. An entry that keeps failing (a dead link) must not cost the feed
+    its conditional GET for ever: after GIVE_UP_AFTER failures it stays in `ingest-errors`."""
+    if isinstance(item, Draft):
+        return False
+    with engine.connect() as conn:
+        before = failure_attempts(conn, item.locator)
+    return before + 1 < GIVE_UP_AFTER
 
 
 def parse_feed(body: bytes, url: str | None = None) -> Any:

@@ -49,6 +49,8 @@ class Fetcher:
             timeout=httpx.Timeout(settings.timeout),
             follow_redirects=False,  # followed by hand, so every hop is checked
             headers={"User-Agent": settings.user_agent},
+            proxy=settings.proxy,
+            trust_env=False,  # no proxy or certificate paths from the environment by surprise
         )
 
     def __enter__(self) -> Fetcher:

@@ -38,6 +38,12 @@ def failed_locators(conn: Connection) -> set[str]:
     return set(conn.execute(select(ingest_errors.c.locator)).scalars())
 
 
+def failure_attempts(conn: Connection, locator: str) -> int:
+    """How often the item at `locator` has failed so far (0 if it has not, or was cleared)."""
+    query = select(ingest_errors.c.attempts).where(ingest_errors.c.locator_key == sha256(locator))
+    return int(conn.execute(query).scalar() or 0)
+
+
 def clear_failure(conn: Connection, locator: str) -> None:
     conn.execute(delete(ingest_errors).where(ingest_errors.c.locator_key == sha256(locator)))
 
