@@ -110,3 +110,140 @@ class Summary:
             "failed": self.failed,
             "failures": [{"locator": f.locator, "reason": f.reason} for f in self.failures],
         }
+
+
+# Analysis ------------------------------------------------------------------------------------
+# Every offset below is a character offset into the article's text exactly as given (the
+# input), end exclusive, whatever cleaning the pipeline did internally.
+
+EntityType = str  # "PER", "ORG" or "LOC"
+
+
+@dataclass(frozen=True)
+class Role:
+    """A position an actor held: 'President' of 'KZ' from 2019-06-12 (to None: still)."""
+
+    title: str
+    of: str  # a country (ISO 3166-1 alpha-2) or a KB id of an organisation
+    start: str | None = None  # ISO date
+    end: str | None = None
+
+
+@dataclass(frozen=True)
+class Entity:
+    """An actor of the knowledge base."""
+
+    id: str  # stable, e.g. "person:tokayev", "org:csto", "country:KZ"
+    type: EntityType
+    name: str  # canonical English name
+    wikidata: str | None
+    country: str | None  # ISO 3166-1 alpha-2
+    names: dict[str, tuple[str, ...]]  # language -> names and spellings, canonical first
+    roles: tuple[Role, ...] = ()
+    kind: str = ""  # finer type: state, head_of_state, armed_group, international_org...
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A named entity in the text, linked to the knowledge base when it can be."""
+
+    text: str
+    type: EntityType
+    start: int
+    end: int
+    name: str  # normal form: "Токаев" for "Токаева", or the KB name when linked
+    kb_id: str | None = None
+    confidence: float = 0.0
+    method: str = ""  # which stage found it: "natasha", "spacy", "kb", "surname"
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place mention resolved to the gazetteer."""
+
+    text: str
+    start: int
+    end: int
+    name: str
+    lat: float
+    lon: float
+    country: str | None  # ISO 3166-1 alpha-2
+    admin1: str | None  # first-level division: ISO 3166-2 code or GeoNames admin1 name
+    geonames_id: int | None
+    kind: str  # "country", "admin1", "city", "region"
+    confidence: float
+
+
+@dataclass(frozen=True)
+class DateMention:
+    text: str
+    start: int
+    end: int
+    value: str  # ISO 8601 date (YYYY-MM-DD), or YYYY-MM / YYYY when that is all it says
+    role: str  # "event", "deadline" or "mention"
+    confidence: float = 0.0
+
+
+@dataclass(frozen=True)
+class Label:
+    label: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Threat:
+    """A threat domain an article or event touches, with the sentence that shows it."""
+
+    domain: str
+    score: float
+    evidence: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Event:
+    """Who did what to whom, where and when, with the sentence that proves it."""
+
+    type: str
+    score: float
+    evidence: str
+    start: int
+    end: int
+    trigger: str = ""
+    actors: tuple[str, ...] = ()  # KB ids where linked, else names
+    targets: tuple[str, ...] = ()
+    place: Place | None = None
+    date: str | None = None  # ISO date
+    domains: tuple[str, ...] = ()
+    confidence: float = 0.0
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Doc:
+    """An article being analysed. Stages return a new Doc with their results filled in."""
+
+    id: str
+    text: str  # exactly as given
+    published: datetime | None = None
+    title: str | None = None
+    lang: str | None = None
+    clean: str = ""  # the text the stages read (see analyze.clean)
+    offsets: tuple[int, ...] = ()  # offsets[i]: index in `text` of clean[i]; one extra at the end
+    sentences: tuple[Span, ...] = ()  # in `clean`
+    paragraphs: tuple[tuple[Span, str | None], ...] = ()  # in `clean`, with their language
+    mentions: tuple[Mention, ...] = ()
+    places: tuple[Place, ...] = ()
+    focus: Place | None = None
+    dates: tuple[DateMention, ...] = ()
+    event_type: Label | None = None
+    event_types: tuple[Label, ...] = ()  # best first
+    threats: tuple[Threat, ...] = ()
+    events: tuple[Event, ...] = ()
+    notes: tuple[str, ...] = ()  # what was skipped and why ("no NER model for 'fa'")

@@ -1,0 +1,1 @@
+"""The knowledge base and taxonomies shipped as data: actors, event types, threat domains."""
