@@ -226,6 +226,19 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Clause:
+    """A verb with its subjects and objects in one sentence (offsets in the cleaned text),
+    from the dependency parse: the raw material of events."""
+
+    sentence: Span
+    verb: Span
+    lemma: str
+    subjects: tuple[Span, ...] = ()
+    objects: tuple[Span, ...] = ()
+    negated: bool = False
+
+
+@dataclass(frozen=True)
 class Doc:
     """An article being analysed. Stages return a new Doc with their results filled in."""
 
@@ -238,6 +251,7 @@ class Doc:
     offsets: tuple[int, ...] = ()  # offsets[i]: index in `text` of clean[i]; one extra at the end
     sentences: tuple[Span, ...] = ()  # in `clean`
     paragraphs: tuple[tuple[Span, str | None], ...] = ()  # in `clean`, with their language
+    clauses: tuple[Clause, ...] = ()
     mentions: tuple[Mention, ...] = ()
     places: tuple[Place, ...] = ()
     focus: Place | None = None

@@ -1,0 +1,192 @@
+"""Entities: people, organisations and places named in the text.
+
+Russian goes through natasha (slovnet NER), English through spaCy (its parse is kept as
+clauses for the events stage); a language with neither model gets only what the knowledge
+base's dictionary scan finds, and the Doc says so. Text of mixed languages is cut into runs
+of paragraphs in one language, each read by its own model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from outpost.analyze import models
+from outpost.records import Clause, Doc, Mention, Span
+
+SPACY_TYPES = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
+MODEL_LANGS = ("en", "ru")
+SUBJECTS = {"nsubj", "nsubjpass", "agent", "csubj"}
+OBJECTS = {"dobj", "pobj", "attr", "dative", "oprd"}
+
+
+@dataclass(frozen=True)
+class Run:
+    """Consecutive paragraphs in one language: what one model reads in one go."""
+
+    doc: int
+    start: int
+    end: int
+    lang: str | None
+
+
+def runs(doc: Doc, index: int) -> list[Run]:
+    found: list[Run] = []
+    for span, lang in doc.paragraphs or ((Span(0, len(doc.clean)), doc.lang),):
+        lang = lang or doc.lang
+        if found and found[-1].lang == lang:
+            found[-1] = replace(found[-1], end=span.end)
+        else:
+            found.append(Run(index, span.start, span.end, lang))
+    return found
+
+
+class EntityStage:
+    """NER over a batch of docs; mentions carry offsets into the original text."""
+
+    name = "entities"
+
+    def __init__(self, ruler_patterns: Sequence[dict[str, Any]] = ()) -> None:
+        self.english = models.english()
+        if ruler_patterns and "entity_ruler" not in self.english.pipe_names:
+            ruler = self.english.add_pipe("entity_ruler", before="ner")
+            ruler.add_patterns(list(ruler_patterns))
+        self.segmenter, self.russian = models.russian()
+
+    def __call__(self, doc: Doc) -> Doc:
+        return self.pipe([doc])[0]
+
+    def pipe(self, docs: Sequence[Doc]) -> list[Doc]:
+        all_runs = [run for i, doc in enumerate(docs) for run in runs(doc, i)]
+        mentions: list[list[Mention]] = [[] for _ in docs]
+        clauses: list[list[Clause]] = [[] for _ in docs]
+        notes: list[list[str]] = [[] for _ in docs]
+        english = [r for r in all_runs if r.lang == "en"]
+        texts = (docs[r.doc].clean[r.start : r.end] for r in english)
+        for run, parsed in zip(english, self.english.pipe(texts, batch_size=16), strict=True):
+            mentions[run.doc].extend(_spacy_mentions(docs[run.doc], run.start, parsed))
+            clauses[run.doc].extend(_clauses(run.start, parsed))
+        for run in all_runs:
+            if run.lang == "ru":
+                text = docs[run.doc].clean[run.start : run.end]
+                mentions[run.doc].extend(self._natasha(docs[run.doc], run.start, text))
+            elif run.lang not in MODEL_LANGS and run.end - run.start > 20:
+                notes[run.doc].append(f"entities: no NER model for {run.lang or 'unknown'!r}")
+        return [
+            replace(
+                doc,
+                mentions=doc.mentions + tuple(mentions[i]),
+                clauses=tuple(clauses[i]),
+                notes=doc.notes + tuple(dict.fromkeys(notes[i])),
+            )
+            for i, doc in enumerate(docs)
+        ]
+
+    def _natasha(self, doc: Doc, offset: int, text: str) -> Iterator[Mention]:
+        from natasha import Doc as NatashaDoc
+
+        parsed = NatashaDoc(text)
+        parsed.segment(self.segmenter)
+        parsed.tag_ner(self.russian)
+        for span in parsed.spans:
+            yield mention(doc, offset + span.start, offset + span.stop, span.type, "natasha")
+
+
+def mention(doc: Doc, start: int, end: int, kind: str, method: str) -> Mention:
+    """A mention from cleaned-text offsets, pointing into the original text."""
+    first, last = doc.offsets[start], doc.offsets[end - 1] + 1
+    clean_text = doc.clean[start:end]
+    name = (
+        normal_name(clean_text, kind) if doc.lang == "ru" or _cyrillic(clean_text) else clean_text
+    )
+    return Mention(doc.text[first:last], kind, first, last, name, method=method)
+
+
+def _spacy_mentions(doc: Doc, offset: int, parsed: Any) -> Iterator[Mention]:
+    for ent in parsed.ents:
+        kind = SPACY_TYPES.get(ent.label_)
+        if kind is None:
+            continue
+        start, end = offset + ent.start_char, offset + ent.end_char
+        # "the Taliban" → "Taliban": the article is not part of the name.
+        if ent[0].lower_ == "the" and len(ent) > 1:
+            start = offset + ent[1].idx
+        found = mention(doc, start, end, kind, "kb" if ent.ent_id_ else "spacy")
+        yield replace(found, kb_id=ent.ent_id_ or None)
+
+
+def _clauses(offset: int, parsed: Any) -> Iterator[Clause]:
+    for sent in parsed.sents:
+        sentence = Span(offset + sent.start_char, offset + sent.end_char)
+        for token in sent:
+            if token.pos_ not in ("VERB", "AUX") or token.dep_ == "aux":
+                continue
+            subjects = [c for c in token.children if c.dep_ in SUBJECTS]
+            objects = [c for c in token.children if c.dep_ in OBJECTS]
+            objects += [
+                g
+                for c in token.children
+                if c.dep_ == "prep"
+                for g in c.children
+                if g.dep_ == "pobj"
+            ]
+            if not subjects and not objects:
+                continue
+            yield Clause(
+                sentence=sentence,
+                verb=Span(offset + token.idx, offset + token.idx + len(token.text)),
+                lemma=token.lemma_ or token.lower_,
+                subjects=tuple(_subtree(offset, s) for s in subjects),
+                objects=tuple(_subtree(offset, o) for o in objects),
+                negated=any(c.dep_ == "neg" for c in token.children),
+            )
+
+
+def _subtree(offset: int, token: Any) -> Span:
+    left, right = token.left_edge, token.right_edge
+    return Span(offset + left.idx, offset + right.idx + len(right.text))
+
+
+CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
+
+
+def _cyrillic(text: str) -> bool:
+    return bool(CYRILLIC.search(text))
+
+
+def normal_name(text: str, kind: str) -> str:
+    """Nominative form of a Russian name: «Токаева» → «Токаев», «Конституционного суда» →
+    «Конституционный суд». Words up to the first noun are inflected, the rest kept
+    («Министерства иностранных дел» → «Министерство иностранных дел»)."""
+    morph = models.morph()
+    words = text.split()
+    out = []
+    for i, word in enumerate(words):
+        if not _cyrillic(word):
+            out.append(word)
+            continue
+        parse = _best_parse(morph.parse(word), kind)
+        form = parse.inflect({"nomn"}) if parse is not None else None
+        out.append(_same_case(word, form.word) if form is not None else word)
+        if parse is not None and "NOUN" in parse.tag and kind != "PER":
+            out.extend(words[i + 1 :])
+            break
+    return " ".join(out)
+
+
+def _best_parse(parses: Sequence[Any], kind: str) -> Any:
+    wanted = {"PER": ("Surn", "Name", "Patr"), "LOC": ("Geox",), "ORG": ("Orgn",)}.get(kind, ())
+    for parse in parses:
+        if any(tag in parse.tag for tag in wanted):
+            return parse
+    return parses[0] if parses else None
+
+
+def _same_case(original: str, word: str) -> str:
+    if original.isupper():
+        return word.upper()
+    if original[:1].isupper():
+        return "-".join(p[:1].upper() + p[1:] for p in word.split("-"))
+    return word

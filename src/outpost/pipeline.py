@@ -1,0 +1,144 @@
+"""The analysis pipeline: an explicit, ordered list of stages over Docs, run in batches.
+
+A stage is built once (models load in its constructor, never at import) and does no I/O. It
+is a callable Doc -> Doc; a stage that gains from batching also has `pipe(docs)`. A stage
+that fails on a document does not stop the batch: the document keeps what earlier stages
+found and a note names the stage and the error.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
+from datetime import datetime
+from itertools import islice
+from typing import Any, Protocol
+
+from outpost.analyze.clean import MAX_CHARS, clean
+from outpost.analyze.language import identify
+from outpost.records import Doc, Span
+
+VERSION = "1"  # bump when a stage changes what it finds: stored results are redone
+PARAGRAPH = re.compile(r"[^\n]+")
+MIN_PARAGRAPH_LETTERS = 40
+
+
+class Stage(Protocol):
+    name: str
+
+    def __call__(self, doc: Doc) -> Doc: ...
+
+
+class CleanStage:
+    name = "clean"
+
+    def __init__(self, is_known_name: Callable[[str], bool] = lambda _: False) -> None:
+        self.is_known_name = is_known_name
+
+    def __call__(self, doc: Doc) -> Doc:
+        from razdel import sentenize
+
+        edited = clean(doc.text, self.is_known_name)
+        notes = doc.notes
+        if len(doc.text) > MAX_CHARS:
+            notes += (f"clean: text cut at {MAX_CHARS:,} of {len(doc.text):,} characters",)
+        sentences = tuple(Span(s.start, s.stop) for s in sentenize(edited.text))
+        return replace(
+            doc, clean=edited.text, offsets=edited.offsets, sentences=sentences, notes=notes
+        )
+
+
+class LanguageStage:
+    """The article's language (unless given) and each paragraph's."""
+
+    name = "language"
+
+    def __call__(self, doc: Doc) -> Doc:
+        lang = doc.lang or identify(doc.clean)[0]
+        paragraphs = []
+        for m in PARAGRAPH.finditer(doc.clean):
+            own = identify(m.group())[0] if len(m.group()) >= MIN_PARAGRAPH_LETTERS else None
+            paragraphs.append((Span(m.start(), m.end()), own or lang))
+        notes = doc.notes if lang else (*doc.notes, "language: too little text to tell")
+        return replace(doc, lang=lang, paragraphs=tuple(paragraphs), notes=notes)
+
+
+def _entity_stage() -> Stage:
+    from outpost.analyze.entities import EntityStage
+
+    return EntityStage()
+
+
+BUILDERS: dict[str, Callable[[], Stage]] = {
+    "clean": CleanStage,
+    "language": LanguageStage,
+    "entities": _entity_stage,
+}
+DEFAULT = tuple(BUILDERS)
+
+
+class Pipeline:
+    def __init__(self, stages: Sequence[Stage]) -> None:
+        self.stages = list(stages)
+
+    @classmethod
+    def load(cls, stages: Sequence[str] = DEFAULT) -> Pipeline:
+        unknown = [s for s in stages if s not in BUILDERS]
+        if unknown:
+            raise ValueError(f"unknown stages {unknown}; known: {list(BUILDERS)}")
+        return cls([BUILDERS[name]() for name in stages])
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 32) -> Iterator[Doc]:
+        """Analysed docs, in input order."""
+        iterator = iter(docs)
+        while batch := list(islice(iterator, batch_size)):
+            for stage in self.stages:
+                batch = _run(stage, batch)
+            yield from batch
+
+
+def _run(stage: Stage, docs: list[Doc]) -> list[Doc]:
+    pipe: Callable[[list[Doc]], list[Doc]] | None = getattr(stage, "pipe", None)
+    if pipe is not None:
+        try:
+            return list(pipe(docs))
+        except Exception:  # find the document that broke it; the others go on
+            pass
+    return [_one(stage, doc) for doc in docs]
+
+
+def _one(stage: Stage, doc: Doc) -> Doc:
+    try:
+        return stage(doc)
+    except Exception as exc:
+        return replace(
+            doc, notes=(*doc.notes, f"{stage.name}: failed: {type(exc).__name__}: {exc}")
+        )
+
+
+@functools.cache
+def default_pipeline() -> Pipeline:
+    return Pipeline.load()
+
+
+def analyze(
+    text: str,
+    published: datetime | None = None,
+    lang: str | None = None,
+    title: str | None = None,
+    id: str = "",
+    pipeline: Pipeline | None = None,
+) -> Doc:
+    """Analyse one text without a database: `outpost.analyze("...", published=...)`."""
+    doc = Doc(id=id, text=text, published=published, title=title, lang=lang)
+    return (pipeline or default_pipeline())(doc)
+
+
+def doc_from(item: dict[str, Any]) -> Doc:
+    """A Doc from an input object of `outpost analyze --format jsonl`."""
+    raise NotImplementedError
