@@ -50,6 +50,15 @@ def main() -> None:
     app()
 
 
+def _register_analysis() -> None:
+    from outpost.analysis_cli import analyze_cli
+
+    app.command("analyze")(analyze_cli)
+
+
+_register_analysis()
+
+
 def _settings() -> Settings:
     try:
         return load_settings()

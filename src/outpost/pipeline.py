@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
 from itertools import islice
-from typing import Any, Protocol
+from typing import Protocol
 
 from outpost.analyze.clean import MAX_CHARS, clean
 from outpost.analyze.language import identify
@@ -137,8 +137,3 @@ def analyze(
     """Analyse one text without a database: `outpost.analyze("...", published=...)`."""
     doc = Doc(id=id, text=text, published=published, title=title, lang=lang)
     return (pipeline or default_pipeline())(doc)
-
-
-def doc_from(item: dict[str, Any]) -> Doc:
-    """A Doc from an input object of `outpost analyze --format jsonl`."""
-    raise NotImplementedError

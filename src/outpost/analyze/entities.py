@@ -156,10 +156,15 @@ def _cyrillic(text: str) -> bool:
     return bool(CYRILLIC.search(text))
 
 
+MALE_SURNAME = re.compile(r"(ов|ев|ёв|ин|ын|ский|цкий|ской)$")
+
+
 def normal_name(text: str, kind: str) -> str:
     """Nominative form of a Russian name: «Токаева» → «Токаев», «Конституционного суда» →
     «Конституционный суд». Words up to the first noun are inflected, the rest kept
     («Министерства иностранных дел» → «Министерство иностранных дел»)."""
+    if kind == "PER":
+        return _person_name(text)
     morph = models.morph()
     words = text.split()
     out = []
@@ -167,21 +172,82 @@ def normal_name(text: str, kind: str) -> str:
         if not _cyrillic(word):
             out.append(word)
             continue
-        parse = _best_parse(morph.parse(word), kind)
+        parses = morph.parse(word)
+        parse = _best_parse(parses, kind)
         form = parse.inflect({"nomn"}) if parse is not None else None
         out.append(_same_case(word, form.word) if form is not None else word)
-        if parse is not None and "NOUN" in parse.tag and kind != "PER":
+        head = parse or (parses[0] if parses else None)
+        if head is not None and "NOUN" in head.tag:
             out.extend(words[i + 1 :])
             break
     return " ".join(out)
 
 
+def _person_name(text: str) -> str:
+    """A person's name in the nominative. The case and gender come from the first name when
+    there is one («Садыра Жапарова»: genitive, male); a surname alone is read as male unless
+    only a female reading exists, as officials in this region's news mostly are."""
+    morph = models.morph()
+    words = text.split()
+    grammemes: set[str] = set()
+    for word in words[:-1]:  # the last word is the surname: its own reading is the question
+        for parse in morph.parse(word):
+            if "Name" in parse.tag and parse.tag.case:
+                grammemes = {parse.tag.case, parse.tag.gender or "masc"}
+                break
+        if grammemes:
+            break
+    out = []
+    for word in words:
+        if not _cyrillic(word) or "-" in word and grammemes == {"nomn", "masc"}:
+            out.append(word)
+            continue
+        if not grammemes and MALE_SURNAME.search(word.lower()):
+            out.append(word)  # already a male surname in the nominative
+            continue
+        if not grammemes and SURNAME_CASES.match(word):
+            # «Токаева»: the genitive of a male surname far more often than a female one
+            out.append(_unknown_surname(word))
+            continue
+        out.append(_inflect_person_word(morph, word, grammemes))
+    if not grammemes and len(out) > 1 and out[-1] != words[-1] and words[-1].endswith("а"):
+        # a first name the dictionary does not know, in the same case: «Касым-Жомарта»
+        out = [w[:-1] if w.endswith("а") and "-" in w else w for w in out[:-1]] + out[-1:]
+    return " ".join(out)
+
+
+SURNAME_CASES = re.compile(r"^(.+(?:ов|ев|ёв|ин|ын))(а|у|ым|е)$")
+
+
+def _unknown_surname(word: str) -> str:
+    """A surname the dictionary does not know, in an oblique case of the male declension:
+    «Токаева», «Токаеву», «Токаевым», «Токаеве» → «Токаев»."""
+    match = SURNAME_CASES.match(word)
+    return match.group(1) if match else word
+
+
+def _inflect_person_word(morph: Any, word: str, grammemes: set[str]) -> str:
+    parses = [p for p in morph.parse(word) if {"Name", "Surn", "Patr"} & set(p.tag.grammemes)]
+    if grammemes:
+        parses = [p for p in parses if grammemes <= set(p.tag.grammemes)] or parses
+    else:
+        parses = sorted(parses, key=lambda p: ("masc" not in p.tag, "nomn" in p.tag))
+    if not parses:
+        return _unknown_surname(word)
+    if "nomn" in parses[0].tag:
+        return word
+    form = parses[0].inflect({"nomn"})
+    return _same_case(word, form.word) if form is not None else word
+
+
 def _best_parse(parses: Sequence[Any], kind: str) -> Any:
+    """The reading of a word as a name of this kind; None when it already is nominative, so
+    «Токаев» is not mistaken for a plural genitive and "inflected" into «Токаи»."""
     wanted = {"PER": ("Surn", "Name", "Patr"), "LOC": ("Geox",), "ORG": ("Orgn",)}.get(kind, ())
-    for parse in parses:
-        if any(tag in parse.tag for tag in wanted):
-            return parse
-    return parses[0] if parses else None
+    named = [p for p in parses if any(tag in p.tag for tag in wanted)] or list(parses[:1])
+    if any("nomn" in p.tag for p in named):
+        return None
+    return named[0] if named else None
 
 
 def _same_case(original: str, word: str) -> str:

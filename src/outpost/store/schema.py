@@ -108,3 +108,125 @@ feed_entries = Table(
     Column("article_uid", String(32)),
     Column("seen", DateTime, nullable=False),
 )
+
+# Analysis results. Rows of one article are replaced together, with the pipeline's version,
+# so analysing again is idempotent and a new pipeline version redoes only what is stale.
+analyses = Table(
+    "analyses",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("version", String(32), nullable=False),
+    Column("analysed", DateTime, nullable=False),
+    Column("lang", String(16)),
+    Column("event_type", String(64)),
+    Column("event_type_score", Float),
+    Column("focus", Text),  # JSON of the focus place
+    Column("notes", Text, nullable=False),  # JSON list
+    Index(None, "version"),
+    Index(None, "event_type"),
+)
+
+mentions = Table(
+    "mentions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("type", String(8), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("kb_id", String(64)),
+    Column("confidence", Float, nullable=False),
+    Index(None, "article_id"),
+    Index(None, "kb_id"),
+)
+
+places = Table(
+    "places",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("country", String(2)),
+    Column("admin1", String(64)),
+    Column("geonames_id", BigInteger),
+    Column("kind", String(16), nullable=False),
+    Column("confidence", Float, nullable=False),
+    Index(None, "article_id"),
+    Index(None, "country"),
+)
+
+dates = Table(
+    "dates",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("value", String(10), nullable=False),
+    Column("role", String(16), nullable=False),
+    Index(None, "article_id"),
+)
+
+threats = Table(
+    "threats",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("domain", String(64), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Index(None, "article_id"),
+    Index(None, "domain"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("trigger", Text, nullable=False),
+    Column("actors", Text, nullable=False),  # JSON lists, for display
+    Column("targets", Text, nullable=False),
+    Column("domains", Text, nullable=False),
+    Column("place", Text),  # JSON of the place
+    Column("country", String(2)),
+    Column("date", String(10)),
+    Index(None, "article_id"),
+    Index(None, "type"),
+    Index(None, "country"),
+    Index(None, "date"),
+)
+
+# Who takes part in an event, and the domains it touches: rows to filter on.
+event_parties = Table(
+    "event_parties",
+    metadata,
+    Column("event_id", Integer, ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("party", String(200), primary_key=True),  # KB id, else the name
+    Column("role", String(8), primary_key=True),  # actor or target
+    Index(None, "party"),
+)
+
+event_domains = Table(
+    "event_domains",
+    metadata,
+    Column("event_id", Integer, ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("domain", String(64), primary_key=True),
+    Index(None, "domain"),
+)
