@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Annotated, TextIO
 
@@ -13,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from outpost.analyze.facts import doc_json, error_json, read_inputs
-from outpost.records import Doc
+from outpost.records import Article, Doc
 
 err = Console(stderr=True)
 
@@ -24,29 +25,72 @@ def analyze_cli(
     ] = None,
     format: Annotated[str, typer.Option("--format", help="Output format (jsonl).")] = "jsonl",
     batch_size: Annotated[int, typer.Option(min=1, help="Documents per batch.")] = 32,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Analyse the stored articles not yet analysed.")
+    ] = False,
+    redo: Annotated[bool, typer.Option(help="With --all: analyse every article again.")] = False,
 ) -> None:
-    """Analyse articles: one JSON object of facts per input line, in order, on standard output.
+    """Analyse articles.
 
-    Input lines are objects {"id", "text", "title"?, "published"?, "lang"?}; nothing is
-    stored. A line that cannot be read gives {"id", "error"} and the rest go on.
+    With a JSONL file (or - for standard input) of objects {"id", "text", "title"?,
+    "published"?, "lang"?}: one JSON object of facts per input line, in order, on standard
+    output; nothing is stored, and a line that cannot be read gives {"id", "error"}.
+    With --all: the stored articles that this pipeline version has not analysed yet; their
+    facts are stored, each article's at once, so a stopped run loses nothing done.
     """
     if format != "jsonl":
         raise typer.BadParameter("only jsonl is supported", param_hint="--format")
+    if all_:
+        _analyze_store(batch_size, redo)
+        return
     if source is None:
-        raise typer.BadParameter("give an input file or - for standard input")
+        raise typer.BadParameter("give an input file, - for standard input, or --all")
     from outpost.pipeline import Pipeline
 
     stream: TextIO = sys.stdin if source == "-" else _open(source)
     pipeline = Pipeline.load()
     items = list(read_inputs(stream))
     docs = [item for item in items if isinstance(item, Doc)]
-    with _progress(len(docs)) as advance:
+    with _Progress(len(docs)) as advance:
         analysed = iter(_counted(pipeline.pipe(docs, batch_size=batch_size), advance))
         for item in items:
             result = doc_json(next(analysed)) if isinstance(item, Doc) else error_json(*item)
             sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
     failed = sum(1 for item in items if not isinstance(item, Doc))
     raise typer.Exit(1 if failed else 0)
+
+
+def _analyze_store(batch_size: int, redo: bool) -> None:
+    from outpost.cli import _engine
+    from outpost.pipeline import VERSION, Pipeline
+    from outpost.store.facts import save_analysis, stale_articles
+
+    engine = _engine()
+    with engine.connect() as conn:
+        todo = stale_articles(conn, VERSION, everything=redo)
+    if not todo:
+        err.print("Every article is analysed by this pipeline version.")
+        return
+    pipeline = Pipeline.load()
+    ids = {a.uid: article_id for article_id, a in todo}
+    docs = (article_doc(a) for _, a in todo)
+    failed = 0
+    with _Progress(len(todo)) as advance:
+        for doc in pipeline.pipe(docs, batch_size=batch_size):
+            save_analysis(engine, ids[doc.id], doc, VERSION)
+            failed += any(": failed:" in note for note in doc.notes)
+            advance()  # type: ignore[operator]
+    err.print(f"Analysed {len(todo)} articles ({failed} with a stage that failed; see notes).")
+
+
+def article_doc(article: Article) -> Doc:
+    return Doc(
+        id=article.uid,
+        text=article.text,
+        published=article.published,
+        title=article.title,
+        lang=article.lang,
+    )
 
 
 def _open(path: str) -> TextIO:
@@ -62,7 +106,7 @@ def _counted(docs: Iterator[Doc], advance: object) -> Iterator[Doc]:
         yield doc
 
 
-class _progress:
+class _Progress:
     """A Rich progress bar on standard error (standard output carries the JSON)."""
 
     def __init__(self, total: int) -> None:
@@ -81,3 +125,60 @@ class _progress:
 
     def __exit__(self, *exc: object) -> None:
         self.progress.stop()
+
+
+def events_cli(
+    type: Annotated[
+        str | None, typer.Option("--type", help="Event type, e.g. ARMED_CLASH.")
+    ] = None,
+    domain: Annotated[
+        str | None, typer.Option(help="Threat domain, e.g. drug_trafficking.")
+    ] = None,
+    country: Annotated[str | None, typer.Option(help="ISO 3166-1 alpha-2 country code.")] = None,
+    actor: Annotated[str | None, typer.Option(help="KB id of an actor or target.")] = None,
+    since: Annotated[str | None, typer.Option(help="Event date on or after (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="Event date before (YYYY-MM-DD).")] = None,
+    limit: Annotated[int, typer.Option(min=1)] = 100,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the events found in stored articles, newest first."""
+    from dataclasses import asdict
+
+    from rich.markup import escape
+    from rich.table import Table
+
+    from outpost.cli import _engine, _print_json
+    from outpost.store.facts import EventFilter, list_events
+
+    f = EventFilter(
+        type, domain, country, actor, _day(since, "--since"), _day(until, "--until"), limit
+    )
+    with _engine().connect() as conn:
+        rows = list_events(conn, f)
+    if as_json:
+        _print_json([asdict(r) for r in rows])
+        return
+    table = Table(title=f"{len(rows)} events")
+    for column in ("date", "type", "where", "who", "whom", "domains", "evidence"):
+        table.add_column(column)
+    for r in rows:
+        where = (r.place or {}).get("name", "") if r.place else ""
+        table.add_row(
+            r.date or "",
+            f"{r.type} ({r.score:.2f})",
+            escape(f"{where} {r.country or ''}".strip()),
+            escape(", ".join(r.actors)),
+            escape(", ".join(r.targets)),
+            ", ".join(r.domains),
+            escape(r.evidence[:160]),
+        )
+    Console().print(table)
+
+
+def _day(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"not a date (YYYY-MM-DD): {value!r}", param_hint=name) from None

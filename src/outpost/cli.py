@@ -51,9 +51,10 @@ def main() -> None:
 
 
 def _register_analysis() -> None:
-    from outpost.analysis_cli import analyze_cli
+    from outpost.analysis_cli import analyze_cli, events_cli
 
     app.command("analyze")(analyze_cli)
+    app.command("events")(events_cli)
 
 
 _register_analysis()

@@ -1,0 +1,204 @@
+"""Analysis results in the store: saved per article in one transaction (replacing what an
+earlier analysis left), read back as rows for listings."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, delete, insert, or_, select
+
+from outpost.analyze.facts import place_json
+from outpost.records import Article, Doc
+from outpost.store.articles import COLUMNS, to_article
+from outpost.store.schema import (
+    analyses,
+    articles,
+    dates,
+    event_domains,
+    event_parties,
+    events,
+    mentions,
+    places,
+    threats,
+)
+from outpost.store.times import now, to_db
+
+PER_ARTICLE = (mentions, places, dates, threats, events)
+
+
+def save_analysis(engine: Engine, article_id: int, doc: Doc, version: str) -> None:
+    """Replace the article's analysis with `doc`'s facts, atomically."""
+    with engine.begin() as conn:
+        for table in PER_ARTICLE:
+            conn.execute(delete(table).where(table.c.article_id == article_id))
+        conn.execute(delete(analyses).where(analyses.c.article_id == article_id))
+        conn.execute(
+            insert(analyses).values(
+                article_id=article_id,
+                version=version,
+                analysed=to_db(now()),
+                lang=doc.lang,
+                event_type=doc.event_type.label if doc.event_type else None,
+                event_type_score=doc.event_type.score if doc.event_type else None,
+                focus=json.dumps(place_json(doc.focus)) if doc.focus else None,
+                notes=json.dumps(list(doc.notes), ensure_ascii=False),
+            )
+        )
+        _insert_facts(conn, article_id, doc)
+
+
+def _insert_facts(conn: Connection, article_id: int, doc: Doc) -> None:
+    rows: list[tuple[Any, list[dict[str, Any]]]] = [
+        (mentions, [_mention_row(m) for m in doc.mentions]),
+        (places, [place_json(p) for p in doc.places]),
+        (dates, [_plain(d, "text", "start", "end", "value", "role") for d in doc.dates]),
+        (threats, [_plain(t, "domain", "score", "evidence", "start", "end") for t in doc.threats]),
+    ]
+    for table, values in rows:
+        if values:
+            conn.execute(insert(table), [{**v, "article_id": article_id} for v in values])
+    for event in doc.events:
+        event_id = conn.execute(
+            insert(events)
+            .values(
+                article_id=article_id,
+                type=event.type,
+                score=event.score,
+                confidence=event.confidence,
+                evidence=event.evidence,
+                start=event.start,
+                end=event.end,
+                trigger=event.trigger,
+                actors=json.dumps(list(event.actors), ensure_ascii=False),
+                targets=json.dumps(list(event.targets), ensure_ascii=False),
+                domains=json.dumps(list(event.domains)),
+                place=json.dumps(place_json(event.place), ensure_ascii=False)
+                if event.place
+                else None,
+                country=event.place.country if event.place else None,
+                date=event.date,
+            )
+            .returning(events.c.id)
+        ).scalar_one()
+        parties = {(a, "actor") for a in event.actors} | {(t, "target") for t in event.targets}
+        if parties:
+            conn.execute(
+                insert(event_parties),
+                [{"event_id": event_id, "party": p[:200], "role": r} for p, r in parties],
+            )
+        if event.domains:
+            conn.execute(
+                insert(event_domains),
+                [{"event_id": event_id, "domain": d} for d in set(event.domains)],
+            )
+
+
+def _mention_row(m: Any) -> dict[str, Any]:
+    return _plain(m, "start", "end", "text", "type", "name", "kb_id", "confidence")
+
+
+def _plain(record: Any, *names: str) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in names}
+
+
+def stale_articles(
+    conn: Connection, version: str, everything: bool = False, limit: int | None = None
+) -> list[tuple[int, Article]]:
+    """Articles never analysed, or analysed by another pipeline version (all with
+    `everything`), oldest first."""
+    query = select(articles.c.id, *COLUMNS).outerjoin(
+        analyses, analyses.c.article_id == articles.c.id
+    )
+    if not everything:
+        query = query.where(or_(analyses.c.version.is_(None), analyses.c.version != version))
+    query = query.order_by(articles.c.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [(row.id, to_article(row)) for row in conn.execute(query)]
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    type: str | None = None
+    domain: str | None = None
+    country: str | None = None
+    actor: str | None = None
+    since: date | None = None
+    until: date | None = None
+    limit: int | None = 100
+
+
+@dataclass(frozen=True)
+class EventRow:
+    id: int
+    article: str  # article uid
+    title: str | None
+    type: str
+    score: float
+    confidence: float
+    date: str | None
+    country: str | None
+    place: dict[str, Any] | None
+    actors: list[str]
+    targets: list[str]
+    domains: list[str]
+    evidence: str
+    start: int
+    end: int
+
+
+def list_events(conn: Connection, f: EventFilter = EventFilter()) -> list[EventRow]:
+    """Events matching every given filter, newest first."""
+    query = select(events, articles.c.uid, articles.c.title).join(
+        articles, articles.c.id == events.c.article_id
+    )
+    conditions: list[Any] = []
+    if f.type:
+        conditions.append(events.c.type == f.type)
+    if f.country:
+        conditions.append(events.c.country == f.country.upper())
+    if f.since:
+        conditions.append(events.c.date >= f.since.isoformat())
+    if f.until:
+        conditions.append(events.c.date < f.until.isoformat())
+    if f.domain:
+        conditions.append(
+            events.c.id.in_(
+                select(event_domains.c.event_id).where(event_domains.c.domain == f.domain)
+            )
+        )
+    if f.actor:
+        conditions.append(
+            events.c.id.in_(
+                select(event_parties.c.event_id).where(event_parties.c.party == f.actor)
+            )
+        )
+    query = query.where(and_(*conditions)).order_by(events.c.date.desc(), events.c.id.desc())
+    if f.limit is not None:
+        query = query.limit(f.limit)
+    return list(_event_rows(conn.execute(query)))
+
+
+def _event_rows(rows: Any) -> Iterator[EventRow]:
+    for r in rows:
+        yield EventRow(
+            id=r.id,
+            article=r.uid,
+            title=r.title,
+            type=r.type,
+            score=r.score,
+            confidence=r.confidence,
+            date=r.date,
+            country=r.country,
+            place=json.loads(r.place) if r.place else None,
+            actors=json.loads(r.actors),
+            targets=json.loads(r.targets),
+            domains=json.loads(r.domains),
+            evidence=r.evidence,
+            start=r.start,
+            end=r.end,
+        )
