@@ -182,3 +182,51 @@ def _day(value: str | None, name: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"not a date (YYYY-MM-DD): {value!r}", param_hint=name) from None
+
+
+def eval_cli(
+    data: Annotated[
+        Path, typer.Option(help="Folder of the dev sets (the workspace's shared/data).")
+    ] = Path("../shared/data"),
+    only: Annotated[
+        list[str] | None, typer.Option(help="Only these tasks: case, factru, lgl.")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="At most this many items each.")] = None,
+    check: Annotated[bool, typer.Option(help="Exit 1 when a metric is under its floor.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Score the pipeline on the labelled dev sets; one table."""
+    from rich.table import Table
+
+    from outpost.cli import _print_json
+    from outpost.evaluate.run import below_floor, floors, run
+
+    try:
+        results = run(data, tuple(only or ()), limit)
+    except FileNotFoundError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--data") from None
+    if as_json:
+        _print_json({r.task.name: r.metrics for r in results})
+    else:
+        pinned = floors()
+        table = Table(title="outpost eval")
+        for column in ("task", "metric", "value", "floor"):
+            table.add_column(column)
+        for r in results:
+            for metric in r.task.shown:
+                floor = pinned.get(r.task.name, {}).get(metric)
+                value = r.metrics.get(metric)
+                table.add_row(
+                    r.task.title,
+                    metric,
+                    f"{value:.3f}" if value is not None else "—",
+                    f"{floor:.3f}" if floor is not None else "",
+                )
+            seconds = r.metrics.get("seconds")
+            if seconds is not None:
+                table.add_row(r.task.title, "seconds", f"{seconds:.1f}", "")
+        Console().print(table)
+    failures = below_floor(results) if check else []
+    for line in failures:
+        err.print(f"[red]below floor[/] {line}")
+    raise typer.Exit(1 if failures else 0)

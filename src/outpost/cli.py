@@ -51,10 +51,11 @@ def main() -> None:
 
 
 def _register_analysis() -> None:
-    from outpost.analysis_cli import analyze_cli, events_cli
+    from outpost.analysis_cli import analyze_cli, eval_cli, events_cli
 
     app.command("analyze")(analyze_cli)
     app.command("events")(events_cli)
+    app.command("eval")(eval_cli)
 
 
 _register_analysis()

@@ -1,0 +1,94 @@
+"""Run the evaluations on the dev sets and compare with the pinned floors.
+
+The floors (`floors.toml` beside this file) sit just under what was measured; CI fails when
+a metric drops below its floor, so quality can only go up.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+FLOORS = Path(__file__).with_name("floors.toml")
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    title: str
+    path: str  # relative to the data folder
+    shown: tuple[str, ...]  # the metrics the table shows, in order
+
+
+TASKS = (
+    Task(
+        "case",
+        "Event type (CASE 2021 dev)",
+        "case2021/dev.tsv",
+        ("weighted F1", "macro F1", "accuracy"),
+    ),
+    Task(
+        "factru",
+        "Russian NER (factRuEval-2016 dev)",
+        "factru/dev",
+        tuple(f"{t} {m}" for t in ("PER", "LOC", "ORG") for m in ("precision", "recall", "F1")),
+    ),
+    Task(
+        "lgl",
+        "English places (LGL)",
+        "geo/lgl.xml",
+        ("recall", "precision", "accuracy@161km"),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Result:
+    task: Task
+    metrics: dict[str, float]
+
+
+def evaluator(name: str) -> Callable[..., dict[str, float]]:
+    if name == "case":
+        from outpost.evaluate.case import evaluate as case
+
+        return case
+    if name == "factru":
+        from outpost.evaluate.factru import evaluate as factru
+
+        return factru
+    from outpost.evaluate.lgl import evaluate as lgl
+
+    return lgl
+
+
+def run(data: Path, only: tuple[str, ...] = (), limit: int | None = None) -> list[Result]:
+    results = []
+    for task in TASKS:
+        if only and task.name not in only:
+            continue
+        path = data / task.path
+        if not path.exists():
+            raise FileNotFoundError(f"{task.title}: no dev set at {path}")
+        metrics = evaluator(task.name)(path, limit) if limit else evaluator(task.name)(path)
+        results.append(Result(task, metrics))
+    return results
+
+
+def floors() -> dict[str, dict[str, float]]:
+    data = tomllib.loads(FLOORS.read_text(encoding="utf-8"))
+    return {task: {k: float(v) for k, v in values.items()} for task, values in data.items()}
+
+
+def below_floor(results: list[Result]) -> list[str]:
+    """The metrics under their floor, as readable lines."""
+    pinned = floors()
+    failures = []
+    for result in results:
+        for metric, floor in pinned.get(result.task.name, {}).items():
+            value = result.metrics.get(metric)
+            if value is None or value < floor:
+                failures.append(f"{result.task.title}: {metric} {value} < floor {floor}")
+    return failures
