@@ -197,9 +197,11 @@ def _person_name(text: str) -> str:
                 break
         if grammemes:
             break
+    if "nomn" in grammemes:
+        return text  # the first name is nominative, so is the rest
     out = []
     for word in words:
-        if not _cyrillic(word) or "-" in word and grammemes == {"nomn", "masc"}:
+        if not _cyrillic(word):
             out.append(word)
             continue
         if not grammemes and MALE_SURNAME.search(word.lower()):

@@ -1,0 +1,113 @@
+"""The whole pipeline on real models: offsets into the input, batches, hostile input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from outpost.pipeline import Pipeline, analyze
+from outpost.records import Doc
+
+RUSSIAN = (
+    "Президент Казахстана Касым-Жомарт Токаев встретился с Владимиром Путиным в Душанбе. "
+    "Лидеры ОДКБ поддержали предложение Токаева."
+)
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    return Pipeline.load()
+
+
+def test_russian_mentions_point_into_the_input(pipeline: Pipeline) -> None:
+    doc = analyze(RUSSIAN, published=datetime(2021, 9, 16, tzinfo=UTC), pipeline=pipeline)
+    assert doc.lang == "ru"
+    found = {(m.text, m.type, m.name) for m in doc.mentions}
+    assert ("Владимиром Путиным", "PER", "Владимир Путин") in found
+    assert ("Касым-Жомарт Токаев", "PER", "Касым-Жомарт Токаев") in found
+    assert ("Токаева", "PER", "Токаев") in found
+    for m in doc.mentions:
+        assert RUSSIAN[m.start : m.end] == m.text
+
+
+def test_english_offsets_survive_cleaning(pipeline: Pipeline) -> None:
+    text = "Leaders met in Dushanbe.\n\nPresident of Belarus ALEXANDER LUKASHENKO spoke,warning."
+    doc = analyze(text, pipeline=pipeline)
+    people = [m for m in doc.mentions if m.type == "PER" and "LUKASHENKO" in m.text]
+    assert len(people) == 1
+    assert people[0].text.endswith("ALEXANDER LUKASHENKO")  # read as a name once cleaned
+    assert people[0].name.endswith("Alexander Lukashenko")
+    assert text[people[0].start : people[0].end] == people[0].text
+
+
+def test_mixed_languages_each_read_by_its_model(pipeline: Pipeline) -> None:
+    text = (
+        "The summit of the alliance was held in Dushanbe on Thursday with Vladimir Putin.\n"
+        "Саммит прошёл в Душанбе, в нём участвовал президент Киргизии Садыр Жапаров."
+    )
+    doc = analyze(text, pipeline=pipeline)
+    assert [lang for _, lang in doc.paragraphs] == ["en", "ru"]
+    names = {m.name for m in doc.mentions if m.type == "PER"}
+    assert {"Vladimir Putin", "Садыр Жапаров"} <= names
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        ("", "language"),
+        ("Тоҷикистон кишвари кӯҳистонӣ дар Осиёи Марказӣ мебошад. Пойтахти он Душанбе аст.", "tg"),
+        ("\x00\x01\x02 \ufffd" * 50, "language"),
+    ],
+)
+def test_what_cannot_be_done_is_noted(pipeline: Pipeline, text: str, note: str) -> None:
+    doc = analyze(text, pipeline=pipeline)
+    assert any(note in n for n in doc.notes), doc.notes
+
+
+def test_a_million_characters_are_cut_and_noted(pipeline: Pipeline) -> None:
+    text = ("Border guards met in Dushanbe. " * 40_000)[:1_000_000]
+    doc = analyze(text, pipeline=pipeline)
+    assert any("cut at" in n for n in doc.notes)
+    assert all(m.end <= len(text) for m in doc.mentions)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(max_size=400))
+def test_hostile_text_never_breaks_a_batch(pipeline: Pipeline, text: str) -> None:
+    docs = [Doc(id="a", text=text), Doc(id="b", text=RUSSIAN)]
+    out = list(pipeline.pipe(docs))
+    assert [d.id for d in out] == ["a", "b"]
+    assert any(m.name == "Владимир Путин" for m in out[1].mentions)
+    for m in out[0].mentions:
+        assert text[m.start : m.end] == m.text
+
+
+def test_analyze_command_writes_one_object_per_line_in_order() -> None:
+    lines = [
+        json.dumps({"id": "1", "text": RUSSIAN, "published": "2021-09-16"}),
+        "{broken",
+        json.dumps({"id": "3", "text": "Putin spoke in Moscow.", "lang": "en"}),
+    ]
+    done = subprocess.run(
+        [sys.executable, "-m", "outpost", "analyze", "-", "--format", "jsonl"],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    out = [json.loads(line) for line in done.stdout.splitlines()]
+    assert done.returncode == 1  # one line could not be read
+    assert [o.get("id") for o in out] == ["1", None, "3"]
+    assert "malformed JSON" in out[1]["error"]
+    assert out[0]["lang"] == "ru" and out[2]["lang"] == "en"
+    for entity in out[0]["entities"]:
+        assert RUSSIAN[entity["start"] : entity["end"]] == entity["text"]
