@@ -215,6 +215,7 @@ class Event:
     targets: tuple[str, ...] = ()
     place: Place | None = None
     date: str | None = None  # ISO date
+    deadline: str | None = None  # for decisions and commitments: by when
     domains: tuple[str, ...] = ()
     confidence: float = 0.0
 

@@ -81,6 +81,7 @@ def _insert_facts(conn: Connection, article_id: int, doc: Doc) -> None:
                 else None,
                 country=event.place.country if event.place else None,
                 date=event.date,
+                deadline=event.deadline,
             )
             .returning(events.c.id)
         ).scalar_one()
@@ -141,6 +142,7 @@ class EventRow:
     score: float
     confidence: float
     date: str | None
+    deadline: str | None
     country: str | None
     place: dict[str, Any] | None
     actors: list[str]
@@ -193,6 +195,7 @@ def _event_rows(rows: Any) -> Iterator[EventRow]:
             score=r.score,
             confidence=r.confidence,
             date=r.date,
+            deadline=r.deadline,
             country=r.country,
             place=json.loads(r.place) if r.place else None,
             actors=json.loads(r.actors),

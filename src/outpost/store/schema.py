@@ -207,6 +207,7 @@ events = Table(
     Column("place", Text),  # JSON of the place
     Column("country", String(2)),
     Column("date", String(10)),
+    Column("deadline", String(10)),
     Index(None, "article_id"),
     Index(None, "type"),
     Index(None, "country"),

@@ -76,6 +76,7 @@ def upgrade() -> None:
         sa.Column("place", sa.Text(), nullable=True),
         sa.Column("country", sa.String(length=2), nullable=True),
         sa.Column("date", sa.String(length=10), nullable=True),
+        sa.Column("deadline", sa.String(length=10), nullable=True),
         sa.ForeignKeyConstraint(
             ["article_id"],
             ["articles.id"],

@@ -1,0 +1,177 @@
+"""Events: who did what to whom, where and when, each with the sentence that proves it.
+
+A sentence becomes a candidate when it has an event word (a verb such as "attacked",
+"detained", "agreed", «задержали», «провели учения»): classifying every sentence of every
+article would cost more than the rest of the pipeline together. Candidates from the whole
+batch are typed at once by the event-type classifier; each kept event takes its actors and
+targets from the parse (subjects and objects of the trigger verb) or, without a parse, from
+the names before and after the trigger; its place from the sentence or the article's focus;
+its date from the sentence or the article's event date; its threat domains from the sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from outpost.records import Clause, DateMention, Doc, Event, Label, Mention, Place, Span
+
+# Event words, as regexes over lower-cased text: English word starts, Russian stems.
+TRIGGERS = re.compile(
+    r"\b(attack|assault|ambush|bomb|shell|strik|struck|airstrike|drone|explo|detonat|"
+    r"kill|wound|injur|shot|shoot|fire[ds]? on|clash|fight|battl|seiz|captur|overr|"
+    r"kidnap|abduct|hostage|hijack|arrest|detain|raid|sentenc|convict|charg|extradit|"
+    r"smuggl|traffick|intercept|confiscat|protest|demonstrat|rall(y|ied)|march|riot|strike|"
+    r"flee|fled|displac|evacuat|cross|infiltrat|deport|recruit|"
+    r"agree|sign|pledg|commit|instruct|decid|adopt|approv|decree|order|"
+    r"meet|met|summit|talks|held|hold|visit|host|"
+    r"exercis|drill|maneuv|manoeuv|deploy|mobili|reinforc|patrol|"
+    r"condemn|sanction|accus|blam|claim|deni|warn|threat|"
+    r"earthquake|flood|landslide|avalanche|storm|fire|crash|collaps|outbreak|"
+    r"напал|атак|обстрел|удар|взорв|взрыв|убит|убил|погиб|ранен|столкнов|бо[йяеи]|"
+    r"захват|похит|задерж|арест|изъял|изъят|конфиск|контрабанд|наркотрафик|"
+    r"протест|митинг|демонстрац|бежал|беженц|эвакуир|пересек|нарушител|вербов|"
+    r"договорил|подписал|соглашени|поручил|поручени|решил|решени|утвердил|приня[лт]|"
+    r"встрет|встреч|саммит|переговор|прошл|провел|провёл|состоял|визит|"
+    r"учени|маневр|манёвр|развернул|усилил|патрул|"
+    r"осудил|санкци|обвинил|заявил|предупредил|угроз|"
+    r"землетрясени|наводнени|оползн|лавин|пожар|авари|крушени|эпидеми)",
+)
+MIN_SCORE = 0.3  # below this the classifier is guessing; no event is better than a wrong one
+MAX_PER_DOC = 12  # the strongest candidates of a long article
+
+
+Classify = Callable[[Sequence[str]], list[tuple[Label, ...]]]
+Domains = Callable[[str, str | None], list[str]]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    doc: int
+    sentence: Span  # in the cleaned text
+    trigger: Span
+
+
+class EventStage:
+    name = "events"
+
+    def __init__(self, classify: Classify, domains: Domains, min_score: float = MIN_SCORE) -> None:
+        self.classify = classify
+        self.domains = domains
+        self.min_score = min_score
+
+    def __call__(self, doc: Doc) -> Doc:
+        return self.pipe([doc])[0]
+
+    def pipe(self, docs: Sequence[Doc]) -> list[Doc]:
+        candidates = [c for i, doc in enumerate(docs) for c in candidates_of(doc, i)]
+        texts = [docs[c.doc].clean[c.sentence.start : c.sentence.end] for c in candidates]
+        labels = self.classify(texts) if texts else []
+        found: list[list[Event]] = [[] for _ in docs]
+        for candidate, ranked in zip(candidates, labels, strict=True):
+            if ranked and ranked[0].score >= self.min_score:
+                doc = docs[candidate.doc]
+                found[candidate.doc].append(self._event(doc, candidate, ranked[0]))
+        return [replace(doc, events=tuple(found[i])) for i, doc in enumerate(docs)]
+
+    def _event(self, doc: Doc, c: Candidate, label: Label) -> Event:
+        start, end = _original(doc, c.sentence)
+        actors, targets = parties(doc, c)
+        place = _place_in(doc, start, end) or doc.focus
+        when, deadline = _dates_in(doc, start, end)
+        evidence = doc.text[start:end]
+        confidence = label.score * (0.8 + 0.1 * bool(actors) + 0.1 * bool(place))
+        return Event(
+            type=label.label,
+            score=label.score,
+            evidence=evidence,
+            start=start,
+            end=end,
+            trigger=doc.clean[c.trigger.start : c.trigger.end],
+            actors=actors,
+            targets=targets,
+            place=place,
+            date=when,
+            deadline=deadline,
+            domains=tuple(self.domains(evidence, doc.lang)),
+            confidence=round(min(confidence, 1.0), 3),
+        )
+
+
+def candidates_of(doc: Doc, index: int) -> list[Candidate]:
+    found = []
+    for sentence in doc.sentences:
+        text = doc.clean[sentence.start : sentence.end].lower()
+        match = TRIGGERS.search(text)
+        if match is None or len(text) < 25:
+            continue
+        trigger = _trigger(doc, sentence) or Span(
+            sentence.start + match.start(), sentence.start + match.end()
+        )
+        found.append(Candidate(index, sentence, trigger))
+    return found[:MAX_PER_DOC]
+
+
+def _trigger(doc: Doc, sentence: Span) -> Span | None:
+    """The first clause verb of the sentence that is an event word."""
+    for clause in _clauses_in(doc, sentence):
+        word = doc.clean[clause.verb.start : clause.verb.end].lower()
+        if TRIGGERS.match(word) or TRIGGERS.match(clause.lemma):
+            return clause.verb
+    return None
+
+
+def _clauses_in(doc: Doc, sentence: Span) -> list[Clause]:
+    return [c for c in doc.clauses if sentence.start <= c.verb.start < sentence.end]
+
+
+def parties(doc: Doc, c: Candidate) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Actors and targets: from the trigger's clause when there is a parse, else the names
+    before the trigger and after it."""
+    start, end = _original(doc, c.sentence)
+    names = [m for m in doc.mentions if start <= m.start < end and m.type in ("PER", "ORG", "LOC")]
+    clause = next((cl for cl in _clauses_in(doc, c.sentence) if cl.verb == c.trigger), None)
+    trigger_at = _original(doc, c.trigger)[0]
+    if clause is not None:
+        actors = _within(doc, names, clause.subjects)
+        targets = _within(doc, names, clause.objects)
+    else:
+        actors = [m for m in names if m.end <= trigger_at and m.type != "LOC"]
+        targets = [m for m in names if m.start >= trigger_at and m.type != "LOC"]
+    return _ids(actors), _ids([m for m in targets if m not in actors])
+
+
+def _within(doc: Doc, names: list[Mention], spans: Sequence[Span]) -> list[Mention]:
+    ranges = [_original(doc, s) for s in spans]
+    return [m for m in names if any(s <= m.start and m.end <= e for s, e in ranges)]
+
+
+def _ids(mentions: list[Mention]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(m.kb_id or m.name for m in mentions))
+
+
+def _original(doc: Doc, span: Span) -> tuple[int, int]:
+    if not doc.offsets:
+        return span.start, span.end
+    end = doc.offsets[span.end - 1] + 1 if span.end > span.start else doc.offsets[span.start]
+    return doc.offsets[span.start], end
+
+
+def _place_in(doc: Doc, start: int, end: int) -> Place | None:
+    inside = [p for p in doc.places if start <= p.start < end]
+    # the most specific place of the sentence: a city before a province before a country
+    rank = {"city": 0, "admin1": 1, "region": 3, "country": 2}
+    return min(inside, key=lambda p: (rank.get(p.kind, 4), -p.confidence), default=None)
+
+
+def _dates_in(doc: Doc, start: int, end: int) -> tuple[str | None, str | None]:
+    """The event's date (the sentence's own, else the article's event date, else the day of
+    publication) and, for a commitment, its deadline."""
+    inside: list[DateMention] = [d for d in doc.dates if start <= d.start < end]
+    deadline = next((d.value for d in inside if d.role == "deadline"), None)
+    own = next((d.value for d in inside if d.role == "event"), None)
+    own = own or next((d.value for d in inside if d.role == "mention"), None)
+    article = next((d.value for d in doc.dates if d.role == "event"), None)
+    published = doc.published.date().isoformat() if doc.published else None
+    return own or article or published, deadline
