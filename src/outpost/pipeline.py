@@ -71,10 +71,51 @@ def _entity_stage() -> Stage:
     return EntityStage()
 
 
+def original_spans(doc: Doc, spans: Sequence[Span]) -> list[Span]:
+    """Spans of the cleaned text as spans of the original text."""
+    out = []
+    for span in spans:
+        if span.end > span.start:
+            out.append(Span(doc.offsets[span.start], doc.offsets[span.end - 1] + 1))
+    return out
+
+
+class DateStage:
+    """Date expressions resolved against the publication date, read in the original text."""
+
+    name = "dates"
+
+    def __call__(self, doc: Doc) -> Doc:
+        from outpost.analyze.dates import find_dates
+
+        return replace(doc, dates=tuple(find_dates(doc.text[:MAX_CHARS], doc.published, doc.lang)))
+
+
+class ThreatStage:
+    name = "threats"
+    MIN_SCORE = 0.3  # weaker domains are noise of single words
+
+    def __init__(self) -> None:
+        from outpost.analyze.threats import ThreatTagger
+
+        self.tagger = ThreatTagger.load()
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text[:MAX_CHARS]
+        found = self.tagger.tag(text, original_spans(doc, doc.sentences), doc.lang)
+        return replace(doc, threats=tuple(t for t in found if t.score >= self.MIN_SCORE))
+
+    def sentence_domains(self, sentence: str, lang: str | None) -> list[str]:
+        found = self.tagger.tag_sentence(sentence, 0, len(sentence), lang)
+        return [t.domain for t in found if t.score >= self.MIN_SCORE]
+
+
 BUILDERS: dict[str, Callable[[], Stage]] = {
     "clean": CleanStage,
     "language": LanguageStage,
     "entities": _entity_stage,
+    "dates": DateStage,
+    "threats": ThreatStage,
 }
 DEFAULT = tuple(BUILDERS)
 
