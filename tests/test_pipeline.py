@@ -29,10 +29,11 @@ def pipeline() -> Pipeline:
 def test_russian_mentions_point_into_the_input(pipeline: Pipeline) -> None:
     doc = analyze(RUSSIAN, published=datetime(2021, 9, 16, tzinfo=UTC), pipeline=pipeline)
     assert doc.lang == "ru"
-    found = {(m.text, m.type, m.name) for m in doc.mentions}
-    assert ("Владимиром Путиным", "PER", "Владимир Путин") in found
-    assert ("Касым-Жомарт Токаев", "PER", "Касым-Жомарт Токаев") in found
-    assert ("Токаева", "PER", "Токаев") in found
+    found = {(m.text, m.type, m.kb_id, m.name) for m in doc.mentions}
+    assert ("Владимиром Путиным", "PER", "person:putin", "Vladimir Putin") in found
+    assert ("Касым-Жомарт Токаев", "PER", "person:tokayev", "Kassym-Jomart Tokayev") in found
+    assert ("Токаева", "PER", "person:tokayev", "Kassym-Jomart Tokayev") in found
+    assert ("ОДКБ", "ORG", "org:csto") in {(m.text, m.type, m.kb_id) for m in doc.mentions}
     for m in doc.mentions:
         assert RUSSIAN[m.start : m.end] == m.text
 
@@ -54,8 +55,8 @@ def test_mixed_languages_each_read_by_its_model(pipeline: Pipeline) -> None:
     )
     doc = analyze(text, pipeline=pipeline)
     assert [lang for _, lang in doc.paragraphs] == ["en", "ru"]
-    names = {m.name for m in doc.mentions if m.type == "PER"}
-    assert {"Vladimir Putin", "Садыр Жапаров"} <= names
+    people = {m.kb_id for m in doc.mentions if m.type == "PER"}
+    assert {"person:putin", "person:sadyr-japarov"} <= people
 
 
 @pytest.mark.parametrize(
@@ -86,7 +87,7 @@ def test_hostile_text_never_breaks_a_batch(pipeline: Pipeline, text: str) -> Non
     docs = [Doc(id="a", text=text), Doc(id="b", text=RUSSIAN)]
     out = list(pipeline.pipe(docs))
     assert [d.id for d in out] == ["a", "b"]
-    assert any(m.name == "Владимир Путин" for m in out[1].mentions)
+    assert any(m.kb_id == "person:putin" for m in out[1].mentions)
     for m in out[0].mentions:
         assert text[m.start : m.end] == m.text
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
 from itertools import islice
-from typing import Protocol
+from typing import Any, Protocol
 
 from outpost.analyze.clean import MAX_CHARS, clean
 from outpost.analyze.language import identify
@@ -65,10 +65,32 @@ class LanguageStage:
         return replace(doc, lang=lang, paragraphs=tuple(paragraphs), notes=notes)
 
 
+@functools.cache
+def _kb() -> tuple[Any, Any]:
+    from outpost.analyze.linking import Linker
+    from outpost.kb.actors import load_kb
+
+    kb = load_kb()
+    return kb, Linker(kb)
+
+
+def _clean_stage() -> Stage:
+    from outpost.analyze.link_stage import known_names
+
+    names = frozenset(n.casefold() for n in known_names(_kb()[0]))
+    return CleanStage(lambda word: word.casefold() in names)
+
+
 def _entity_stage() -> Stage:
     from outpost.analyze.entities import EntityStage
 
-    return EntityStage()
+    return EntityStage(ruler_patterns=_kb()[0].ruler_patterns("en"))
+
+
+def _link_stage() -> Stage:
+    from outpost.analyze.link_stage import LinkStage
+
+    return LinkStage(*_kb())
 
 
 def original_spans(doc: Doc, spans: Sequence[Span]) -> list[Span]:
@@ -111,9 +133,10 @@ class ThreatStage:
 
 
 BUILDERS: dict[str, Callable[[], Stage]] = {
-    "clean": CleanStage,
+    "clean": _clean_stage,
     "language": LanguageStage,
     "entities": _entity_stage,
+    "linking": _link_stage,
     "dates": DateStage,
     "threats": ThreatStage,
 }

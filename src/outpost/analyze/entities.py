@@ -96,6 +96,10 @@ class EntityStage:
 
 def mention(doc: Doc, start: int, end: int, kind: str, method: str) -> Mention:
     """A mention from cleaned-text offsets, pointing into the original text."""
+    while end > start and doc.clean[end - 1].isspace():  # spaCy keeps trailing newlines
+        end -= 1
+    while start < end and doc.clean[start].isspace():
+        start += 1
     first, last = doc.offsets[start], doc.offsets[end - 1] + 1
     clean_text = doc.clean[start:end]
     name = (

@@ -113,7 +113,7 @@ def evaluate(folder: Path, limit: int | None = None) -> dict[str, float]:
     from outpost.records import Doc
 
     docs = load(folder)[:limit]
-    pipeline = Pipeline.load(stages=("clean", "language", "entities"))
+    pipeline = Pipeline.load(stages=("clean", "language", "entities", "linking"))
     start = time.perf_counter()
     analysed = pipeline.pipe(
         Doc(id=f"factru-{i}", text=d.text, lang="ru") for i, d in enumerate(docs)
