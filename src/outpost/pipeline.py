@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -146,6 +147,7 @@ DEFAULT = tuple(BUILDERS)
 class Pipeline:
     def __init__(self, stages: Sequence[Stage]) -> None:
         self.stages = list(stages)
+        self.seconds: dict[str, float] = dict.fromkeys((s.name for s in stages), 0.0)
 
     @classmethod
     def load(cls, stages: Sequence[str] = DEFAULT) -> Pipeline:
@@ -162,7 +164,9 @@ class Pipeline:
         iterator = iter(docs)
         while batch := list(islice(iterator, batch_size)):
             for stage in self.stages:
+                started = time.perf_counter()
                 batch = _run(stage, batch)
+                self.seconds[stage.name] += time.perf_counter() - started
             yield from batch
 
 
