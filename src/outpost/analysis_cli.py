@@ -5,16 +5,21 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import Engine
 
 from outpost.analyze.facts import doc_json, error_json, read_inputs
 from outpost.records import Article, Doc
+from outpost.store.facts import EventRow
 
 err = Console(stderr=True)
 
@@ -62,15 +67,21 @@ def analyze_cli(
 
 def _analyze_store(batch_size: int, redo: bool) -> None:
     from outpost.cli import _engine
+
+    analyze_store(_engine(), batch_size, redo)
+
+
+def analyze_store(engine: Engine, batch_size: int = 32, redo: bool = False) -> int:
+    """Analyse the stored articles this pipeline version has not analysed; how many were."""
     from outpost.pipeline import VERSION, Pipeline
     from outpost.store.facts import save_analysis, stale_articles
 
-    engine = _engine()
     with engine.connect() as conn:
         todo = stale_articles(conn, VERSION, everything=redo)
     if not todo:
         err.print("Every article is analysed by this pipeline version.")
-        return
+        return 0
+    err.print("Loading the analysis models…")
     pipeline = Pipeline.load()
     ids = {a.uid: article_id for article_id, a in todo}
     docs = (article_doc(a) for _, a in todo)
@@ -81,6 +92,7 @@ def _analyze_store(batch_size: int, redo: bool) -> None:
             failed += any(": failed:" in note for note in doc.notes)
             advance()  # type: ignore[operator]
     err.print(f"Analysed {len(todo)} articles ({failed} with a stage that failed; see notes).")
+    return len(todo)
 
 
 def article_doc(article: Article) -> Doc:
@@ -142,11 +154,6 @@ def events_cli(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List the events found in stored articles, newest first."""
-    from dataclasses import asdict
-
-    from rich.markup import escape
-    from rich.table import Table
-
     from outpost.cli import _engine, _print_json
     from outpost.store.facts import EventFilter, list_events
 
@@ -158,13 +165,20 @@ def events_cli(
     if as_json:
         _print_json([asdict(r) for r in rows])
         return
+    Console().print(events_table(rows))
+
+
+def events_table(rows: list[EventRow]) -> Table:
     table = Table(title=f"{len(rows)} events")
     for column in ("date", "type", "where", "who", "whom", "domains", "evidence"):
         table.add_column(column)
     for r in rows:
         where = (r.place or {}).get("name", "") if r.place else ""
+        when = r.date or ""
+        if r.deadline:
+            when += f" (by {r.deadline})"
         table.add_row(
-            r.date or "",
+            when,
             f"{r.type} ({r.score:.2f})",
             escape(f"{where} {r.country or ''}".strip()),
             escape(", ".join(r.actors)),
@@ -172,7 +186,7 @@ def events_cli(
             ", ".join(r.domains),
             escape(r.evidence[:160]),
         )
-    Console().print(table)
+    return table
 
 
 def _day(value: str | None, name: str) -> date | None:

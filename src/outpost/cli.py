@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -361,16 +362,28 @@ def demo(as_json: JsonOpt = False) -> None:
     if not as_json:
         out.print(f"[bold]Outpost demo[/]: ingesting the sample articles into {path}")
     summary = _run_ingest(engine, settings, [str(SAMPLES)], [], None)
+    from outpost.analysis_cli import analyze_store, events_table
+    from outpost.store.facts import EventFilter, list_events
+
+    analyze_store(engine)
     with engine.connect() as conn:
         items = list_articles(conn, ArticleFilter(limit=None))
         counts = stats(conn)
+        found = list_events(conn, EventFilter(limit=None))
     if as_json:
-        _print_json({"summary": summary.as_dict(), "articles": [article_dict(a) for a in items]})
+        _print_json(
+            {
+                "summary": summary.as_dict(),
+                "articles": [article_dict(a) for a in items],
+                "events": [asdict(e) for e in found],
+            }
+        )
         return
     _print_summary(summary)
     out.print(_articles_table(items, f"{counts['articles']} articles stored"))
     for article in items:
         _print_article(article)
+    out.print(events_table(found))
     out.print(
         f"Explore it: [bold]OUTPOST_DATABASE_URL={sqlite_url(path)} outpost search Afghanistan[/]"
     )
