@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection
 
 from outpost.analyze.edits import Edited, Edits
 
+MIN_SHOUTED = 7  # letters: an unknown caps word alone is lower-cased only from this length
 MAX_CHARS = 200_000  # longer texts are analysed up to here; the Doc notes the cut
 
 SPACES = re.compile(
@@ -108,9 +109,9 @@ def _fix_caps(
 ) -> None:
     """ALL-CAPS words back to normal case (same length, so offsets hold); acronyms stay.
 
-    A caps word is an acronym when it is a known one, has no vowel, or is short and stands
-    alone. A run of two or more caps words is a name ("ALEXANDER LUKASHENKO") unless it is a
-    whole shouted sentence, which is simply lower-cased after its first letter.
+    A caps word is an acronym when it is a known one, has no vowel, or stands alone and is
+    shorter than MIN_SHOUTED letters without being a known name ("RUSSIA" is one). A run of
+    two or more caps words is a name ("ALEXANDER LUKASHENKO").
     """
     text = edits.original
     words = [m for m in CAPS_WORD.finditer(text) if _shouted(m.group(), acronyms)]
@@ -118,7 +119,11 @@ def _fix_caps(
         word = m.group()
         in_run = _neighbour(text, words, i)
         titled = _title(word)
-        if in_run or is_known_name(titled) or _sentence_start(text, m.start()):
+        if in_run or is_known_name(titled):
+            edits.replace(m.start(), m.end(), titled)
+        elif len(word) < MIN_SHOUTED:
+            continue  # a short caps word alone is an acronym more often than not: ФИФА, UNHCR
+        elif _sentence_start(text, m.start()):
             edits.replace(m.start(), m.end(), titled)
         else:
             edits.replace(m.start(), m.end(), word.lower())

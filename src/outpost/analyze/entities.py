@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from outpost.analyze import models
+from outpost.analyze import models, russian
 from outpost.records import Clause, Doc, Mention, Span
 
 SPACY_TYPES = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
@@ -90,8 +90,16 @@ class EntityStage:
         parsed = NatashaDoc(text)
         parsed.segment(self.segmenter)
         parsed.tag_ner(self.russian)
+        taken = []
         for span in parsed.spans:
-            yield mention(doc, offset + span.start, offset + span.stop, span.type, "natasha")
+            taken.append((span.start, span.stop))
+            if span.type != "ORG":
+                yield mention(doc, offset + span.start, offset + span.stop, span.type, "natasha")
+                continue
+            for part in russian.split_organisation(span.text, span.start):
+                yield mention(doc, offset + part.start, offset + part.end, "ORG", "natasha")
+        for part in russian.acronyms(text, taken):
+            yield mention(doc, offset + part.start, offset + part.end, "ORG", "rules")
 
 
 def mention(doc: Doc, start: int, end: int, kind: str, method: str) -> Mention:
