@@ -133,11 +133,51 @@ class ThreatStage:
         return [t.domain for t in found if t.score >= self.MIN_SCORE]
 
 
+class PlaceStage:
+    """Place mentions (from NER and the KB, plus a gazetteer scan) resolved to coordinates,
+    disambiguated by the article's context; and the article's focus place."""
+
+    name = "places"
+
+    def __init__(self, gazetteer: Any = None, region: tuple[float, float] | None = None) -> None:
+        from outpost.analyze.gazetteer import load_gazetteer
+        from outpost.config import load_settings
+
+        self.gazetteer = gazetteer or load_gazetteer(load_settings().data_dir / "cache")
+        self.region = region  # None: the platform's default watched region
+
+    def __call__(self, doc: Doc) -> Doc:
+        from outpost.analyze.places import focus, merge, resolve, scan
+
+        text = doc.text[:MAX_CHARS]
+        named = [(m.start, m.end) for m in doc.mentions if m.type == "LOC"]
+        people = [(m.start, m.end) for m in doc.mentions if m.type == "PER"]
+        scanned = [  # "Vladimir" in "Vladimir Putin" is not the city
+            (s, e) for s, e in scan(text, doc.lang, self.gazetteer) if _free(s, e, people)
+        ]
+        found = resolve(merge(named, scanned), text, doc.lang, self.gazetteer, self.region)
+        return replace(doc, places=tuple(found), focus=focus(found, lead_end(doc)))
+
+
+def _free(start: int, end: int, taken: Sequence[tuple[int, int]]) -> bool:
+    return all(end <= s or start >= e for s, e in taken)
+
+
+LEAD_SENTENCES = 3
+
+
+def lead_end(doc: Doc) -> int:
+    """Where the lead ends in the original text: the title and first sentences."""
+    sentences = original_spans(doc, doc.sentences[:LEAD_SENTENCES])
+    return sentences[-1].end if sentences else 0
+
+
 BUILDERS: dict[str, Callable[[], Stage]] = {
     "clean": _clean_stage,
     "language": LanguageStage,
     "entities": _entity_stage,
     "linking": _link_stage,
+    "places": PlaceStage,
     "dates": DateStage,
     "threats": ThreatStage,
 }

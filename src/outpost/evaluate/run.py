@@ -41,7 +41,7 @@ TASKS = (
         "lgl",
         "English places (LGL)",
         "geo/lgl.xml",
-        ("recall", "precision", "accuracy@161km"),
+        ("recall", "precision", "acc161", "mean_km"),
     ),
 )
 
