@@ -1,6 +1,8 @@
 """Settings: read once from an optional TOML file and the environment (the environment wins).
 
     OUTPOST_DATA_DIR              where the SQLite database and state live
+    OUTPOST_CACHE_DIR             derived files that can be rebuilt (the gazetteer index);
+                                  default $XDG_CACHE_HOME/outpost or ~/.cache/outpost
     OUTPOST_DATABASE_URL          e.g. postgresql+psycopg://user@host/db (default: SQLite file)
     OUTPOST_CONFIG                a TOML file; default: <data dir>/outpost.toml if it exists
     OUTPOST_FETCH_TIMEOUT         seconds per request (connect, read, write)
@@ -47,6 +49,7 @@ class Settings:
     data_dir: Path
     database_url: str
     fetch: FetchSettings = field(default_factory=FetchSettings)
+    cache_dir: Path = field(default_factory=lambda: default_cache_dir(os.environ))
 
     def with_database(self, url: str) -> Settings:
         return replace(self, database_url=url)
@@ -56,6 +59,13 @@ def default_data_dir(env: Mapping[str, str]) -> Path:
     if env.get("OUTPOST_DATA_DIR"):
         return Path(env["OUTPOST_DATA_DIR"]).expanduser()
     base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "outpost"
+
+
+def default_cache_dir(env: Mapping[str, str]) -> Path:
+    if env.get("OUTPOST_CACHE_DIR"):
+        return Path(env["OUTPOST_CACHE_DIR"]).expanduser()
+    base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "outpost"
 
 
@@ -78,7 +88,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         proxy=_proxy(values.get("fetch_proxy")),
     )
     url = str(values.get("database_url") or sqlite_url(data_dir / "outpost.db"))
-    return Settings(data_dir=data_dir, database_url=url, fetch=fetch)
+    return Settings(data_dir, url, fetch, default_cache_dir(env))
 
 
 def _read_file(env: Mapping[str, str], data_dir: Path) -> dict[str, Any]:

@@ -143,7 +143,7 @@ class PlaceStage:
         from outpost.analyze.gazetteer import load_gazetteer
         from outpost.config import load_settings
 
-        self.gazetteer = gazetteer or load_gazetteer(load_settings().data_dir / "cache")
+        self.gazetteer = gazetteer or load_gazetteer(load_settings().cache_dir)
         self.region = region  # None: the platform's default watched region
 
     def __call__(self, doc: Doc) -> Doc:

@@ -93,9 +93,9 @@ def evaluate(
 def _default_cache() -> Path:
     import os
 
-    from outpost.config import default_data_dir
+    from outpost.config import default_cache_dir
 
-    return default_data_dir(os.environ) / "cache"
+    return default_cache_dir(os.environ)
 
 
 class _Tally:
