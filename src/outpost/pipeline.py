@@ -172,6 +172,49 @@ def lead_end(doc: Doc) -> int:
     return sentences[-1].end if sentences else 0
 
 
+@functools.cache
+def _classifier() -> Any:
+    from outpost.analyze.event_types import EventTypeClassifier
+    from outpost.config import load_settings
+
+    return EventTypeClassifier.load(load_settings().cache_dir)
+
+
+class EventTypeStage:
+    """The article's event type, from its title and lead, for a whole batch at once."""
+
+    name = "event_types"
+
+    def __init__(self) -> None:
+        self.classifier = _classifier()
+
+    def __call__(self, doc: Doc) -> Doc:
+        return self.pipe([doc])[0]
+
+    def pipe(self, docs: Sequence[Doc]) -> list[Doc]:
+        leads = [_lead_text(doc) for doc in docs]
+        todo = [i for i, lead in enumerate(leads) if lead.strip()]
+        ranked = self.classifier.classify([leads[i] for i in todo])
+        labels = dict(zip(todo, ranked, strict=True))
+        return [
+            replace(doc, event_types=labels.get(i, ()), event_type=(labels.get(i) or (None,))[0])
+            for i, doc in enumerate(docs)
+        ]
+
+
+def _lead_text(doc: Doc) -> str:
+    end = lead_end(doc)
+    lead = doc.text[:end] if end else doc.clean[:600]
+    return f"{doc.title}. {lead}" if doc.title and doc.title not in lead else lead
+
+
+def _event_stage() -> Stage:
+    from outpost.analyze.events import EventStage
+
+    threats = ThreatStage()
+    return EventStage(_classifier().classify, threats.sentence_domains)
+
+
 BUILDERS: dict[str, Callable[[], Stage]] = {
     "clean": _clean_stage,
     "language": LanguageStage,
@@ -180,6 +223,8 @@ BUILDERS: dict[str, Callable[[], Stage]] = {
     "places": PlaceStage,
     "dates": DateStage,
     "threats": ThreatStage,
+    "event_types": EventTypeStage,
+    "events": _event_stage,
 }
 DEFAULT = tuple(BUILDERS)
 

@@ -130,15 +130,21 @@ def parties(doc: Doc, c: Candidate) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Actors and targets: from the trigger's clause when there is a parse, else the names
     before the trigger and after it."""
     start, end = _original(doc, c.sentence)
-    names = [m for m in doc.mentions if start <= m.start < end and m.type in ("PER", "ORG", "LOC")]
+    # People, organisations and states act; towns and regions are where, not who.
+    names = [
+        m
+        for m in doc.mentions
+        if start <= m.start < end
+        and (m.type in ("PER", "ORG") or (m.kb_id or "").startswith("country:"))
+    ]
     clause = next((cl for cl in _clauses_in(doc, c.sentence) if cl.verb == c.trigger), None)
     trigger_at = _original(doc, c.trigger)[0]
     if clause is not None:
         actors = _within(doc, names, clause.subjects)
         targets = _within(doc, names, clause.objects)
     else:
-        actors = [m for m in names if m.end <= trigger_at and m.type != "LOC"]
-        targets = [m for m in names if m.start >= trigger_at and m.type != "LOC"]
+        actors = [m for m in names if m.end <= trigger_at]
+        targets = [m for m in names if m.start >= trigger_at]
     return _ids(actors), _ids([m for m in targets if m not in actors])
 
 
