@@ -112,3 +112,13 @@ def test_analyze_command_writes_one_object_per_line_in_order() -> None:
     assert out[0]["lang"] == "ru" and out[2]["lang"] == "en"
     for entity in out[0]["entities"]:
         assert RUSSIAN[entity["start"] : entity["end"]] == entity["text"]
+
+
+def test_a_post_names_its_holder_on_the_day(pipeline: Pipeline) -> None:
+    text = "Встреча президента России и премьер-министра Армении прошла в Москве."
+    doc = analyze(text, published=datetime(2021, 8, 23, tzinfo=UTC), pipeline=pipeline)
+    roles = {(m.text, m.kb_id) for m in doc.mentions if m.method == "role"}
+    assert roles == {
+        ("президента России", "person:putin"),
+        ("премьер-министра Армении", "person:pashinyan"),
+    }

@@ -3,8 +3,10 @@ knowledge base, surnames resolved from the full names before them."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from outpost.analyze.entities import mention
 from outpost.analyze.linking import Linker
@@ -22,7 +24,9 @@ class LinkStage:
     def __call__(self, doc: Doc) -> Doc:
         found = list(doc.mentions) + self._scanned(doc)
         linked = [self._link(doc, m) for m in sorted(found, key=lambda m: (m.start, -m.end))]
-        return replace(doc, mentions=tuple(self.linker.resolve_surnames(linked)))
+        linked = self.linker.resolve_surnames(linked)
+        roles = list(role_holders(doc, linked, self.kb))
+        return replace(doc, mentions=tuple(sorted(linked + roles, key=lambda m: (m.start, -m.end))))
 
     def _scanned(self, doc: Doc) -> list[Mention]:
         """KB names that NER missed (acronyms, «талибов», a country beside a person's name)."""
@@ -55,3 +59,49 @@ class LinkStage:
 def known_names(kb: KnowledgeBase) -> Sequence[str]:
     """Every name of the KB, for the clean stage to tell a shouted name from a shouted word."""
     return [alias for _lang, alias, _entity in kb.aliases()]
+
+
+# "the President of Russia", «президента России»: a person named by the post they hold. The
+# knowledge base knows who held it on the day of publication.
+TITLES = {
+    "president": "President",
+    "prime minister": "Prime Minister",
+    "premier": "Prime Minister",
+    "chancellor": "Chancellor",
+    "foreign minister": "Foreign Minister",
+    "minister of foreign affairs": "Foreign Minister",
+    "президент": "President",
+    "премьер-министр": "Prime Minister",
+    "премьер": "Prime Minister",
+    "канцлер": "Chancellor",
+    "министр иностранных дел": "Foreign Minister",
+    "глава мид": "Foreign Minister",
+}
+ROLE_BEFORE = re.compile(
+    r"\b(president|prime minister|premier|chancellor|foreign minister|"
+    r"minister of foreign affairs)\s+of\s+(?:the\s+)?$|"
+    r"(президент|премьер-министр|премьер|канцлер|министр иностранных дел|глава мид)"
+    r"[а-я]{0,3}\s+$",
+    re.IGNORECASE,
+)
+
+
+def role_holders(doc: Doc, mentions: Sequence[Mention], kb: KnowledgeBase) -> Iterator[Mention]:
+    """A person mention for each post followed by a country and not by the holder's name."""
+    on = (doc.published or datetime.now(UTC)).date()
+    starts = {m.start for m in mentions if m.type == "PER"}
+    for m in mentions:
+        if not (m.kb_id or "").startswith("country:"):
+            continue
+        before = ROLE_BEFORE.search(doc.text[max(0, m.start - 40) : m.start])
+        gap = doc.text[m.end : m.end + 3]
+        if before is None or any(m.end + i in starts for i in range(len(gap) + 1)):
+            continue  # "President of Tajikistan Emomali Rahmon" names him already
+        title = TITLES[(before.group(1) or before.group(2)).lower()]
+        holder = kb.holder(title, (m.kb_id or "").split(":")[1], on)
+        if holder is None:
+            continue
+        start = max(0, m.start - 40) + before.start()
+        yield Mention(
+            doc.text[start : m.end], "PER", start, m.end, holder.name, holder.id, 0.8, "role"
+        )
