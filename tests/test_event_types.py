@@ -149,6 +149,7 @@ def test_a_cached_model_gives_the_same_answers(
     assert np.allclose(again.probabilities(texts), classifier.probabilities(texts), atol=1e-5)
 
 
+@pytest.mark.slow
 def test_a_damaged_cache_is_refitted(classifier: EventTypeClassifier, tmp_path: Path) -> None:
     name = f"event_types-{MODEL_VERSION}-{classifier.taxonomy.digest[:16]}.npz"
     (tmp_path / name).write_bytes(b"not a zip file")

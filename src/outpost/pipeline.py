@@ -209,10 +209,15 @@ def _lead_text(doc: Doc) -> str:
 
 
 def _event_stage() -> Stage:
+    from outpost.analyze.event_types import EventTypeClassifier
     from outpost.analyze.events import EventStage
 
-    threats = ThreatStage()
-    return EventStage(_classifier().classify, threats.sentence_domains)
+    # Sentences are typed by character n-grams alone: the sentence vectors cost ~20 ms each
+    # here, and an article has a dozen candidate sentences (0.69 against 0.79 weighted F1 on
+    # CASE dev; the article's own type keeps the vectors).
+    full = _classifier()
+    fast = EventTypeClassifier(full.taxonomy, full.weights, None)
+    return EventStage(fast.classify, ThreatStage().sentence_domains)
 
 
 BUILDERS: dict[str, Callable[[], Stage]] = {

