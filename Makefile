@@ -4,13 +4,19 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test install install-test lint typecheck
+.PHONY: demo test install install-test lint typecheck eval
 
 demo: install
 	$(BIN)/outpost demo
 
 test: install-test lint typecheck
 	$(BIN)/python -m pytest
+	$(BIN)/outpost eval --check
+
+# Quality on the dev sets in ../shared/data, against the floors pinned in
+# src/outpost/evaluate/floors.toml.
+eval: install
+	$(BIN)/outpost eval --check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

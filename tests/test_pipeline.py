@@ -122,3 +122,12 @@ def test_a_post_names_its_holder_on_the_day(pipeline: Pipeline) -> None:
         ("президента России", "person:putin"),
         ("премьер-министра Армении", "person:pashinyan"),
     }
+
+
+def test_library_entry_point_needs_no_database() -> None:
+    import outpost
+
+    doc = outpost.analyze("Putin met Tokayev in Dushanbe.", published=None, lang="en")
+    assert isinstance(doc, Doc)
+    assert {"person:putin", "person:tokayev"} <= {m.kb_id for m in doc.mentions}
+    assert doc.focus is not None and doc.focus.country == "TJ"
