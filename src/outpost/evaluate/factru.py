@@ -120,7 +120,8 @@ def evaluate(folder: Path, limit: int | None = None) -> dict[str, float]:
     )
     counts: Counter[str] = Counter()
     for doc, gold in zip(analysed, docs, strict=True):
-        predicted = [(m.start, m.end, m.type) for m in doc.mentions]
+        # a post that names its holder ("президента России") is linking, not a named entity
+        predicted = [(m.start, m.end, m.type) for m in doc.mentions if m.method != "role"]
         counts += token_counts(gold.text, gold.spans, predicted)
     seconds = time.perf_counter() - start
     return scores(counts) | {"documents": float(len(docs)), "seconds": seconds}

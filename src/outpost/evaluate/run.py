@@ -29,7 +29,7 @@ TASKS = (
         "case",
         "Event type (CASE 2021 dev)",
         "case2021/dev.tsv",
-        ("weighted F1", "macro F1", "accuracy"),
+        ("weighted_f1", "macro_f1", "accuracy"),
     ),
     Task(
         "factru",
