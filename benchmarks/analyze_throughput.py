@@ -43,6 +43,9 @@ _pipeline: Pipeline | None = None
 def _load() -> None:
     global _pipeline
     warnings.simplefilter("ignore")
+    import torch
+
+    torch.set_num_threads(1)  # one core per worker: more threads only fight each other
     _pipeline = Pipeline.load()
     list(_pipeline.pipe([Doc(id="warm", text="Warm-up: Putin met Tokayev in Dushanbe.")]))
     _pipeline.seconds = dict.fromkeys(_pipeline.seconds, 0.0)

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from outpost.analyze.clean import MAX_CHARS, clean
 from outpost.analyze.language import identify
-from outpost.records import Doc, Span
+from outpost.records import Doc, Label, Span
 
 VERSION = "1"  # bump when a stage changes what it finds: stored results are redone
 PARAGRAPH = re.compile(r"[^\n]+")
@@ -186,26 +186,43 @@ class EventTypeStage:
     name = "event_types"
 
     def __init__(self) -> None:
+        from outpost.analyze.event_types import EventTypeClassifier
+
         self.classifier = _classifier()
+        # The sentence encoder (all-MiniLM-L6-v2) reads English only; other languages are
+        # typed by character n-grams, which the encoder would only slow down.
+        self.fast = EventTypeClassifier(self.classifier.taxonomy, self.classifier.weights, None)
 
     def __call__(self, doc: Doc) -> Doc:
         return self.pipe([doc])[0]
 
     def pipe(self, docs: Sequence[Doc]) -> list[Doc]:
         leads = [_lead_text(doc) for doc in docs]
-        todo = [i for i, lead in enumerate(leads) if lead.strip()]
-        ranked = self.classifier.classify([leads[i] for i in todo])
-        labels = dict(zip(todo, ranked, strict=True))
+        labels: dict[int, tuple[Label, ...]] = {}
+        for english in (True, False):
+            todo = [
+                i for i, lead in enumerate(leads) if lead.strip() and _english(docs[i]) == english
+            ]
+            model = self.classifier if english else self.fast
+            labels.update(zip(todo, model.classify([leads[i] for i in todo]), strict=True))
         return [
             replace(doc, event_types=labels.get(i, ()), event_type=(labels.get(i) or (None,))[0])
             for i, doc in enumerate(docs)
         ]
 
 
+def _english(doc: Doc) -> bool:
+    return doc.lang == "en"
+
+
+LEAD_CHARS = 320  # the encoder's cost grows with length; a news lead tells the type early
+
+
 def _lead_text(doc: Doc) -> str:
     end = lead_end(doc)
-    lead = doc.text[:end] if end else doc.clean[:600]
-    return f"{doc.title}. {lead}" if doc.title and doc.title not in lead else lead
+    lead = doc.clean[:end] if end else doc.clean
+    text = f"{doc.title}. {lead}" if doc.title and doc.title not in lead else lead
+    return text[:LEAD_CHARS]
 
 
 def _event_stage() -> Stage:
