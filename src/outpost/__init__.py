@@ -1,7 +1,6 @@
 """Outpost: open early-warning and joint crisis-response platform.
 
-    import outpost
-    doc = outpost.analyze("...", published=datetime(2021, 9, 16, tzinfo=UTC), lang=None)
+`outpost.analyze(text, published=..., lang=...)` analyses one text without a database.
 """
 
 from typing import Any
