@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, insert, or_, select
+from sqlalchemy import Connection, Engine, delete, insert, or_, select
 
 from outpost.analyze.facts import place_json
 from outpost.records import Article, Doc
@@ -179,7 +179,7 @@ def list_events(conn: Connection, f: EventFilter = EventFilter()) -> list[EventR
                 select(event_parties.c.event_id).where(event_parties.c.party == f.actor)
             )
         )
-    query = query.where(and_(*conditions)).order_by(events.c.date.desc(), events.c.id.desc())
+    query = query.where(*conditions).order_by(events.c.date.desc(), events.c.id.desc())
     if f.limit is not None:
         query = query.limit(f.limit)
     return list(_event_rows(conn.execute(query)))

@@ -1,0 +1,57 @@
+"""Analysis results in the store, on SQLite and PostgreSQL: stored with the pipeline version,
+analysed again without duplicates, listed with filters."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Engine, func, select
+
+from outpost.analysis_cli import analyze_store
+from outpost.config import Settings
+from outpost.ingest.run import ingest
+from outpost.pipeline import VERSION
+from outpost.store.facts import EventFilter, list_events
+from outpost.store.schema import analyses, events, mentions, places, threats
+from tests.conftest import EXAMPLES
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {
+            t.name: int(conn.execute(select(func.count()).select_from(t)).scalar_one())
+            for t in (analyses, mentions, places, threats, events)
+        }
+
+
+def test_analysis_is_stored_once_and_redone_in_place(engine: Engine, settings: Settings) -> None:
+    ingest(engine, settings, [str(EXAMPLES)])
+    assert analyze_store(engine) == 3
+    first = counts(engine)
+    assert analyze_store(engine) == 0  # nothing is stale for this pipeline version
+    assert analyze_store(engine, redo=True) == 3
+    assert counts(engine) == first  # replaced, not added to
+    assert first["analyses"] == 3 and first["mentions"] > 50 and first["events"] > 3
+    with engine.connect() as conn:
+        versions = set(conn.execute(select(analyses.c.version)).scalars())
+    assert versions == {VERSION}
+
+
+def test_events_filters(engine: Engine, settings: Settings) -> None:
+    ingest(engine, settings, [str(EXAMPLES)])
+    analyze_store(engine)
+    with engine.connect() as conn:
+        everything = list_events(conn, EventFilter(limit=None))
+        putin = list_events(conn, EventFilter(actor="person:putin", limit=None))
+        august = list_events(
+            conn, EventFilter(since=date(2021, 8, 1), until=date(2021, 9, 1), limit=None)
+        )
+        drugs = list_events(conn, EventFilter(domain="drug_trafficking", limit=None))
+        meetings = list_events(conn, EventFilter(type="MEETING", limit=None))
+    assert putin and all("person:putin" in e.actors + e.targets for e in putin)
+    assert august and all(e.date and "2021-08-01" <= e.date < "2021-09-01" for e in august)
+    assert drugs and all("drug_trafficking" in e.domains for e in drugs)
+    assert meetings and all(e.type == "MEETING" for e in meetings)
+    assert len(everything) > max(len(putin), len(august), len(drugs), len(meetings))
+    for e in everything:
+        assert e.evidence and e.start < e.end
