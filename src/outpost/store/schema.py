@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -109,6 +111,24 @@ feed_entries = Table(
     Column("seen", DateTime, nullable=False),
 )
 
+
+def _span_columns() -> list[Column[int]]:
+    """Character offsets into the article's text as given, end exclusive."""
+    return [Column("start", Integer, nullable=False), Column("end", Integer, nullable=False)]
+
+
+def _fact_columns(span: bool = True) -> list[Any]:
+    """What every table of facts starts with: its id, its article, and (mostly) its span."""
+    columns: list[Any] = [
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column(
+            "article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False
+        ),
+        Index(None, "article_id"),
+    ]
+    return columns + (_span_columns() if span else [])
+
+
 # Analysis results. Rows of one article are replaced together, with the pipeline's version,
 # so analysing again is idempotent and a new pipeline version redoes only what is stale.
 analyses = Table(
@@ -129,26 +149,19 @@ analyses = Table(
 mentions = Table(
     "mentions",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
-    Column("start", Integer, nullable=False),
-    Column("end", Integer, nullable=False),
+    *_fact_columns(),
     Column("text", Text, nullable=False),
     Column("type", String(8), nullable=False),
     Column("name", Text, nullable=False),
     Column("kb_id", String(64)),
     Column("confidence", Float, nullable=False),
-    Index(None, "article_id"),
     Index(None, "kb_id"),
 )
 
 places = Table(
     "places",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
-    Column("start", Integer, nullable=False),
-    Column("end", Integer, nullable=False),
+    *_fact_columns(),
     Column("text", Text, nullable=False),
     Column("name", Text, nullable=False),
     Column("lat", Float, nullable=False),
@@ -158,17 +171,13 @@ places = Table(
     Column("geonames_id", BigInteger),
     Column("kind", String(16), nullable=False),
     Column("confidence", Float, nullable=False),
-    Index(None, "article_id"),
     Index(None, "country"),
 )
 
 dates = Table(
     "dates",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
-    Column("start", Integer, nullable=False),
-    Column("end", Integer, nullable=False),
+    *_fact_columns(),
     Column("text", Text, nullable=False),
     Column("value", String(10), nullable=False),
     Column("role", String(16), nullable=False),
@@ -178,28 +187,23 @@ dates = Table(
 threats = Table(
     "threats",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    *_fact_columns(span=False),
     Column("domain", String(64), nullable=False),
     Column("score", Float, nullable=False),
     Column("evidence", Text, nullable=False),
-    Column("start", Integer, nullable=False),
-    Column("end", Integer, nullable=False),
-    Index(None, "article_id"),
+    *_span_columns(),
     Index(None, "domain"),
 )
 
 events = Table(
     "events",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    *_fact_columns(span=False),
     Column("type", String(64), nullable=False),
     Column("score", Float, nullable=False),
     Column("confidence", Float, nullable=False),
     Column("evidence", Text, nullable=False),
-    Column("start", Integer, nullable=False),
-    Column("end", Integer, nullable=False),
+    *_span_columns(),
     Column("trigger", Text, nullable=False),
     Column("actors", Text, nullable=False),  # JSON lists, for display
     Column("targets", Text, nullable=False),
@@ -208,7 +212,6 @@ events = Table(
     Column("country", String(2)),
     Column("date", String(10)),
     Column("deadline", String(10)),
-    Index(None, "article_id"),
     Index(None, "type"),
     Index(None, "country"),
     Index(None, "date"),
