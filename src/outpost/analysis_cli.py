@@ -169,22 +169,23 @@ def events_cli(
 
 
 def events_table(rows: list[EventRow]) -> Table:
+    """Events, one row each: when, what, where, then who did it to whom, the threat domains
+    and the sentence that proves it (wrapped, so it reads on a narrow terminal too)."""
     table = Table(title=f"{len(rows)} events")
-    for column in ("date", "type", "where", "who", "whom", "domains", "evidence"):
-        table.add_column(column)
+    table.add_column("when", no_wrap=True)
+    table.add_column("what / where", no_wrap=True)
+    table.add_column("who → whom · domains · evidence", ratio=1)
     for r in rows:
         where = (r.place or {}).get("name", "") if r.place else ""
         when = r.date or ""
         if r.deadline:
-            when += f" (by {r.deadline})"
+            when += f"\nby {r.deadline}"
+        parties = f"{', '.join(r.actors) or '?'} → {', '.join(r.targets) or '?'}"
+        domains = f" · {', '.join(r.domains)}" if r.domains else ""
         table.add_row(
             when,
-            f"{r.type} ({r.score:.2f})",
-            escape(f"{where} {r.country or ''}".strip()),
-            escape(", ".join(r.actors)),
-            escape(", ".join(r.targets)),
-            ", ".join(r.domains),
-            escape(r.evidence[:160]),
+            f"{r.type} ({r.score:.2f})\n{escape(where)} {r.country or ''}",
+            f"[bold]{escape(parties)}[/]{domains}\n[dim]{escape(r.evidence[:200])}[/]",
         )
     return table
 
