@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import pickle
 import re
 import unicodedata
@@ -122,14 +123,12 @@ class Gazetteer:
         if self._loaded:
             return self
         path = self.cache_path
-        if path is not None and path.exists():
-            with path.open("rb") as f:
-                state = pickle.load(f)
-        else:
+        state = _read_cache(path) if path is not None and path.exists() else None
+        if state is None:
             state = _Builder().build()
             if path is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(".tmp")
+                tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp")  # one per writer
                 with tmp.open("wb") as f:
                     pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
                 tmp.replace(path)  # atomic: a reader never sees half a file
@@ -166,6 +165,15 @@ class Gazetteer:
             row, alias = divmod(code, 4)
             best[row] = min(alias, best.get(row, WEAK))
         return [Candidate(Entry(*self._rows[r]), ALIAS_WEIGHT[a]) for r, a in best.items()]
+
+
+def _read_cache(path: Path) -> Any:
+    """The cached state, or None when the file cannot be read (it is then rebuilt)."""
+    try:
+        with path.open("rb") as f:
+            return pickle.load(f)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
+        return None
 
 
 def _as_row(entry: Entry) -> tuple[Any, ...]:
