@@ -18,6 +18,7 @@ from itertools import islice
 from typing import Any, Protocol
 
 from outpost.analyze.clean import MAX_CHARS, clean
+from outpost.analyze.edits import original_span
 from outpost.analyze.language import identify
 from outpost.records import Doc, Label, Span
 
@@ -96,11 +97,7 @@ def _link_stage() -> Stage:
 
 def original_spans(doc: Doc, spans: Sequence[Span]) -> list[Span]:
     """Spans of the cleaned text as spans of the original text."""
-    out = []
-    for span in spans:
-        if span.end > span.start:
-            out.append(Span(doc.offsets[span.start], doc.offsets[span.end - 1] + 1))
-    return out
+    return [Span(*original_span(doc.offsets, s.start, s.end)) for s in spans if s.end > s.start]
 
 
 class DateStage:

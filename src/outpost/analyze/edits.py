@@ -8,6 +8,7 @@ original character it came from (inserted characters point at the next original 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -18,9 +19,17 @@ class Edited:
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original offsets of the cleaned span [start, end)."""
-        if end <= start:
-            return self.offsets[start], self.offsets[start]
-        return self.offsets[start], self.offsets[end - 1] + 1
+        return original_span(self.offsets, start, end)
+
+
+def original_span(offsets: Sequence[int], start: int, end: int) -> tuple[int, int]:
+    """Original offsets of the cleaned span [start, end), given the clean-to-original map
+    (an empty map means the text was not cleaned: the offsets are already the original's)."""
+    if not offsets:
+        return start, end
+    if end <= start:
+        return offsets[start], offsets[start]
+    return offsets[start], offsets[end - 1] + 1
 
 
 @dataclass

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from outpost.analyze import models, russian
+from outpost.analyze.edits import original_span
 from outpost.records import Clause, Doc, Mention, Span
 
 SPACY_TYPES = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
@@ -132,7 +133,7 @@ def mention(doc: Doc, start: int, end: int, kind: str, method: str) -> Mention:
         end -= 1
     while start < end and doc.clean[start].isspace():
         start += 1
-    first, last = doc.offsets[start], doc.offsets[end - 1] + 1
+    first, last = original_span(doc.offsets, start, end)
     clean_text = doc.clean[start:end]
     name = (
         normal_name(clean_text, kind) if doc.lang == "ru" or _cyrillic(clean_text) else clean_text

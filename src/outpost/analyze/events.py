@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from outpost.analyze.edits import original_span
 from outpost.records import Clause, DateMention, Doc, Event, Label, Mention, Place, Span
 
 # Event words, as regexes over lower-cased text: English word starts, Russian stems.
@@ -158,10 +159,7 @@ def _ids(mentions: list[Mention]) -> tuple[str, ...]:
 
 
 def _original(doc: Doc, span: Span) -> tuple[int, int]:
-    if not doc.offsets:
-        return span.start, span.end
-    end = doc.offsets[span.end - 1] + 1 if span.end > span.start else doc.offsets[span.start]
-    return doc.offsets[span.start], end
+    return original_span(doc.offsets, span.start, span.end)
 
 
 def _place_in(doc: Doc, start: int, end: int) -> Place | None:
