@@ -19,7 +19,8 @@ from outpost.records import Clause, Doc, Mention, Span
 
 SPACY_TYPES = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
 MODEL_LANGS = ("en", "ru")
-NER_PIPES = {"tok2vec", "ner", "entity_ruler"}
+# The small English NER has its own embedding layer; the shared tok2vec only feeds the parser.
+NER_PIPES = {"ner", "entity_ruler"}
 SUBJECTS = {"nsubj", "nsubjpass", "agent", "csubj"}
 OBJECTS = {"dobj", "pobj", "attr", "dative", "oprd"}
 
