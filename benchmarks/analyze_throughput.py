@@ -3,8 +3,10 @@ stage, peak memory, on the VOA stories (English) and the factRuEval texts (Russi
 
     .venv/bin/python benchmarks/analyze_throughput.py [--workers 2] [--batch-size 32]
 
-Models load before timing (a service loads them once). With --workers N the articles are
-split between N processes, each with its own pipeline, as `outpost analyze --all` does.
+Models load before timing (a service loads them once). With --workers N the batches are
+analysed in N processes forked from the one that loaded the models, as `outpost analyze
+--workers N` does. Peak memory is the summed proportional set size (PSS) of all of them, so
+pages the workers share with their parent are counted once.
 """
 
 from __future__ import annotations
@@ -12,10 +14,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
+import threading
 import time
 import warnings
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from rich.console import Console
@@ -37,45 +38,55 @@ def factru() -> list[Doc]:
     return [Doc(id=p.stem, text=p.read_text(encoding="utf-8")) for p in paths]
 
 
-_pipeline: Pipeline | None = None
+def _pss_mb(pid: int) -> float:
+    """Proportional set size: shared pages split between the processes that share them."""
+    try:
+        lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+    except OSError:  # the process has just ended
+        return 0.0
+    return next((int(x.split()[1]) / 1024 for x in lines if x.startswith("Pss:")), 0.0)
 
 
-def _load() -> None:
-    global _pipeline
-    warnings.simplefilter("ignore")
-    import torch
-
-    torch.set_num_threads(1)  # one core per worker: more threads only fight each other
-    _pipeline = Pipeline.load()
-    list(_pipeline.pipe([Doc(id="warm", text="Warm-up: Putin met Tokayev in Dushanbe.")]))
-    _pipeline.seconds = dict.fromkeys(_pipeline.seconds, 0.0)
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
-def _work(docs: list[Doc], batch_size: int) -> tuple[int, dict[str, float], float]:
-    assert _pipeline is not None
-    n = sum(1 for _ in _pipeline.pipe(docs, batch_size=batch_size))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return n, dict(_pipeline.seconds), peak
+class MemorySampler(threading.Thread):
+    """Peak of the summed PSS of this process and its workers, sampled every 50 ms."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak = 0.0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        me = os.getpid()
+        while not self.stop.wait(0.05):
+            total = sum(_pss_mb(pid) for pid in (me, *_children(me)))
+            self.peak = max(self.peak, total)
 
 
-def measure(name: str, docs: list[Doc], workers: int, batch_size: int) -> dict[str, object]:
-    chunks = [docs[i::workers] for i in range(workers)]
-    with ProcessPoolExecutor(workers, initializer=_load) as pool:
-        list(pool.map(time.sleep, [0.0] * workers))  # wait until every worker has loaded
-        started = time.perf_counter()
-        results = list(pool.map(_work, chunks, [batch_size] * workers))
-        elapsed = time.perf_counter() - started
-    stages: dict[str, float] = {}
-    for _, seconds, _ in results:
-        for stage, s in seconds.items():
-            stages[stage] = stages.get(stage, 0.0) + s
+def measure(
+    pipeline: Pipeline, name: str, docs: list[Doc], workers: int, batch_size: int
+) -> dict[str, object]:
+    pipeline.seconds = dict.fromkeys(pipeline.seconds, 0.0)
+    sampler = MemorySampler()
+    sampler.start()
+    started = time.perf_counter()
+    n = sum(1 for _ in pipeline.pipe(docs, batch_size, workers))
+    elapsed = time.perf_counter() - started
+    sampler.stop.set()
+    sampler.join()
     return {
         "set": name,
-        "articles": sum(r[0] for r in results),
+        "articles": n,
         "chars": sum(len(d.text) for d in docs),
         "seconds": elapsed,
-        "stages": stages,
-        "peak_mb": max(r[2] for r in results),
+        "stages": dict(pipeline.seconds),
+        "peak_mb": sampler.peak,
     }
 
 
@@ -84,13 +95,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--batch-size", type=int, default=32)
     args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    pipeline = Pipeline.load(workers=args.workers)  # once, as `outpost analyze` does
+    list(pipeline.pipe([Doc(id="warm", text="Warm-up: Putin met Tokayev in Dushanbe.")]))
     rows = [
-        measure("VOA (en)", voa(), args.workers, args.batch_size),
-        measure("factRuEval (ru)", factru(), args.workers, args.batch_size),
+        measure(pipeline, "VOA (en)", voa(), args.workers, args.batch_size),
+        measure(pipeline, "factRuEval (ru)", factru(), args.workers, args.batch_size),
     ]
     console = Console()
-    table = Table(title=f"Analysis throughput ({args.workers} worker processes)")
-    for column in ("set", "articles", "avg chars", "seconds", "articles/s", "peak MB/worker"):
+    title = f"Analysis throughput ({args.workers} workers; peak MB: all processes, PSS)"
+    table = Table(title=title)
+    for column in ("set", "articles", "avg chars", "seconds", "articles/s", "peak MB"):
         table.add_column(column, justify="right")
     for r in rows:
         n, secs = int(str(r["articles"])), float(str(r["seconds"]))

@@ -11,7 +11,7 @@ from outpost.analysis_cli import analyze_store
 from outpost.config import Settings
 from outpost.ingest.run import ingest
 from outpost.pipeline import VERSION
-from outpost.store.facts import EventFilter, list_events
+from outpost.store.facts import EventFilter, EventRow, list_events
 from outpost.store.schema import analyses, events, mentions, places, threats
 from tests.conftest import EXAMPLES
 
@@ -35,6 +35,22 @@ def test_analysis_is_stored_once_and_redone_in_place(engine: Engine, settings: S
     with engine.connect() as conn:
         versions = set(conn.execute(select(analyses.c.version)).scalars())
     assert versions == {VERSION}
+
+
+def test_forked_workers_store_what_one_process_does(engine: Engine, settings: Settings) -> None:
+    ingest(engine, settings, [str(EXAMPLES)])
+    analyze_store(engine)
+    with engine.connect() as conn:
+        alone = list_events(conn, EventFilter(limit=None))
+    assert analyze_store(engine, batch_size=1, redo=True, workers=2) == 3
+    with engine.connect() as conn:
+        forked = list_events(conn, EventFilter(limit=None))
+
+    def facts(rows: list[EventRow]) -> list[tuple[object, ...]]:
+        return sorted((e.article, e.start, e.type, e.score, e.actors, e.date) for e in rows)
+
+    assert facts(forked) == facts(alone) and len(alone) > 3
+    assert counts(engine)["analyses"] == 3
 
 
 def test_events_filters(engine: Engine, settings: Settings) -> None:

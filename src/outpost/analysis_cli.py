@@ -34,6 +34,9 @@ def analyze_cli(
         bool, typer.Option("--all", help="Analyse the stored articles not yet analysed.")
     ] = False,
     redo: Annotated[bool, typer.Option(help="With --all: analyse every article again.")] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Processes to analyse in (they share the loaded models).")
+    ] = 1,
 ) -> None:
     """Analyse articles.
 
@@ -46,18 +49,18 @@ def analyze_cli(
     if format != "jsonl":
         raise typer.BadParameter("only jsonl is supported", param_hint="--format")
     if all_:
-        _analyze_store(batch_size, redo)
+        _analyze_store(batch_size, redo, workers)
         return
     if source is None:
         raise typer.BadParameter("give an input file, - for standard input, or --all")
     from outpost.pipeline import Pipeline
 
     stream: TextIO = sys.stdin if source == "-" else _open(source)
-    pipeline = Pipeline.load()
+    pipeline = Pipeline.load(workers=workers)
     items = list(read_inputs(stream))
     docs = [item for item in items if isinstance(item, Doc)]
     with _Progress(len(docs)) as advance:
-        analysed = iter(_counted(pipeline.pipe(docs, batch_size=batch_size), advance))
+        analysed = iter(_counted(pipeline.pipe(docs, batch_size, workers), advance))
         for item in items:
             result = doc_json(next(analysed)) if isinstance(item, Doc) else error_json(*item)
             sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
@@ -65,13 +68,15 @@ def analyze_cli(
     raise typer.Exit(1 if failed else 0)
 
 
-def _analyze_store(batch_size: int, redo: bool) -> None:
+def _analyze_store(batch_size: int, redo: bool, workers: int) -> None:
     from outpost.cli import _engine
 
-    analyze_store(_engine(), batch_size, redo)
+    analyze_store(_engine(), batch_size, redo, workers)
 
 
-def analyze_store(engine: Engine, batch_size: int = 32, redo: bool = False) -> int:
+def analyze_store(
+    engine: Engine, batch_size: int = 32, redo: bool = False, workers: int = 1
+) -> int:
     """Analyse the stored articles this pipeline version has not analysed; how many were."""
     from outpost.pipeline import VERSION, Pipeline
     from outpost.store.facts import save_analysis, stale_articles
@@ -82,12 +87,12 @@ def analyze_store(engine: Engine, batch_size: int = 32, redo: bool = False) -> i
         err.print("Every article is analysed by this pipeline version.")
         return 0
     err.print("Loading the analysis models…")
-    pipeline = Pipeline.load()
+    pipeline = Pipeline.load(workers=workers)
     ids = {a.uid: article_id for article_id, a in todo}
     docs = (article_doc(a) for _, a in todo)
     failed = 0
     with _Progress(len(todo)) as advance:
-        for doc in pipeline.pipe(docs, batch_size=batch_size):
+        for doc in pipeline.pipe(docs, batch_size, workers):
             save_analysis(engine, ids[doc.id], doc, VERSION)
             failed += any(": failed:" in note for note in doc.notes)
             advance()  # type: ignore[operator]

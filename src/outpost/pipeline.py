@@ -9,9 +9,14 @@ found and a note names the stage and the error.
 from __future__ import annotations
 
 import functools
+import multiprocessing
+import os
 import re
+import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from datetime import datetime
 from itertools import islice
@@ -254,7 +259,10 @@ class Pipeline:
         self.seconds: dict[str, float] = dict.fromkeys((s.name for s in stages), 0.0)
 
     @classmethod
-    def load(cls, stages: Sequence[str] = DEFAULT) -> Pipeline:
+    def load(cls, stages: Sequence[str] = DEFAULT, workers: int = 1) -> Pipeline:
+        """Build the stages; `workers` > 1 readies the models for forked worker processes."""
+        if workers > 1:
+            _one_thread_each()
         unknown = [s for s in stages if s not in BUILDERS]
         if unknown:
             raise ValueError(f"unknown stages {unknown}; known: {list(BUILDERS)}")
@@ -263,15 +271,68 @@ class Pipeline:
     def __call__(self, doc: Doc) -> Doc:
         return next(iter(self.pipe([doc])))
 
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 32) -> Iterator[Doc]:
-        """Analysed docs, in input order."""
-        iterator = iter(docs)
-        while batch := list(islice(iterator, batch_size)):
-            for stage in self.stages:
-                started = time.perf_counter()
-                batch = _run(stage, batch)
-                self.seconds[stage.name] += time.perf_counter() - started
-            yield from batch
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 32, workers: int = 1) -> Iterator[Doc]:
+        """Analysed docs, in input order; with workers > 1, batches run in that many processes."""
+        batches = _batches(docs, batch_size)
+        if workers > 1:
+            yield from self._pipe_forked(batches, workers)
+            return
+        for batch in batches:
+            yield from self._batch(batch)[0]
+
+    def _batch(self, batch: list[Doc]) -> tuple[list[Doc], dict[str, float]]:
+        seconds = {}
+        for stage in self.stages:
+            started = time.perf_counter()
+            batch = _run(stage, batch)
+            seconds[stage.name] = time.perf_counter() - started
+            self.seconds[stage.name] += seconds[stage.name]
+        return batch, seconds
+
+    def _pipe_forked(self, batches: Iterator[list[Doc]], workers: int) -> Iterator[Doc]:
+        # Forked workers share the loaded models with this process page by page (copy on
+        # write): two workers cost little more memory than one, where spawned ones would
+        # each load their own gigabyte.
+        global _forked
+        _forked = self
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            pending: deque[Future[tuple[list[Doc], dict[str, float]]]] = deque()
+            for batch in batches:
+                pending.append(pool.submit(_forked_batch, batch))
+                if len(pending) > 2 * workers:  # bounded: the input may be a long stream
+                    yield from self._collect(pending.popleft())
+            while pending:
+                yield from self._collect(pending.popleft())
+
+    def _collect(self, future: Future[tuple[list[Doc], dict[str, float]]]) -> list[Doc]:
+        done, seconds = future.result()
+        for name, spent in seconds.items():
+            self.seconds[name] += spent
+        return done
+
+
+def _one_thread_each() -> None:
+    # Each worker takes a core; more threads only fight each other. It also keeps torch's
+    # OpenMP pool from starting before the fork, since a forked copy of one can hang.
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[name] = "1"
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(1)
+
+
+_forked: Pipeline | None = None  # the pipeline a forked worker inherits
+
+
+def _forked_batch(batch: list[Doc]) -> tuple[list[Doc], dict[str, float]]:
+    assert _forked is not None, "workers are forked from a process that set the pipeline"
+    return _forked._batch(batch)
+
+
+def _batches(docs: Iterable[Doc], size: int) -> Iterator[list[Doc]]:
+    iterator = iter(docs)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 def _run(stage: Stage, docs: list[Doc]) -> list[Doc]:
