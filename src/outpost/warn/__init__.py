@@ -1,0 +1,1 @@
+"""Early warning: stories, indicators, watch rules, alerts and their delivery."""

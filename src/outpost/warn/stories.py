@@ -1,0 +1,196 @@
+"""Stories: articles about one real-world development, grouped as they arrive.
+
+Single-pass clustering, as news streams are clustered in practice: each new article is
+compared with the stories still open around its time and joins the most similar one if the
+similarity passes a threshold, otherwise it starts a story of its own. Nothing is recomputed
+for the stories it does not join.
+
+Similarity mixes two kinds of evidence, because neither is enough alone:
+- meaning: cosine between the article's multilingual sentence vector (title and lead) and
+  the story's centroid; the vectors put a Russian and an English report of the same clash
+  close together, but also put any two reports of "an attack in Pakistan" close together;
+- keys: the linked actors and resolved places the article shares with the story, weighted
+  so a city or a named group counts more than a country. Keys work in every language the
+  analysis reads, including those the vectors do not cover (Uzbek, Tajik, Kazakh...).
+Time gates both: a story only takes articles from within its window around its last one.
+
+Analysts' decisions are constraints: an article split out of a story is pinned to the
+story it was moved to, and a story merged into another redirects there.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+import numpy.typing as npt
+
+Vector = npt.NDArray[np.float32]
+
+WINDOW = timedelta(days=4)  # an article joins a story only this close to the story's articles
+QUIET = timedelta(days=7)  # a story with no new article for this long is closed
+THRESHOLD = 0.5  # similarity needed to join (chosen coarsely; see benchmarks/stories)
+W_MEANING = 0.55  # weight of the vectors when both sides have them; keys take the rest
+KEY_WEIGHTS = {"country": 0.25, "place": 1.0, "actor": 1.0, "type": 0.3}
+TOP_KEYS = 24  # a story is described by its most frequent keys, so it cannot grow greedy
+
+
+@dataclass(frozen=True)
+class Sketch:
+    """What clustering reads of an analysed article."""
+
+    article: str  # uid
+    when: datetime
+    lang: str | None
+    source: str
+    title: str
+    vector: Vector | None  # None: a language the sentence vectors do not cover
+    keys: frozenset[str]  # "actor:person:putin", "place:1221874", "country:TJ", "type:..."
+    event_type: str | None = None
+    domains: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()  # names, for the story's summary
+    actors: tuple[str, ...] = ()  # kb ids, for the story's summary
+
+
+def _weight(key: str) -> float:
+    return KEY_WEIGHTS.get(key.split(":", 1)[0], 1.0)
+
+
+@dataclass
+class StoryState:
+    """A story as clustering keeps it: enough to compare and to summarise, nothing more."""
+
+    id: str
+    first: datetime
+    last: datetime
+    articles: list[str] = field(default_factory=list)
+    vector_sum: Vector | None = None
+    vector_count: int = 0
+    keys: Counter[str] = field(default_factory=Counter)
+    langs: Counter[str] = field(default_factory=Counter)
+    sources: Counter[str] = field(default_factory=Counter)
+    types: Counter[str] = field(default_factory=Counter)
+    domains: Counter[str] = field(default_factory=Counter)
+    places: Counter[str] = field(default_factory=Counter)
+    actors: Counter[str] = field(default_factory=Counter)
+    title: str = ""
+    closed: bool = False
+    merged_into: str | None = None
+
+    def centroid(self) -> Vector | None:
+        if self.vector_sum is None or not self.vector_count:
+            return None
+        norm = float(np.linalg.norm(self.vector_sum))
+        return self.vector_sum / norm if norm else None
+
+    def top_keys(self) -> set[str]:
+        return {k for k, _ in self.keys.most_common(TOP_KEYS)}
+
+    def add(self, sketch: Sketch) -> None:
+        self.articles.append(sketch.article)
+        self.first, self.last = min(self.first, sketch.when), max(self.last, sketch.when)
+        if sketch.vector is not None:
+            base = self.vector_sum if self.vector_sum is not None else np.zeros_like(sketch.vector)
+            self.vector_sum = base + sketch.vector
+            self.vector_count += 1
+        self.keys.update(sketch.keys)
+        self.langs[sketch.lang or "und"] += 1
+        self.sources[sketch.source] += 1
+        self.types.update([sketch.event_type] if sketch.event_type else [])
+        self.domains.update(sketch.domains)
+        self.places.update(sketch.places)
+        self.actors.update(sketch.actors)
+        if not self.title or len(self.articles) == 1:
+            self.title = sketch.title
+
+    def near(self, when: datetime) -> bool:
+        return self.first - WINDOW <= when <= self.last + WINDOW
+
+
+def story_id(first_article: str) -> str:
+    """Stable: the same first article always names the same story."""
+    return f"s-{first_article[:16]}"
+
+
+def key_similarity(keys: frozenset[str], story: StoryState) -> float:
+    """Weighted share of the article's keys the story has (Dice over the story's top keys)."""
+    theirs = story.top_keys()
+    if not keys or not theirs:
+        return 0.0
+    shared = sum(_weight(k) for k in keys & theirs)
+    total = sum(_weight(k) for k in keys) + sum(_weight(k) for k in theirs)
+    return 2 * shared / total if total else 0.0
+
+
+def similarity(sketch: Sketch, story: StoryState) -> float:
+    keys = key_similarity(sketch.keys, story)
+    centroid = story.centroid()
+    if sketch.vector is None or centroid is None:
+        # Keys alone must carry it: ask for more of them than alongside the vectors.
+        return 0.9 * keys
+    meaning = float(sketch.vector @ centroid)
+    return W_MEANING * meaning + (1 - W_MEANING) * keys
+
+
+class Clusterer:
+    """The open stories and the rule that places each new article among them."""
+
+    def __init__(self, stories: Iterable[StoryState] = (), pins: dict[str, str] | None = None):
+        self.stories: dict[str, StoryState] = {s.id: s for s in stories}
+        self.pins = dict(pins or {})  # article uid -> story id an analyst put it in
+
+    def add(self, sketch: Sketch) -> tuple[StoryState, float]:
+        """The story the article joins (possibly a new one) and the similarity that decided."""
+        pinned = self.pins.get(sketch.article)
+        if pinned is not None:
+            story = self._resolve(pinned)
+            story.add(sketch)
+            return story, 1.0
+        best, score = self.best(sketch)
+        if best is None or score < THRESHOLD:
+            best = StoryState(story_id(sketch.article), sketch.when, sketch.when)
+            self.stories[best.id] = best
+            score = 1.0
+        best.add(sketch)
+        return best, score
+
+    def best(self, sketch: Sketch) -> tuple[StoryState | None, float]:
+        best, best_score = None, -math.inf
+        for story in self.candidates(sketch.when):
+            score = similarity(sketch, story)
+            if score > best_score:
+                best, best_score = story, score
+        return best, best_score
+
+    def candidates(self, when: datetime) -> Iterator[StoryState]:
+        return (
+            s for s in self.stories.values() if not s.merged_into and not s.closed and s.near(when)
+        )
+
+    def close_quiet(self, now: datetime) -> list[StoryState]:
+        """Close the stories that have not grown for QUIET; the ones closed now."""
+        quiet = [s for s in self.candidates(now) if now - s.last > QUIET]
+        for story in quiet:
+            story.closed = True
+        return quiet
+
+    def _resolve(self, story: str) -> StoryState:
+        seen = set()
+        while (state := self.stories[story]).merged_into and story not in seen:
+            seen.add(story)
+            story = state.merged_into
+        return state
+
+
+def cluster(sketches: Iterable[Sketch]) -> dict[str, str]:
+    """Article uid -> story id, for a stream taken in order of time (what `eval` scores)."""
+    clusterer = Clusterer()
+    assigned = {}
+    for sketch in sorted(sketches, key=lambda s: (s.when, s.article)):
+        story, _ = clusterer.add(sketch)
+        assigned[sketch.article] = story.id
+    return assigned
