@@ -4,11 +4,12 @@ dictionary scan, the focus place, the cache, and the LGL accuracy floor."""
 from __future__ import annotations
 
 import time
+from importlib import resources
 from pathlib import Path
 
 import pytest
 
-from outpost.analyze.gazetteer import Gazetteer
+from outpost.analyze.gazetteer import Gazetteer, index, tables
 from outpost.analyze.places import distance_km, focus, resolve, scan
 from outpost.evaluate.lgl import evaluate
 from outpost.records import Place
@@ -155,6 +156,24 @@ def test_cache_round_trip(gazetteer: Gazetteer) -> None:
     assert time.perf_counter() - started < 15
     assert len(again) == len(gazetteer)
     assert again.lookup("Душанбе") == gazetteer.lookup("Душанбе")
+
+
+def test_cache_is_named_after_the_data_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    # an edit of kb/gazetteer.yaml must not load an index built from the old file
+    before = Gazetteer(Path("cache")).cache_path
+    text = resources.files("outpost.kb").joinpath(tables.DATA_FILE).read_text(encoding="utf-8")
+    edited = tables.parse(text + "\n# edited\n")
+    monkeypatch.setattr(index, "tables", lambda: edited)
+    assert Gazetteer(Path("cache")).cache_path not in (before, None)
+
+
+def test_data_file_keys_stay_strings() -> None:
+    # YAML reads a bare NO as false: Norway's code must come through as written
+    data = tables.tables()
+    assert data.country_centres["NO"] == (62.0, 10.0)
+    assert data.demonyms["NO"] == ("Norwegian", "Norwegians")
+    assert "OH" in data.us_postal and "TX" in data.us_postal
+    assert data.regions[0].m49 == "143"
 
 
 def test_lgl_floor(gazetteer: Gazetteer) -> None:
