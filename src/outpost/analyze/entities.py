@@ -102,16 +102,9 @@ class EntityStage:
         parsed = NatashaDoc(text)
         parsed.segment(self.segmenter)
         parsed.tag_ner(self.russian)
-        taken = []
-        for span in parsed.spans:
-            taken.append((span.start, span.stop))
-            if span.type != "ORG":
-                yield mention(doc, offset + span.start, offset + span.stop, span.type, "natasha")
-                continue
-            for part in russian.split_organisation(span.text, span.start):
-                yield mention(doc, offset + part.start, offset + part.end, "ORG", "natasha")
-        for part in russian.acronyms(text, taken):
-            yield mention(doc, offset + part.start, offset + part.end, "ORG", "rules")
+        spans = [(span.start, span.stop, span.type) for span in parsed.spans]
+        for name in russian.read(text, spans):
+            yield mention(doc, offset + name.start, offset + name.end, name.type, name.method)
 
 
 def _event_sentences(docs: Sequence[Doc], english: Sequence[Run]) -> list[tuple[int, Span]]:

@@ -13,6 +13,9 @@ from outpost.analyze.linking import Linker
 from outpost.kb.actors import KnowledgeBase
 from outpost.records import Doc, Mention
 
+ORG_LOC = frozenset({"ORG", "LOC"})
+RETYPE = 0.8  # the least confidence at which the KB's type replaces the mention's
+
 
 class LinkStage:
     name = "linking"
@@ -22,14 +25,17 @@ class LinkStage:
         self.linker = linker
 
     def __call__(self, doc: Doc) -> Doc:
-        found = list(doc.mentions) + self._scanned(doc)
+        scanned = self._scanned(doc)
+        found = [m for m in doc.mentions if not _inside_longer(m, scanned)] + scanned
         linked = [self._link(doc, m) for m in sorted(found, key=lambda m: (m.start, -m.end))]
         linked = self.linker.resolve_surnames(linked)
         roles = list(role_holders(doc, linked, self.kb))
         return replace(doc, mentions=tuple(sorted(linked + roles, key=lambda m: (m.start, -m.end))))
 
     def _scanned(self, doc: Doc) -> list[Mention]:
-        """KB names that NER missed (acronyms, «талибов», a country beside a person's name)."""
+        """KB names that NER missed (acronyms, «талибов», a country beside a person's name),
+        and KB names longer than the NER mentions inside them: natasha reads «Голос
+        Америки» as the place «Америки»."""
         taken = [(m.start, m.end) for m in doc.mentions]
         out = []
         for start, end, kb_id in self.linker.find(doc.clean, doc.lang):
@@ -37,7 +43,11 @@ class LinkStage:
             if entity is None:
                 continue
             found = mention(doc, start, end, entity.type, "kb")
-            if any(s < found.end and found.start < e for s, e in taken):
+            inside = [(s, e) for s, e in taken if s < found.end and found.start < e]
+            if any(
+                s < found.start or found.end < e or (s, e) == (found.start, found.end)
+                for s, e in inside
+            ):
                 continue
             out.append(replace(found, kb_id=kb_id, name=entity.name, confidence=0.95))
         return out
@@ -53,7 +63,14 @@ class LinkStage:
         if result is None:
             return replace(m, confidence=m.confidence or 0.5)
         entity, confidence = result
-        return replace(m, kb_id=entity.id, name=entity.name, confidence=confidence)
+        # The KB knows whether a name is an organisation or a place better than NER does
+        # («ЕС», «Евросоюз» read as places); a loose (fuzzy) match does not get to say.
+        kind = entity.type if confidence >= RETYPE and {m.type, entity.type} == ORG_LOC else m.type
+        return replace(m, kb_id=entity.id, name=entity.name, confidence=confidence, type=kind)
+
+
+def _inside_longer(m: Mention, scanned: Sequence[Mention]) -> bool:
+    return any(k.start <= m.start and m.end <= k.end for k in scanned)
 
 
 def known_names(kb: KnowledgeBase) -> Sequence[str]:
