@@ -267,7 +267,7 @@ class EventTypeClassifier:
         combined = by_chars.copy()
         unsure = np.flatnonzero(np.exp(by_chars.max(axis=1)) < CONFIDENT)
         if self.encoder is not None and len(unsure):
-            vectors = self.encoder([texts[i][:MAX_CHARS] for i in unsure])
+            vectors = self.encoder([texts[int(i)][:MAX_CHARS] for i in unsure])
             by_meaning = _log_softmax(vectors @ w.vector_coef.T + w.vector_bias)
             combined[unsure] = W_VECTORS * by_meaning + (1 - W_VECTORS) * by_chars[unsure]
         if among is not None:
