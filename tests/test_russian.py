@@ -87,3 +87,12 @@ def test_the_kb_decides_organisation_or_place(pipeline: Pipeline) -> None:
         pipeline, "Евросоюз ввёл новые санкции против Белоруссии, ЕС также осудил выборы."
     )
     assert {("Евросоюз", "ORG"), ("ЕС", "ORG"), ("Белоруссии", "LOC")} <= found
+
+
+def test_a_longer_kb_name_replaces_the_pieces_ner_found(pipeline: Pipeline) -> None:
+    text = "Об этом корреспонденту «Голоса Америки» сообщил депутат. Голос Америки: Спасибо!"
+    doc = next(iter(pipeline.pipe([Doc(id="t", text=text, lang="ru")])))
+    found = [(m.text, m.type, m.kb_id) for m in doc.mentions]
+    assert ("Голоса Америки", "ORG", "org:voa") in found
+    assert ("Голос Америки", "ORG", "org:voa") in found
+    assert not [m for m in doc.mentions if m.text == "Америки"]
