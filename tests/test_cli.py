@@ -51,11 +51,11 @@ def invoke(env: dict[str, str], *args: str) -> tuple[int, str]:
 
 def test_ingest_then_list_search_stats_as_json(cli_env: dict[str, str], tmp_path: Path) -> None:
     code, out = invoke(cli_env, "ingest", str(EXAMPLES), "--json")
-    assert code == 0 and json.loads(out)["new"] == 3
+    assert code == 0 and json.loads(out)["new"] == 8
     _, out = invoke(cli_env, "stats", "--json")
     stats = json.loads(out)
-    assert stats["articles"] == 3 and stats["near_duplicates"] == 0 and stats["failures"] == 0
-    assert stats["by_lang"] == {"en": 3}
+    assert stats["articles"] == 8 and stats["near_duplicates"] == 0 and stats["failures"] == 0
+    assert stats["by_lang"] == {"en": 7, "ru": 1}
     _, out = invoke(cli_env, "articles", "--json", "--since", "2021-09-01", "--until", "2021-12-31")
     assert [a["external_id"] for a in json.loads(out)] == ["seed-000"]
     _, out = invoke(cli_env, "search", "drug trafficking", "--json")

@@ -26,12 +26,12 @@ def counts(engine: Engine) -> dict[str, int]:
 
 def test_analysis_is_stored_once_and_redone_in_place(engine: Engine, settings: Settings) -> None:
     ingest(engine, settings, [str(EXAMPLES)])
-    assert analyze_store(engine) == 3
+    assert analyze_store(engine) == 8
     first = counts(engine)
     assert analyze_store(engine) == 0  # nothing is stale for this pipeline version
-    assert analyze_store(engine, redo=True) == 3
+    assert analyze_store(engine, redo=True) == 8
     assert counts(engine) == first  # replaced, not added to
-    assert first["analyses"] == 3 and first["mentions"] > 50 and first["events"] > 3
+    assert first["analyses"] == 8 and first["mentions"] > 50 and first["events"] > 3
     with engine.connect() as conn:
         versions = set(conn.execute(select(analyses.c.version)).scalars())
     assert versions == {VERSION}
@@ -42,7 +42,7 @@ def test_forked_workers_store_what_one_process_does(engine: Engine, settings: Se
     analyze_store(engine)
     with engine.connect() as conn:
         alone = list_events(conn, EventFilter(limit=None))
-    assert analyze_store(engine, batch_size=1, redo=True, workers=2) == 3
+    assert analyze_store(engine, batch_size=2, redo=True, workers=2) == 8
     with engine.connect() as conn:
         forked = list_events(conn, EventFilter(limit=None))
 
@@ -50,7 +50,7 @@ def test_forked_workers_store_what_one_process_does(engine: Engine, settings: Se
         return sorted((e.article, e.start, e.type, e.score, e.actors, e.date) for e in rows)
 
     assert facts(forked) == facts(alone) and len(alone) > 3
-    assert counts(engine)["analyses"] == 3
+    assert counts(engine)["analyses"] == 8
 
 
 def test_events_filters(engine: Engine, settings: Settings) -> None:

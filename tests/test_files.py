@@ -62,8 +62,9 @@ def test_expand_examples_finds_texts_and_html_but_not_sidecars() -> None:
     assert names == sorted(names)  # a stable order, so runs are reproducible
     assert sum(n.endswith(".txt") for n in names) == 2
     assert sum(n.endswith(".html") for n in names) == 1
+    assert sum(n.endswith(".jsonl") for n in names) == 1
     assert not [n for n in names if n.endswith(".meta.json")]
-    assert len(names) == 3
+    assert len(names) == 4
 
 
 def test_expand_skips_hidden_and_unsupported_files(tmp_path: Path) -> None:
@@ -81,10 +82,10 @@ def test_expand_of_a_file_is_the_file(tmp_path: Path) -> None:
     assert expand(path) == [path]
 
 
-def test_examples_read_as_three_drafts() -> None:
+def test_examples_read_as_eight_drafts() -> None:
     items = [item for path in expand(EXAMPLES) for item in read_file(path)]
     assert not failures(items)
-    assert len(drafts(items)) == 3
+    assert len(drafts(items)) == 8
 
 
 @pytest.mark.parametrize(

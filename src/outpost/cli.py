@@ -59,7 +59,18 @@ def _register_analysis() -> None:
     app.command("eval")(eval_cli)
 
 
+def _register_warning() -> None:
+    from outpost.warn_cli import cluster_cli, merge_cli, split_cli, stories_cli, story_cli
+
+    app.command("cluster")(cluster_cli)
+    app.command("stories")(stories_cli)
+    app.command("story")(story_cli)
+    app.command("story-merge")(merge_cli)
+    app.command("story-split")(split_cli)
+
+
 _register_analysis()
+_register_warning()
 
 
 def _settings() -> Settings:
@@ -364,18 +375,23 @@ def demo(as_json: JsonOpt = False) -> None:
     summary = _run_ingest(engine, settings, [str(SAMPLES)], [], None)
     from outpost.analysis_cli import analyze_store, events_table
     from outpost.store.facts import EventFilter, list_events
+    from outpost.store.stories import StoryFilter, list_stories
+    from outpost.warn_cli import cluster_with_progress, stories_table, story_dict
 
     analyze_store(engine)
+    cluster_with_progress(engine)
     with engine.connect() as conn:
         items = list_articles(conn, ArticleFilter(limit=None))
         counts = stats(conn)
         found = list_events(conn, EventFilter(limit=None))
+        grouped = list_stories(conn, StoryFilter(limit=None), with_articles=as_json)
     if as_json:
         _print_json(
             {
                 "summary": summary.as_dict(),
                 "articles": [article_dict(a) for a in items],
                 "events": [asdict(e) for e in found],
+                "stories": [story_dict(s) for s in grouped],
             }
         )
         return
@@ -384,6 +400,7 @@ def demo(as_json: JsonOpt = False) -> None:
     for article in items:
         _print_article(article)
     out.print(events_table(found))
+    out.print(stories_table(grouped))
     out.print(
         f"Explore it: [bold]OUTPOST_DATABASE_URL={sqlite_url(path)} outpost search Afghanistan[/]"
     )

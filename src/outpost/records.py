@@ -262,3 +262,38 @@ class Doc:
     threats: tuple[Threat, ...] = ()
     events: tuple[Event, ...] = ()
     notes: tuple[str, ...] = ()  # what was skipped and why ("no NER model for 'fa'")
+
+
+@dataclass(frozen=True)
+class StoryArticle:
+    """An article as a story's timeline shows it."""
+
+    uid: str
+    external_id: str | None
+    title: str | None
+    lang: str | None
+    source: str
+    url: str | None
+    published: datetime | None
+    score: float  # the similarity that placed it (1.0 for the first and for pinned ones)
+    pinned: bool  # an analyst put it there
+
+
+@dataclass(frozen=True)
+class Story:
+    """Articles about one real-world development, across sources and languages."""
+
+    id: str
+    title: str
+    state: str  # open, closed, merged
+    merged_into: str | None
+    first_seen: datetime
+    last_seen: datetime
+    article_count: int
+    languages: dict[str, int]
+    sources: dict[str, int]
+    places: dict[str, int]
+    actors: dict[str, int]
+    event_types: dict[str, int]
+    domains: dict[str, int]
+    articles: tuple[StoryArticle, ...] = ()  # oldest first, when asked for

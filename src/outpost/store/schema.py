@@ -234,3 +234,34 @@ event_domains = Table(
     Column("domain", String(64), primary_key=True),
     Index(None, "domain"),
 )
+
+# Stories: the state clustering keeps (counts of keys, sum of vectors) is stored with the
+# summary, so a new article is placed without reading any other article again.
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("state", String(8), nullable=False),  # open, closed, merged
+    Column("merged_into", String(40), ForeignKey("stories.id")),
+    Column("first_seen", DateTime, nullable=False),
+    Column("last_seen", DateTime, nullable=False),
+    Column("article_count", Integer, nullable=False),
+    Column("summary", Text, nullable=False),  # JSON: languages, sources, places, actors...
+    Column("key_counts", Text, nullable=False),  # JSON: key -> count
+    Column("vector_sum", LargeBinary),  # float32 sum of the members' vectors
+    Column("vector_count", Integer, nullable=False),
+    Column("updated", DateTime, nullable=False),
+    Index(None, "state", "last_seen"),
+)
+
+story_articles = Table(
+    "story_articles",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("story_id", String(40), ForeignKey("stories.id"), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("pinned", Integer, nullable=False),  # 1: an analyst put it there; clustering keeps it
+    Column("added", DateTime, nullable=False),
+    Index(None, "story_id"),
+)

@@ -167,13 +167,14 @@ class Clusterer:
         return best, best_score
 
     def candidates(self, when: datetime) -> Iterator[StoryState]:
-        return (
-            s for s in self.stories.values() if not s.merged_into and not s.closed and s.near(when)
-        )
+        # A closed story still takes a late report of its own days (a backfill, a slow
+        # source); a new development comes after its quiet period and so is never near it.
+        return (s for s in self.stories.values() if not s.merged_into and s.near(when))
 
     def close_quiet(self, now: datetime) -> list[StoryState]:
         """Close the stories that have not grown for QUIET; the ones closed now."""
-        quiet = [s for s in self.candidates(now) if now - s.last > QUIET]
+        live = (s for s in self.stories.values() if not s.merged_into and not s.closed)
+        quiet = [s for s in live if now - s.last > QUIET]
         for story in quiet:
             story.closed = True
         return quiet

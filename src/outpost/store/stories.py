@@ -1,0 +1,296 @@
+"""Stories in the store: the clustering state of open stories, assignments, and listing."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, and_, delete, func, select, update
+
+from outpost.records import Doc, Label, Mention, Place, Story, StoryArticle, Threat
+from outpost.store.articles import to_article
+from outpost.store.dialect import upsert
+from outpost.store.schema import (
+    analyses,
+    articles,
+    mentions,
+    places,
+    stories,
+    story_articles,
+    threats,
+)
+from outpost.store.times import from_db, now, to_db
+from outpost.warn.stories import StoryState
+
+SUMMARY = ("langs", "sources", "types", "domains", "places", "actors")
+
+
+def unclustered(conn: Connection, limit: int | None = None) -> list[tuple[int, Doc, str]]:
+    """Analysed articles in no story yet, oldest first: (article id, facts as a Doc, source)."""
+    when = func.coalesce(articles.c.published, articles.c.fetched)
+    query = (
+        select(articles, analyses.c.event_type, analyses.c.event_type_score)
+        .join(analyses, analyses.c.article_id == articles.c.id)
+        .outerjoin(story_articles, story_articles.c.article_id == articles.c.id)
+        .where(story_articles.c.article_id.is_(None))
+        .order_by(when, articles.c.id)
+        .limit(limit)
+    )
+    rows = conn.execute(query).all()
+    return [(row.id, _doc(conn, row), row.source) for row in rows]
+
+
+def _doc(conn: Connection, row: Any) -> Doc:
+    """The stored facts clustering reads, as a Doc (no offsets: only names and ids matter)."""
+    article = to_article(row)
+    linked = conn.execute(
+        select(mentions.c.name, mentions.c.kb_id, mentions.c.type).where(
+            mentions.c.article_id == row.id, mentions.c.kb_id.is_not(None)
+        )
+    ).all()
+    found = conn.execute(select(places).where(places.c.article_id == row.id)).all()
+    domains = conn.execute(
+        select(threats.c.domain, threats.c.score).where(threats.c.article_id == row.id)
+    ).all()
+    return Doc(
+        id=article.uid,
+        text=article.text,
+        published=article.published or article.fetched,
+        title=article.title,
+        lang=article.lang,
+        mentions=tuple(Mention(m.name, m.type, 0, 0, m.name, m.kb_id) for m in linked),
+        places=tuple(_place(p) for p in found),
+        event_type=Label(row.event_type, row.event_type_score or 0.0) if row.event_type else None,
+        threats=tuple(Threat(d.domain, d.score, "", 0, 0) for d in domains),
+    )
+
+
+def _place(p: Any) -> Place:
+    return Place(
+        p.text, 0, 0, p.name, p.lat, p.lon, p.country, p.admin1, p.geonames_id, p.kind, 0.0
+    )
+
+
+def states_since(conn: Connection, since: datetime) -> list[StoryState]:
+    """The stories an article of `since` or later could join (open or closed, not merged)."""
+    rows = conn.execute(
+        select(stories).where(stories.c.state != "merged", stories.c.last_seen >= to_db(since))
+    ).all()
+    return [_state(conn, row) for row in rows]
+
+
+def _state(conn: Connection, row: Any) -> StoryState:
+    summary = json.loads(row.summary)
+    members = conn.execute(
+        select(articles.c.uid)
+        .join(story_articles, story_articles.c.article_id == articles.c.id)
+        .where(story_articles.c.story_id == row.id)
+    ).scalars()
+    state = StoryState(
+        row.id,
+        _aware(row.first_seen),
+        _aware(row.last_seen),
+        articles=list(members),
+        vector_sum=np.frombuffer(row.vector_sum, dtype=np.float32).copy()
+        if row.vector_sum
+        else None,
+        vector_count=row.vector_count,
+        keys=Counter(json.loads(row.key_counts)),
+        title=row.title,
+        closed=row.state == "closed",
+    )
+    for name in SUMMARY:
+        getattr(state, name).update(summary.get(name, {}))
+    return state
+
+
+def _aware(value: datetime) -> datetime:
+    aware = from_db(value)
+    assert aware is not None
+    return aware
+
+
+def save_state(conn: Connection, state: StoryState) -> None:
+    values = {
+        "id": state.id,
+        "title": state.title,
+        "state": "merged" if state.merged_into else "closed" if state.closed else "open",
+        "merged_into": state.merged_into,
+        "first_seen": to_db(state.first),
+        "last_seen": to_db(state.last),
+        "article_count": len(state.articles),
+        "summary": json.dumps({n: dict(getattr(state, n)) for n in SUMMARY}, ensure_ascii=False),
+        "key_counts": json.dumps(dict(state.keys), ensure_ascii=False),
+        "vector_sum": state.vector_sum.astype(np.float32).tobytes()
+        if state.vector_sum is not None
+        else None,
+        "vector_count": state.vector_count,
+        "updated": to_db(now()),
+    }
+    upsert(conn, stories, values, [k for k in values if k != "id"])
+
+
+def assign(conn: Connection, article_id: int, story: str, score: float, pinned: bool) -> None:
+    conn.execute(delete(story_articles).where(story_articles.c.article_id == article_id))
+    conn.execute(
+        story_articles.insert().values(
+            article_id=article_id,
+            story_id=story,
+            score=score,
+            pinned=int(pinned),
+            added=to_db(now()),
+        )
+    )
+
+
+def pins(conn: Connection) -> dict[str, str]:
+    rows = conn.execute(
+        select(articles.c.uid, story_articles.c.story_id)
+        .join(story_articles, story_articles.c.article_id == articles.c.id)
+        .where(story_articles.c.pinned == 1)
+    ).all()
+    return {row.uid: row.story_id for row in rows}
+
+
+def members(conn: Connection, story: str) -> list[tuple[int, Doc, str]]:
+    """The story's articles as clustering reads them, oldest first."""
+    rows = conn.execute(
+        select(articles, analyses.c.event_type, analyses.c.event_type_score)
+        .join(analyses, analyses.c.article_id == articles.c.id)
+        .join(story_articles, story_articles.c.article_id == articles.c.id)
+        .where(story_articles.c.story_id == story)
+        .order_by(func.coalesce(articles.c.published, articles.c.fetched), articles.c.id)
+    ).all()
+    return [(row.id, _doc(conn, row), row.source) for row in rows]
+
+
+def mark_merged(conn: Connection, story: str, into: str) -> None:
+    conn.execute(
+        update(stories)
+        .where(stories.c.id == story)
+        .values(state="merged", merged_into=into, article_count=0, updated=to_db(now()))
+    )
+    conn.execute(
+        update(story_articles).where(story_articles.c.story_id == story).values(story_id=into)
+    )
+
+
+def close_quiet(conn: Connection, before: datetime) -> int:
+    """Close open stories whose last article is older than `before`; how many."""
+    result = conn.execute(
+        update(stories)
+        .where(and_(stories.c.state == "open", stories.c.last_seen < to_db(before)))
+        .values(state="closed", updated=to_db(now()))
+    )
+    return int(result.rowcount or 0)
+
+
+def latest_time(conn: Connection) -> datetime | None:
+    return from_db(conn.execute(select(func.max(stories.c.last_seen))).scalar_one_or_none())
+
+
+@dataclass(frozen=True)
+class StoryFilter:
+    since: datetime | None = None
+    state: str | None = None  # open, closed, merged; None: open and closed
+    lang: str | None = None
+    country: str | None = None  # among the story's keys
+    domain: str | None = None
+    min_articles: int = 1
+    limit: int | None = 50
+
+
+def list_stories(
+    conn: Connection, f: StoryFilter = StoryFilter(), with_articles: bool = False
+) -> list[Story]:
+    """Stories matching the filter, latest activity first."""
+    query = select(stories).order_by(stories.c.last_seen.desc(), stories.c.id)
+    query = query.where(
+        stories.c.state == f.state if f.state else stories.c.state.in_(("open", "closed"))
+    )
+    query = query.where(stories.c.article_count >= f.min_articles)
+    if f.since:
+        query = query.where(stories.c.last_seen >= to_db(f.since))
+    found = [_story(row) for row in conn.execute(query).all()]
+    found = [s for s in found if _matches(s, f, conn)]
+    found = found[: f.limit] if f.limit else found
+    return [_with_articles(conn, s) for s in found] if with_articles else found
+
+
+def _matches(story: Story, f: StoryFilter, conn: Connection) -> bool:
+    if f.lang and f.lang not in story.languages:
+        return False
+    if f.domain and f.domain not in story.domains:
+        return False
+    if f.country:
+        keys = json.loads(
+            conn.execute(select(stories.c.key_counts).where(stories.c.id == story.id)).scalar_one()
+        )
+        return f"country:{f.country.upper()}" in keys
+    return True
+
+
+def get_story(conn: Connection, story_id: str) -> Story | None:
+    row = conn.execute(select(stories).where(stories.c.id == story_id)).first()
+    return _with_articles(conn, _story(row)) if row else None
+
+
+def _story(row: Any) -> Story:
+    summary = json.loads(row.summary)
+
+    def ranked(name: str) -> dict[str, int]:
+        return dict(Counter(summary.get(name, {})).most_common())
+
+    return Story(
+        id=row.id,
+        title=row.title,
+        state=row.state,
+        merged_into=row.merged_into,
+        first_seen=_aware(row.first_seen),
+        last_seen=_aware(row.last_seen),
+        article_count=row.article_count,
+        languages=ranked("langs"),
+        sources=ranked("sources"),
+        places=ranked("places"),
+        actors=ranked("actors"),
+        event_types=ranked("types"),
+        domains=ranked("domains"),
+    )
+
+
+def _with_articles(conn: Connection, story: Story) -> Story:
+    rows = conn.execute(
+        select(articles, story_articles.c.score, story_articles.c.pinned)
+        .join(story_articles, story_articles.c.article_id == articles.c.id)
+        .where(story_articles.c.story_id == story.id)
+        .order_by(func.coalesce(articles.c.published, articles.c.fetched), articles.c.id)
+    ).all()
+    timeline = tuple(
+        StoryArticle(
+            uid=r.uid,
+            external_id=r.external_id,
+            title=r.title,
+            lang=r.lang,
+            source=r.source,
+            url=r.url,
+            published=from_db(r.published),
+            score=round(float(r.score), 3),
+            pinned=bool(r.pinned),
+        )
+        for r in rows
+    )
+    return Story(**{**story.__dict__, "articles": timeline})
+
+
+def article_row_id(conn: Connection, key: str) -> tuple[int, str] | None:
+    """(row id, current story) of an article given by uid or external id."""
+    row = conn.execute(
+        select(articles.c.id, story_articles.c.story_id)
+        .join(story_articles, story_articles.c.article_id == articles.c.id)
+        .where((articles.c.uid == key) | (articles.c.external_id == key))
+    ).first()
+    return (row.id, row.story_id) if row else None

@@ -1,0 +1,117 @@
+"""Placing stored articles in stories, and the analysts' merge and split.
+
+Each article's assignment and its story's new state are written in one transaction, so a
+run stopped at any moment leaves every article either in exactly one story, with the story
+counting it, or in none (and the next run takes it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from outpost.records import Doc
+from outpost.store import stories as store
+from outpost.warn.sketches import sketches
+from outpost.warn.stories import QUIET, WINDOW, Clusterer, Sketch, StoryState, story_id
+
+BATCH = 64  # articles read and vectorised at once
+
+
+@dataclass(frozen=True)
+class Clustered:
+    articles: int
+    new_stories: int
+    joined: int  # articles that joined an existing story
+    closed: int  # stories closed as quiet
+
+
+def cluster_store(engine: Engine, advance: Callable[[int], None] | None = None) -> Clustered:
+    """Place every analysed article that is in no story yet; oldest first."""
+    with engine.connect() as conn:
+        todo = store.unclustered(conn)
+        since = min((doc.published for _, doc, _ in todo if doc.published), default=None)
+        near = store.states_since(conn, since - WINDOW) if since else []
+        clusterer = Clusterer(near, store.pins(conn))
+    if advance:
+        advance(-len(todo))  # tell the progress bar the total
+    new = joined = 0
+    latest = None
+    for start in range(0, len(todo), BATCH):
+        batch = todo[start : start + BATCH]
+        for (article_id, _, _), sketch in zip(batch, _sketches(batch), strict=True):
+            story, score = clusterer.add(sketch)
+            new += len(story.articles) == 1
+            joined += len(story.articles) > 1
+            latest = max(latest or sketch.when, sketch.when)
+            with engine.begin() as conn:
+                store.save_state(conn, story)  # first: the assignment refers to it
+                store.assign(conn, article_id, story.id, score, pinned=False)
+            if advance:
+                advance(1)
+    closed = 0
+    if latest is not None:
+        with engine.begin() as conn:
+            closed = store.close_quiet(conn, latest - QUIET)
+    return Clustered(len(todo), new, joined, closed)
+
+
+def _sketches(rows: Sequence[tuple[int, Doc, str]]) -> list[Sketch]:
+    docs = [doc for _, doc, _ in rows]
+    return sketches(docs, [source for _, _, source in rows], [d.published for d in docs])
+
+
+def _state(story: str, rows: Sequence[tuple[int, Doc, str]], title: str | None) -> StoryState:
+    """A story's state computed from its articles (oldest first)."""
+    found = _sketches(rows)
+    state = StoryState(story, found[0].when, found[0].when)
+    for sketch in found:
+        state.add(sketch)
+    state.title = title or state.title
+    return state
+
+
+def merge(engine: Engine, keep: str, other: str) -> StoryState:
+    """Move every article of `other` into `keep`; `other` redirects there from now on."""
+    if keep == other:
+        raise ValueError("a story cannot be merged into itself")
+    with engine.connect() as conn:
+        kept, gone = store.get_story(conn, keep), store.get_story(conn, other)
+        for key, story in ((keep, kept), (other, gone)):
+            if story is None:
+                raise LookupError(f"no story {key!r}")
+            if story.state == "merged":
+                raise ValueError(f"story {key!r} was already merged into {story.merged_into!r}")
+        rows = store.members(conn, keep) + store.members(conn, other)
+    assert kept is not None
+    rows.sort(key=lambda row: (row[1].published, row[0]))
+    state = _state(keep, rows, kept.title)  # computed first, so the writes are one transaction
+    with engine.begin() as conn:
+        store.mark_merged(conn, other, keep)
+        store.save_state(conn, state)
+    return state
+
+
+def split(engine: Engine, article: str) -> StoryState:
+    """Take an article out of its story into a story of its own, pinned there."""
+    with engine.connect() as conn:
+        found = store.article_row_id(conn, article)
+        if found is None:
+            raise LookupError(f"article {article!r} is in no story")
+        article_id, old = found
+        story = store.get_story(conn, old)
+        rows = store.members(conn, old)
+    assert story is not None
+    if len(rows) <= 1:
+        raise ValueError(f"article {article!r} is already alone in story {old!r}")
+    moved = [row for row in rows if row[0] == article_id]
+    new = f"{story_id(moved[0][1].id)}-{len(rows)}"  # apart from the id it may have started
+    state = _state(new, moved, None)
+    rest = _state(old, [row for row in rows if row[0] != article_id], story.title)
+    with engine.begin() as conn:
+        store.save_state(conn, state)
+        store.assign(conn, article_id, new, 1.0, pinned=True)
+        store.save_state(conn, rest)
+    return state

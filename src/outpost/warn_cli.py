@@ -1,0 +1,198 @@
+"""Commands of early warning: cluster, stories, story, story-merge, story-split."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import Engine
+
+from outpost.records import Story
+
+out = Console()
+err = Console(stderr=True)
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def cluster_cli() -> None:
+    """Place the analysed articles that are in no story yet into stories (oldest first)."""
+    from outpost.cli import _engine
+
+    result = cluster_with_progress(_engine())
+    err.print(
+        f"Clustered {result.articles} articles: {result.new_stories} new stories, "
+        f"{result.joined} joined a story, {result.closed} stories closed as quiet."
+    )
+
+
+def cluster_with_progress(engine: Engine) -> Any:
+    from outpost.warn.assign import cluster_store
+
+    columns = (TextColumn("clustering"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("clustering", total=None)
+
+        def advance(n: int) -> None:
+            if n < 0:
+                progress.update(task, total=-n)
+            else:
+                progress.advance(task, n)
+
+        return cluster_store(engine, advance)
+
+
+def stories_cli(
+    since: Annotated[
+        str | None, typer.Option(help="Active on or after this day (YYYY-MM-DD).")
+    ] = None,
+    state: Annotated[str | None, typer.Option(help="open, closed or merged.")] = None,
+    lang: Annotated[str | None, typer.Option(help="Has an article in this language.")] = None,
+    country: Annotated[str | None, typer.Option(help="ISO 3166-1 alpha-2 country code.")] = None,
+    domain: Annotated[str | None, typer.Option(help="Threat domain, e.g. terrorism.")] = None,
+    min_articles: Annotated[int, typer.Option(min=1, help="At least this many articles.")] = 1,
+    limit: Annotated[int, typer.Option(min=1)] = 50,
+    as_json: JsonOpt = False,
+) -> None:
+    """List stories, latest activity first; --json includes each story's articles."""
+    from outpost.cli import _engine, _print_json
+    from outpost.store.stories import StoryFilter, list_stories
+
+    if state not in (None, "open", "closed", "merged"):
+        raise typer.BadParameter("one of open, closed, merged", param_hint="--state")
+    f = StoryFilter(_since(since), state, lang, country, domain, min_articles, limit)
+    with _engine().connect() as conn:
+        found = list_stories(conn, f, with_articles=as_json)
+    if as_json:
+        _print_json([story_dict(s) for s in found])
+        return
+    out.print(stories_table(found))
+
+
+def story_cli(
+    story_id: Annotated[str, typer.Argument(help="Story id.")], as_json: JsonOpt = False
+) -> None:
+    """One story: its summary and the timeline of its articles."""
+    from outpost.cli import _engine, _print_json
+    from outpost.store.stories import get_story
+
+    with _engine().connect() as conn:
+        story = get_story(conn, story_id)
+    if story is None:
+        err.print(f"[red]No story {story_id!r}[/] (see `outpost stories`).")
+        raise typer.Exit(1)
+    if as_json:
+        _print_json(story_dict(story))
+        return
+    print_story(story)
+
+
+def merge_cli(
+    keep: Annotated[str, typer.Argument(help="The story that stays.")],
+    other: Annotated[str, typer.Argument(help="The story merged into it.")],
+) -> None:
+    """Merge two stories; the second redirects to the first, and clustering keeps it so."""
+    from outpost.cli import _engine
+    from outpost.warn.assign import merge
+
+    try:
+        state = merge(_engine(), keep, other)
+    except (LookupError, ValueError) as exc:
+        err.print(f"[red]{escape(str(exc))}[/]")
+        raise typer.Exit(1) from None
+    out.print(f"Merged {other} into {keep}: {len(state.articles)} articles.")
+
+
+def split_cli(
+    article: Annotated[str, typer.Argument(help="Article uid or external id.")],
+) -> None:
+    """Take an article out of its story into a story of its own; clustering keeps it there."""
+    from outpost.cli import _engine
+    from outpost.warn.assign import split
+
+    try:
+        state = split(_engine(), article)
+    except (LookupError, ValueError) as exc:
+        err.print(f"[red]{escape(str(exc))}[/]")
+        raise typer.Exit(1) from None
+    out.print(f"Article {article} is now alone in story {state.id}.")
+
+
+def _since(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    except ValueError:
+        raise typer.BadParameter(
+            f"not a date (YYYY-MM-DD): {value!r}", param_hint="--since"
+        ) from None
+
+
+def story_dict(story: Story) -> dict[str, Any]:
+    data = asdict(story)
+    data["first_seen"], data["last_seen"] = (
+        story.first_seen.isoformat(),
+        story.last_seen.isoformat(),
+    )
+    for item in data["articles"]:
+        item["published"] = item["published"].isoformat() if item["published"] else None
+    return data
+
+
+def _top(counts: dict[str, int], n: int = 3) -> str:
+    return ", ".join(list(counts)[:n])
+
+
+def stories_table(found: list[Story]) -> Table:
+    table = Table(title=f"{len(found)} stories")
+    table.add_column("story", no_wrap=True)
+    table.add_column("seen", no_wrap=True)
+    table.add_column("n", justify="right")
+    table.add_column("title · where · who · domains", ratio=1)
+    for s in found:
+        seen = f"{s.first_seen:%Y-%m-%d}\n{s.last_seen:%Y-%m-%d}"
+        langs = "/".join(s.languages)
+        detail = " · ".join(
+            part for part in (_top(s.places), _top(s.actors), _top(s.domains)) if part
+        )
+        table.add_row(
+            f"{s.id}\n[dim]{s.state}[/]",
+            seen,
+            f"{s.article_count}\n{langs}",
+            f"[bold]{escape(s.title[:140])}[/]\n[dim]{escape(detail)}[/]",
+        )
+    return table
+
+
+def print_story(story: Story) -> None:
+    out.print(f"[bold]{escape(story.title)}[/]  [dim]{story.id} · {story.state}[/]")
+    if story.merged_into:
+        out.print(f"merged into {story.merged_into}")
+    for label, counts in (
+        ("languages", story.languages),
+        ("sources", story.sources),
+        ("places", story.places),
+        ("actors", story.actors),
+        ("event types", story.event_types),
+        ("threat domains", story.domains),
+    ):
+        out.print(f"{label}: {escape(_top(counts, 8)) or '—'}")
+    span = f"{story.first_seen:%Y-%m-%d} → {story.last_seen:%Y-%m-%d}"
+    table = Table(title=f"{story.article_count} articles, {span}")
+    for column in ("published", "lang", "source", "title", "score"):
+        table.add_column(column)
+    for a in story.articles:
+        table.add_row(
+            f"{a.published:%Y-%m-%d %H:%M}" if a.published else "",
+            a.lang or "",
+            escape(a.source),
+            escape((a.title or a.uid)[:90]),
+            f"{a.score:.2f}" + (" pinned" if a.pinned else ""),
+        )
+    out.print(table)
