@@ -117,13 +117,17 @@ def story_id(first_article: str) -> str:
 
 
 def key_similarity(keys: frozenset[str], story: StoryState) -> float:
-    """Weighted share of the article's keys the story has (Dice over the story's top keys)."""
+    """Weighted overlap of the article's keys with the story's top keys.
+
+    Overlap (shared over the smaller side), not Dice: a short report shares few keys with a
+    story of many articles, yet all it has may be the story's. Shared weight under one key's
+    (countries alone, an event type) counts as nothing: two events in one country differ.
+    """
     theirs = story.top_keys()
-    if not keys or not theirs:
-        return 0.0
     shared = sum(_weight(k) for k in keys & theirs)
-    total = sum(_weight(k) for k in keys) + sum(_weight(k) for k in theirs)
-    return 2 * shared / total if total else 0.0
+    if shared < 1.0:
+        return 0.0
+    return shared / min(sum(_weight(k) for k in keys), sum(_weight(k) for k in theirs))
 
 
 def similarity(sketch: Sketch, story: StoryState) -> float:
