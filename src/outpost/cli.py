@@ -60,13 +60,21 @@ def _register_analysis() -> None:
 
 
 def _register_warning() -> None:
-    from outpost.warn_cli import cluster_cli, merge_cli, split_cli, stories_cli, story_cli
+    from outpost.warn_cli import (
+        cluster_cli,
+        indicators_cli,
+        merge_cli,
+        split_cli,
+        stories_cli,
+        story_cli,
+    )
 
     app.command("cluster")(cluster_cli)
     app.command("stories")(stories_cli)
     app.command("story")(story_cli)
     app.command("story-merge")(merge_cli)
     app.command("story-split")(split_cli)
+    app.command("indicators")(indicators_cli)
 
 
 _register_analysis()
@@ -375,8 +383,9 @@ def demo(as_json: JsonOpt = False) -> None:
     summary = _run_ingest(engine, settings, [str(SAMPLES)], [], None)
     from outpost.analysis_cli import analyze_store, events_table
     from outpost.store.facts import EventFilter, list_events
+    from outpost.store.indicators import readings
     from outpost.store.stories import StoryFilter, list_stories
-    from outpost.warn_cli import cluster_with_progress, stories_table, story_dict
+    from outpost.warn_cli import cluster_with_progress, indicators_table, stories_table, story_dict
 
     analyze_store(engine)
     cluster_with_progress(engine)
@@ -385,6 +394,7 @@ def demo(as_json: JsonOpt = False) -> None:
         counts = stats(conn)
         found = list_events(conn, EventFilter(limit=None))
         grouped = list_stories(conn, StoryFilter(limit=None), with_articles=as_json)
+        countries = readings(conn, "country")
     if as_json:
         _print_json(
             {
@@ -392,6 +402,9 @@ def demo(as_json: JsonOpt = False) -> None:
                 "articles": [article_dict(a) for a in items],
                 "events": [asdict(e) for e in found],
                 "stories": [story_dict(s) for s in grouped],
+                "indicators": [
+                    {**asdict(r), "day": r.day.isoformat(), "spike": r.spike} for r in countries
+                ],
             }
         )
         return
@@ -401,6 +414,7 @@ def demo(as_json: JsonOpt = False) -> None:
         _print_article(article)
     out.print(events_table(found))
     out.print(stories_table(grouped))
+    out.print(indicators_table(countries[:8], "country", "articles"))
     out.print(
         f"Explore it: [bold]OUTPOST_DATABASE_URL={sqlite_url(path)} outpost search Afghanistan[/]"
     )

@@ -196,3 +196,67 @@ def print_story(story: Story) -> None:
             f"{a.score:.2f}" + (" pinned" if a.pinned else ""),
         )
     out.print(table)
+
+
+SPARKS = " ▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[int]) -> str:
+    top = max(values, default=0)
+    if top == 0:
+        return SPARKS[0] * len(values)
+    return "".join(SPARKS[round(v / top * (len(SPARKS) - 1))] for v in values)
+
+
+def indicators_cli(
+    kind: Annotated[str, typer.Option(help="country, admin1, domain or event_type.")] = "country",
+    day: Annotated[
+        str | None, typer.Option(help="The day to read (YYYY-MM-DD); default: the latest counted.")
+    ] = None,
+    measure: Annotated[str, typer.Option(help="articles or events.")] = "articles",
+    spikes: Annotated[bool, typer.Option("--spikes", help="Only the series that spike.")] = False,
+    limit: Annotated[int, typer.Option(min=1)] = 30,
+    as_json: JsonOpt = False,
+) -> None:
+    """Daily counts per series against their baseline, most unusual first."""
+    from outpost.cli import _engine, _print_json
+    from outpost.store.indicators import readings
+    from outpost.warn.indicators import KINDS
+
+    if kind not in KINDS:
+        raise typer.BadParameter(f"one of {', '.join(KINDS)}", param_hint="--kind")
+    if measure not in ("articles", "events"):
+        raise typer.BadParameter("articles or events", param_hint="--measure")
+    on = _since(day)
+    with _engine().connect() as conn:
+        found = readings(conn, kind, on.date() if on else None, measure)
+    found = [r for r in found if r.spike or not spikes][:limit]
+    if as_json:
+        _print_json([{**asdict(r), "day": r.day.isoformat(), "spike": r.spike} for r in found])
+        return
+    out.print(indicators_table(found, kind, measure))
+
+
+def indicators_table(found: list[Any], kind: str, measure: str) -> Table:
+    from outpost.warn.indicators import MIN_HISTORY
+
+    day = f" on {found[0].day}" if found else ""
+    table = Table(title=f"{measure} per {kind}{day}: {len(found)} series")
+    table.add_column("series", overflow="fold", min_width=14)
+    for column in ("today", "expected", "a day this busy"):
+        table.add_column(column, justify="right", no_wrap=column != "a day this busy")
+    table.add_column("2 weeks", no_wrap=True, min_width=15)
+    table.add_column("spike")
+    for r in found:
+        rare = f"1 in {r.one_in_days:,.0f} days" if r.one_in_days < 1e9 else "1 in >10⁹ days"
+        if len(r.history) < MIN_HISTORY:  # too new to tell: say so rather than alarm
+            rare = f"[dim]{rare}; {len(r.history)} days counted[/]"
+        table.add_row(
+            escape(r.key),
+            str(r.observed),
+            f"{r.expected:.1f}",
+            rare,
+            sparkline([*r.history[-14:], r.observed]),
+            "[bold red]spike[/]" if r.spike else "",
+        )
+    return table

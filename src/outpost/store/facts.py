@@ -14,8 +14,10 @@ from sqlalchemy import Connection, Engine, delete, insert, or_, select
 from outpost.analyze.facts import place_json
 from outpost.records import Article, Doc
 from outpost.store.articles import COLUMNS, to_article
+from outpost.store.indicators import write_series
 from outpost.store.schema import (
     analyses,
+    article_series,
     articles,
     dates,
     event_domains,
@@ -27,7 +29,7 @@ from outpost.store.schema import (
 )
 from outpost.store.times import now, to_db
 
-PER_ARTICLE = (mentions, places, dates, threats, events)
+PER_ARTICLE = (mentions, places, dates, threats, events, article_series)
 
 
 def save_analysis(engine: Engine, article_id: int, doc: Doc, version: str) -> None:
@@ -49,6 +51,7 @@ def save_analysis(engine: Engine, article_id: int, doc: Doc, version: str) -> No
             )
         )
         _insert_facts(conn, article_id, doc)
+        write_series(conn, article_id, doc)
 
 
 def _insert_facts(conn: Connection, article_id: int, doc: Doc) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -264,4 +265,18 @@ story_articles = Table(
     Column("pinned", Integer, nullable=False),  # 1: an analyst put it there; clustering keeps it
     Column("added", DateTime, nullable=False),
     Index(None, "story_id"),
+)
+
+# Indicators: one row per article and series it counts in (a country, a first-level division,
+# a threat domain, an event type), written with the article's analysis; a day's count is a
+# GROUP BY, so counts can never drift from the facts they come from.
+article_series = Table(
+    "article_series",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(12), primary_key=True),  # country, admin1, domain, event_type
+    Column("key", String(64), primary_key=True),
+    Column("day", Date, nullable=False),
+    Column("events", Integer, nullable=False),  # the article's events in this series
+    Index(None, "kind", "day"),
 )
