@@ -11,17 +11,13 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, and_, delete, func, select, update
 
-from outpost.records import Doc, Label, Mention, Place, Story, StoryArticle, Threat
-from outpost.store.articles import to_article
+from outpost.records import Doc, Story, StoryArticle
 from outpost.store.dialect import upsert
+from outpost.store.docs import ANALYSED, stored_doc
 from outpost.store.schema import (
-    analyses,
     articles,
-    mentions,
-    places,
     stories,
     story_articles,
-    threats,
 )
 from outpost.store.times import from_db, now, to_db
 from outpost.warn.stories import StoryState
@@ -33,46 +29,13 @@ def unclustered(conn: Connection, limit: int | None = None) -> list[tuple[int, D
     """Analysed articles in no story yet, oldest first: (article id, facts as a Doc, source)."""
     when = func.coalesce(articles.c.published, articles.c.fetched)
     query = (
-        select(articles, analyses.c.event_type, analyses.c.event_type_score)
-        .join(analyses, analyses.c.article_id == articles.c.id)
-        .outerjoin(story_articles, story_articles.c.article_id == articles.c.id)
+        ANALYSED.outerjoin(story_articles, story_articles.c.article_id == articles.c.id)
         .where(story_articles.c.article_id.is_(None))
         .order_by(when, articles.c.id)
         .limit(limit)
     )
     rows = conn.execute(query).all()
-    return [(row.id, _doc(conn, row), row.source) for row in rows]
-
-
-def _doc(conn: Connection, row: Any) -> Doc:
-    """The stored facts clustering reads, as a Doc (no offsets: only names and ids matter)."""
-    article = to_article(row)
-    linked = conn.execute(
-        select(mentions.c.name, mentions.c.kb_id, mentions.c.type).where(
-            mentions.c.article_id == row.id, mentions.c.kb_id.is_not(None)
-        )
-    ).all()
-    found = conn.execute(select(places).where(places.c.article_id == row.id)).all()
-    domains = conn.execute(
-        select(threats.c.domain, threats.c.score).where(threats.c.article_id == row.id)
-    ).all()
-    return Doc(
-        id=article.uid,
-        text=article.text,
-        published=article.published or article.fetched,
-        title=article.title,
-        lang=article.lang,
-        mentions=tuple(Mention(m.name, m.type, 0, 0, m.name, m.kb_id) for m in linked),
-        places=tuple(_place(p) for p in found),
-        event_type=Label(row.event_type, row.event_type_score or 0.0) if row.event_type else None,
-        threats=tuple(Threat(d.domain, d.score, "", 0, 0) for d in domains),
-    )
-
-
-def _place(p: Any) -> Place:
-    return Place(
-        p.text, 0, 0, p.name, p.lat, p.lon, p.country, p.admin1, p.geonames_id, p.kind, 0.0
-    )
+    return [(row.id, stored_doc(conn, row), row.source) for row in rows]
 
 
 def states_since(conn: Connection, since: datetime) -> list[StoryState]:
@@ -159,13 +122,11 @@ def pins(conn: Connection) -> dict[str, str]:
 def members(conn: Connection, story: str) -> list[tuple[int, Doc, str]]:
     """The story's articles as clustering reads them, oldest first."""
     rows = conn.execute(
-        select(articles, analyses.c.event_type, analyses.c.event_type_score)
-        .join(analyses, analyses.c.article_id == articles.c.id)
-        .join(story_articles, story_articles.c.article_id == articles.c.id)
+        ANALYSED.join(story_articles, story_articles.c.article_id == articles.c.id)
         .where(story_articles.c.story_id == story)
         .order_by(func.coalesce(articles.c.published, articles.c.fetched), articles.c.id)
     ).all()
-    return [(row.id, _doc(conn, row), row.source) for row in rows]
+    return [(row.id, stored_doc(conn, row), row.source) for row in rows]
 
 
 def mark_merged(conn: Connection, story: str, into: str) -> None:
