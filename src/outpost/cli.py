@@ -28,7 +28,7 @@ from outpost.config import Settings, SettingsError, load_settings, sqlite_url
 from outpost.ingest.errors import ItemError
 from outpost.ingest.run import ingest
 from outpost.ingest.values import parse_time
-from outpost.records import Article, Stored, Summary
+from outpost.records import Alert, Article, Stored, Summary
 from outpost.store import connect
 from outpost.store.articles import ArticleFilter, get_article, list_articles
 from outpost.store.failures import list_failures
@@ -61,12 +61,15 @@ def _register_analysis() -> None:
 
 def _register_warning() -> None:
     from outpost.warn_cli import (
+        alerts_cli,
         cluster_cli,
         indicators_cli,
         merge_cli,
+        rules_check_cli,
         split_cli,
         stories_cli,
         story_cli,
+        warn_cli,
     )
 
     app.command("cluster")(cluster_cli)
@@ -75,6 +78,9 @@ def _register_warning() -> None:
     app.command("story-merge")(merge_cli)
     app.command("story-split")(split_cli)
     app.command("indicators")(indicators_cli)
+    app.command("rules-check")(rules_check_cli)
+    app.command("warn")(warn_cli)
+    app.command("alerts")(alerts_cli)
 
 
 _register_analysis()
@@ -369,6 +375,20 @@ def ingest_errors_cli(
     out.print(table)
 
 
+def _demo_alerts(engine: Engine) -> list[Alert]:
+    """The sample rules read against the sample articles (in-app only: no receivers)."""
+    from outpost.store.alerts import list_alerts
+    from outpost.store.times import now
+    from outpost.warn.alerting import check_articles, check_spikes
+    from outpost.warn_cli import read_rules
+
+    rules = read_rules(SAMPLES / "rules.yaml")
+    check_articles(engine, rules, now())
+    check_spikes(engine, rules, now())
+    with engine.connect() as conn:
+        return list_alerts(conn, limit=None)
+
+
 @app.command("demo")
 def demo(as_json: JsonOpt = False) -> None:
     """Ingest the bundled sample articles into a fresh SQLite database and show what was stored."""
@@ -385,10 +405,18 @@ def demo(as_json: JsonOpt = False) -> None:
     from outpost.store.facts import EventFilter, list_events
     from outpost.store.indicators import readings
     from outpost.store.stories import StoryFilter, list_stories
-    from outpost.warn_cli import cluster_with_progress, indicators_table, stories_table, story_dict
+    from outpost.warn.delivery import payload
+    from outpost.warn_cli import (
+        alerts_table,
+        cluster_with_progress,
+        indicators_table,
+        stories_table,
+        story_dict,
+    )
 
     analyze_store(engine)
     cluster_with_progress(engine)
+    raised = _demo_alerts(engine)
     with engine.connect() as conn:
         items = list_articles(conn, ArticleFilter(limit=None))
         counts = stats(conn)
@@ -402,6 +430,7 @@ def demo(as_json: JsonOpt = False) -> None:
                 "articles": [article_dict(a) for a in items],
                 "events": [asdict(e) for e in found],
                 "stories": [story_dict(s) for s in grouped],
+                "alerts": [payload(a) for a in raised],
                 "indicators": [
                     {**asdict(r), "day": r.day.isoformat(), "spike": r.spike} for r in countries
                 ],
@@ -415,6 +444,7 @@ def demo(as_json: JsonOpt = False) -> None:
     out.print(events_table(found))
     out.print(stories_table(grouped))
     out.print(indicators_table(countries[:8], "country", "articles"))
+    out.print(alerts_table(raised))
     out.print(
         f"Explore it: [bold]OUTPOST_DATABASE_URL={sqlite_url(path)} outpost search Afghanistan[/]"
     )

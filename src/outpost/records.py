@@ -297,3 +297,37 @@ class Story:
     event_types: dict[str, int]
     domains: dict[str, int]
     articles: tuple[StoryArticle, ...] = ()  # oldest first, when asked for
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One way an alert is sent, and how that went."""
+
+    id: int
+    alert_id: int
+    target: str  # webhook:NAME, email:NAME
+    state: str  # pending, sent, failing
+    attempts: int
+    next_attempt: datetime
+    last_error: str | None
+    sent: datetime | None
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A watch rule met by a story (or a series spiking): raised once, updated after."""
+
+    id: int
+    rule_id: str
+    subject: str
+    story_id: str | None
+    state: str  # new, acknowledged, closed
+    severity: str  # CAP 1.2: extreme, severe, moderate, minor, unknown
+    urgency: str  # immediate, expected, future, past, unknown
+    certainty: str  # observed, likely, possible, unlikely, unknown
+    title: str
+    article_count: int
+    evidence: tuple[dict[str, object], ...]
+    created: datetime
+    updated: datetime
+    deliveries: tuple[Delivery, ...] = ()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -258,5 +259,141 @@ def indicators_table(found: list[Any], kind: str, measure: str) -> Table:
             rare,
             sparkline([*r.history[-14:], r.observed]),
             "[bold red]spike[/]" if r.spike else "",
+        )
+    return table
+
+
+RulesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--rules", help="Watch rules (YAML); default: $OUTPOST_RULES.", show_default=False
+    ),
+]
+
+
+def read_rules(path: Path | None) -> Any:
+    """The rule file checked against the knowledge base and taxonomies; exit 2 on errors."""
+    import os
+
+    from outpost.analyze.event_types import load_taxonomy
+    from outpost.analyze.threats import ThreatTagger
+    from outpost.kb.actors import load_kb
+    from outpost.warn.rules import RuleError, RuleSet, load_rules
+
+    chosen = path or (
+        Path(os.environ["OUTPOST_RULES"]) if os.environ.get("OUTPOST_RULES") else None
+    )
+    if chosen is None:
+        return RuleSet(())  # no rules: spikes in the watched countries still alert
+    try:
+        return load_rules(
+            chosen,
+            known_actors=load_kb().entities.keys(),
+            known_domains=ThreatTagger.load().domains.keys(),
+            known_types=load_taxonomy().names,
+        )
+    except RuleError as exc:
+        err.print(f"[red]{escape(str(exc))}[/]")
+        raise typer.Exit(2) from None
+
+
+def rules_check_cli(path: Annotated[Path, typer.Argument(help="Rule file (YAML).")]) -> None:
+    """Check a rule file; every error is listed with its line."""
+    rules = read_rules(path)
+    for rule in rules.rules:
+        targets = ", ".join(("in-app", *rule.deliver))
+        out.print(f"[bold]{rule.id}[/]: {escape(rule.name)} → {targets}")
+    out.print(
+        f"{len(rules.rules)} rules; spikes watched in {', '.join(sorted(rules.watch.countries))}."
+    )
+
+
+def warn_cli(rules_path: RulesOpt = None) -> None:
+    """One early-warning cycle over the store: cluster, read new articles against the rules,
+    look for spikes, deliver what is due."""
+    from outpost.cli import _engine
+    from outpost.store.times import now
+    from outpost.warn.alerting import check_articles, check_spikes
+    from outpost.warn.delivery import deliver_due
+
+    rules = read_rules(rules_path)
+    engine = _engine()
+    clustered = cluster_with_progress(engine)
+    checked = check_articles(engine, rules, now())
+    spikes = check_spikes(engine, rules, now())
+    delivered = deliver_due(engine, rules, now())
+    err.print(
+        f"{clustered.articles} clustered; {checked.articles} read against {len(rules.rules)} "
+        f"rules: {checked.new + spikes} new alerts ({spikes} spikes), {checked.updated} updated; "
+        f"{delivered.sent} deliveries sent, {delivered.failed} failing."
+    )
+
+
+def alerts_cli(
+    state: Annotated[str | None, typer.Option(help="new, acknowledged or closed.")] = None,
+    ack: Annotated[list[int] | None, typer.Option("--ack", help="Acknowledge this alert.")] = None,
+    close: Annotated[list[int] | None, typer.Option("--close", help="Close this alert.")] = None,
+    limit: Annotated[int, typer.Option(min=1)] = 50,
+    as_json: JsonOpt = False,
+) -> None:
+    """List alerts (newest activity first) with their deliveries; acknowledge or close them."""
+    from outpost.cli import _engine, _print_json
+    from outpost.store.alerts import list_alerts, set_state
+    from outpost.store.times import now
+
+    if state not in (None, "new", "acknowledged", "closed"):
+        raise typer.BadParameter("one of new, acknowledged, closed", param_hint="--state")
+    engine = _engine()
+    missing = []
+    for ids, target in ((ack or [], "acknowledged"), (close or [], "closed")):
+        for alert_id in ids:
+            with engine.begin() as conn:
+                if not set_state(conn, alert_id, target, now()):
+                    missing.append(alert_id)
+    if missing:
+        err.print(f"[red]No alert {', '.join(map(str, missing))}[/] (see `outpost alerts`).")
+        raise typer.Exit(1)
+    if ack or close:
+        return
+    with engine.connect() as conn:
+        found = list_alerts(conn, state, limit)
+    if as_json:
+        from outpost.warn.delivery import payload
+
+        _print_json(
+            [{**payload(a), "deliveries": [_delivery_dict(d) for d in a.deliveries]} for a in found]
+        )
+        return
+    out.print(alerts_table(found))
+
+
+def _delivery_dict(d: Any) -> dict[str, Any]:
+    data = asdict(d)
+    data["next_attempt"] = d.next_attempt.isoformat()
+    data["sent"] = d.sent.isoformat() if d.sent else None
+    return data
+
+
+def alerts_table(found: list[Any]) -> Table:
+    table = Table(title=f"{len(found)} alerts")
+    table.add_column("id", justify="right")
+    table.add_column("state · CAP", no_wrap=True)
+    table.add_column("alert · evidence · deliveries", ratio=1)
+    for a in found:
+        sent = ", ".join(
+            f"{d.target} {d.state}"
+            + (
+                f" ({d.attempts} tries: {d.last_error})"
+                if d.state != "sent" and d.last_error
+                else ""
+            )
+            for d in a.deliveries
+        )
+        sentence = str(a.evidence[0].get("sentence", "")) if a.evidence else ""
+        table.add_row(
+            str(a.id),
+            f"{a.state}\n{a.severity}/{a.urgency}/{a.certainty}",
+            f"[bold]{escape(a.title[:160])}[/] ({a.article_count} articles)\n"
+            f"[dim]{escape(sentence[:200])}[/]" + (f"\n{escape(sent)}" if sent else ""),
         )
     return table

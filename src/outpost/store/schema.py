@@ -280,3 +280,49 @@ article_series = Table(
     Column("events", Integer, nullable=False),  # the article's events in this series
     Index(None, "kind", "day"),
 )
+
+# Alerts: one per rule and subject (a story, or a series spiking on a day), updated by later
+# articles, never repeated; every delivery of one is a row that says how it went.
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("rule_id", String(64), nullable=False),
+    Column("subject", String(120), nullable=False),  # story id, or "country:TJ:2025-03-12"
+    Column("story_id", String(40), ForeignKey("stories.id")),
+    Column("state", String(16), nullable=False),  # new, acknowledged, closed
+    Column("severity", String(16), nullable=False),  # CAP 1.2, lower case
+    Column("urgency", String(16), nullable=False),
+    Column("certainty", String(16), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("article_count", Integer, nullable=False),
+    Column("evidence", Text, nullable=False),  # JSON list: article, url, sentence, kind, label
+    Column("created", DateTime, nullable=False),
+    Column("updated", DateTime, nullable=False),
+    UniqueConstraint("rule_id", "subject"),
+    Index(None, "state", "updated"),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", Integer, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    Column("target", String(80), nullable=False),  # webhook:NAME, email:NAME
+    Column("state", String(12), nullable=False),  # pending, sent, failing
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt", DateTime, nullable=False),
+    Column("last_error", Text),
+    Column("sent", DateTime),
+    Column("created", DateTime, nullable=False),
+    UniqueConstraint("alert_id", "target"),
+    Index(None, "state", "next_attempt"),
+)
+
+# Articles the rules have read (with the story they were in), so each is read once.
+alert_checks = Table(
+    "alert_checks",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("checked", DateTime, nullable=False),
+)

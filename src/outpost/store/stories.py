@@ -19,7 +19,7 @@ from outpost.store.schema import (
     stories,
     story_articles,
 )
-from outpost.store.times import from_db, now, to_db
+from outpost.store.times import aware, from_db, now, to_db
 from outpost.warn.stories import StoryState
 
 SUMMARY = ("langs", "sources", "types", "domains", "places", "actors")
@@ -55,8 +55,8 @@ def _state(conn: Connection, row: Any) -> StoryState:
     ).scalars()
     state = StoryState(
         row.id,
-        _aware(row.first_seen),
-        _aware(row.last_seen),
+        aware(row.first_seen),
+        aware(row.last_seen),
         articles=list(members),
         vector_sum=np.frombuffer(row.vector_sum, dtype=np.float32).copy()
         if row.vector_sum
@@ -69,12 +69,6 @@ def _state(conn: Connection, row: Any) -> StoryState:
     for name in SUMMARY:
         getattr(state, name).update(summary.get(name, {}))
     return state
-
-
-def _aware(value: datetime) -> datetime:
-    aware = from_db(value)
-    assert aware is not None
-    return aware
 
 
 def save_state(conn: Connection, state: StoryState) -> None:
@@ -211,8 +205,8 @@ def _story(row: Any) -> Story:
         title=row.title,
         state=row.state,
         merged_into=row.merged_into,
-        first_seen=_aware(row.first_seen),
-        last_seen=_aware(row.last_seen),
+        first_seen=aware(row.first_seen),
+        last_seen=aware(row.last_seen),
         article_count=row.article_count,
         languages=ranked("langs"),
         sources=ranked("sources"),

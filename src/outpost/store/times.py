@@ -19,3 +19,8 @@ def from_db(value: datetime | None) -> datetime | None:
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def aware(value: datetime) -> datetime:
+    """A non-null stored time as an aware UTC time."""
+    return value.replace(tzinfo=UTC)

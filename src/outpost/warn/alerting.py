@@ -1,0 +1,128 @@
+"""Reading clustered articles against the watch rules, and spikes in the watched countries.
+
+Each article is read once: its alerts (new or updated) and the mark that it was read are
+written in one transaction, so a run stopped at any moment neither skips an article nor
+raises its alert twice. An alert is keyed by rule and story: later articles of the story add
+evidence to it, they do not raise it again or send it again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Connection, Engine
+
+from outpost.records import Doc
+from outpost.store import alerts as store
+from outpost.store.indicators import readings
+from outpost.store.stories import get_story
+from outpost.warn.indicators import Reading
+from outpost.warn.matching import VIOLENT_GROUPS, Evidence, grade, match
+from outpost.warn.rules import RuleSet
+
+SPIKE_RULE = "spike"
+
+
+@dataclass(frozen=True)
+class Checked:
+    articles: int
+    new: int  # alerts raised
+    updated: int  # alerts that gained evidence
+
+
+def violent_types() -> set[str]:
+    from outpost.analyze.event_types import load_taxonomy
+
+    return {t.name for t in load_taxonomy().types if t.group in VIOLENT_GROUPS}
+
+
+class _Spikes:
+    """Spike scores per series and day, read once per check."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.cache: dict[tuple[str, date], dict[str, Reading]] = {}
+
+    def score(self, doc: Doc) -> float:
+        if doc.published is None:
+            return 0.0
+        day = doc.published.date()
+        keys = [("country", p.country) for p in doc.places if p.country]
+        keys += [("domain", t.domain) for t in doc.threats]
+        found = [self.reading(kind, day).get(key) for kind, key in keys]
+        return max((r.score for r in found if r is not None and r.spike), default=0.0)
+
+    def reading(self, kind: str, day: date) -> dict[str, Reading]:
+        if (kind, day) not in self.cache:
+            self.cache[(kind, day)] = {r.key: r for r in readings(self.conn, kind, day)}
+        return self.cache[(kind, day)]
+
+
+def check_articles(engine: Engine, rules: RuleSet, now: datetime) -> Checked:
+    """Read every clustered article the rules have not read yet."""
+    violent = violent_types()
+    with engine.connect() as conn:
+        todo = store.unchecked(conn)
+        spikes = _Spikes(conn)
+        scores = [spikes.score(doc) for _, _, doc, _ in todo]
+    new = updated = 0
+    for (article_id, story_id, doc, url), spike in zip(todo, scores, strict=True):
+        with engine.begin() as conn:
+            story = get_story(conn, story_id)
+            title = story.title if story else doc.title or doc.id
+            for rule in rules.rules:
+                evidence = match(rule, doc, spike)
+                if evidence is None:
+                    continue
+                cap = grade(rule, evidence, doc.published or now, now, violent)
+                _, created = store.raise_alert(
+                    conn,
+                    rule.id,
+                    story_id,
+                    story_id,
+                    asdict(cap),
+                    f"{rule.name}: {title}",
+                    [_evidence(e, url) for e in evidence],
+                    rule.deliver,
+                    now,
+                )
+                new += created
+                updated += not created
+            store.mark_checked(conn, article_id, now)
+    return Checked(len(todo), new, updated)
+
+
+def _evidence(e: Evidence, url: str | None) -> dict[str, object]:
+    return {**asdict(e), "url": url}
+
+
+def check_spikes(engine: Engine, rules: RuleSet, now: datetime) -> int:
+    """Raise an alert for each watched country that spikes on the latest counted day."""
+    watch = rules.watch
+    with engine.connect() as conn:
+        found = [r for r in readings(conn, "country") if r.key in watch.countries and r.spike]
+    raised = 0
+    for r in found:
+        if r.score < watch.min_spike:
+            continue
+        title = (
+            f"Unusual number of reports on {r.key}: {r.observed} on {r.day}, "
+            f"{r.expected:.1f} expected (1 in {r.one_in_days:,.0f} days)"
+        )
+        evidence = [{"kind": "spike", "label": r.key, "sentence": title, "confidence": 1.0}]
+        cap = {"severity": "moderate", "urgency": "expected", "certainty": "observed"}
+        with engine.begin() as conn:
+            _, created = store.raise_alert(
+                conn,
+                SPIKE_RULE,
+                f"country:{r.key}:{r.day}",
+                None,
+                cap,
+                title,
+                evidence,
+                watch.deliver,
+                now,
+            )
+        raised += created
+    return raised
