@@ -14,6 +14,7 @@ from sqlalchemy import Engine, create_engine, text
 
 from outpost.config import FetchSettings, Settings, sqlite_url
 from outpost.store import connect
+from tests.webhook_receiver import Receiver, running
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -81,3 +82,10 @@ def another_database_url(request: pytest.FixtureRequest, database_url: str, tmp_
         yield sqlite_url(tmp_path / "another.db")
     else:
         yield from _postgres_schema_url()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A real webhook receiver on loopback (tests/webhook_receiver.py)."""
+    with running() as state:
+        yield state

@@ -10,13 +10,10 @@ import hmac
 import json
 import random
 import socket
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +33,7 @@ from outpost.warn.delivery import deliver_due
 from outpost.warn.rules import RuleError, RuleSet, load_rules
 from tests.conftest import EXAMPLES
 from tests.test_indicators import SPIKE, START, article
+from tests.webhook_receiver import Receiver
 
 NOW = datetime(2025, 3, 15, 12, tzinfo=UTC)
 SECRET = "s3cret-for-tests"
@@ -131,40 +129,6 @@ def test_sample_rules_raise_one_alert_per_rule_and_story(
 
 
 # --- a webhook receiver and an SMTP server on loopback ----------------------------------------
-
-
-@dataclass
-class Receiver:
-    """A real HTTP server: records each POST; answers `status`, after `delay` seconds."""
-
-    status: int = 200
-    delay: float = 0.0
-    got: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
-    url: str = ""
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    state = Receiver()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            state.got.append((dict(self.headers), body))
-            time.sleep(state.delay)
-            self.send_response(state.status)
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
 
 
 class Mailroom:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 from rich.console import Console
@@ -20,6 +20,9 @@ from sqlalchemy import Engine
 from outpost.analyze.facts import doc_json, error_json, read_inputs
 from outpost.records import Article, Doc
 from outpost.store.facts import EventRow
+
+if TYPE_CHECKING:
+    from outpost.pipeline import Pipeline
 
 err = Console(stderr=True)
 
@@ -75,28 +78,38 @@ def _analyze_store(batch_size: int, redo: bool, workers: int) -> None:
 
 
 def analyze_store(
-    engine: Engine, batch_size: int = 32, redo: bool = False, workers: int = 1
+    engine: Engine,
+    batch_size: int = 32,
+    redo: bool = False,
+    workers: int = 1,
+    pipeline: Pipeline | None = None,
+    quiet: bool = False,
 ) -> int:
-    """Analyse the stored articles this pipeline version has not analysed; how many were."""
-    from outpost.pipeline import VERSION, Pipeline
+    """Analyse the stored articles this pipeline version has not analysed; how many were.
+    A long-running caller passes its loaded `pipeline` (and `quiet`: no progress, no notes)."""
+    from outpost.pipeline import VERSION
+    from outpost.pipeline import Pipeline as Loaded
     from outpost.store.facts import save_analysis, stale_articles
 
     with engine.connect() as conn:
         todo = stale_articles(conn, VERSION, everything=redo)
     if not todo:
-        err.print("Every article is analysed by this pipeline version.")
+        if not quiet:
+            err.print("Every article is analysed by this pipeline version.")
         return 0
-    err.print("Loading the analysis models…")
-    pipeline = Pipeline.load(workers=workers)
+    if pipeline is None:
+        err.print("Loading the analysis models…")
+        pipeline = Loaded.load(workers=workers)
     ids = {a.uid: article_id for article_id, a in todo}
     docs = (article_doc(a) for _, a in todo)
     failed = 0
-    with _Progress(len(todo)) as advance:
+    with _Progress(0 if quiet else len(todo)) as advance:
         for doc in pipeline.pipe(docs, batch_size, workers):
             save_analysis(engine, ids[doc.id], doc, VERSION)
             failed += any(": failed:" in note for note in doc.notes)
             advance()  # type: ignore[operator]
-    err.print(f"Analysed {len(todo)} articles ({failed} with a stage that failed; see notes).")
+    if not quiet:
+        err.print(f"Analysed {len(todo)} articles ({failed} with a stage that failed; see notes).")
     return len(todo)
 
 
@@ -124,7 +137,8 @@ def _counted(docs: Iterator[Doc], advance: object) -> Iterator[Doc]:
 
 
 class _Progress:
-    """A Rich progress bar on standard error (standard output carries the JSON)."""
+    """A Rich progress bar on standard error (standard output carries the JSON); none for a
+    total of 0 (nothing to show, or a quiet caller)."""
 
     def __init__(self, total: int) -> None:
         columns = (
@@ -133,15 +147,18 @@ class _Progress:
             MofNCompleteColumn(),
             TimeElapsedColumn(),
         )
+        self.shown = total > 0
         self.progress = Progress(*columns, console=err, transient=True)
         self.task = self.progress.add_task("analysing", total=total)
 
     def __enter__(self) -> object:
-        self.progress.start()
+        if self.shown:
+            self.progress.start()
         return lambda: self.progress.advance(self.task)
 
     def __exit__(self, *exc: object) -> None:
-        self.progress.stop()
+        if self.shown:
+            self.progress.stop()
 
 
 def events_cli(

@@ -70,6 +70,7 @@ def _register_warning() -> None:
         stories_cli,
         story_cli,
         warn_cli,
+        watch_cli,
     )
 
     app.command("cluster")(cluster_cli)
@@ -81,6 +82,7 @@ def _register_warning() -> None:
     app.command("rules-check")(rules_check_cli)
     app.command("warn")(warn_cli)
     app.command("alerts")(alerts_cli)
+    app.command("watch")(watch_cli)
 
 
 _register_analysis()

@@ -45,11 +45,20 @@ class FetchSettings:
 
 
 @dataclass(frozen=True)
+class FeedSource:
+    """A feed `outpost watch` polls, every `interval` seconds."""
+
+    url: str
+    interval: float = 300.0
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path
     database_url: str
     fetch: FetchSettings = field(default_factory=FetchSettings)
     cache_dir: Path = field(default_factory=lambda: default_cache_dir(os.environ))
+    feeds: tuple[FeedSource, ...] = ()
 
     def with_database(self, url: str) -> Settings:
         return replace(self, database_url=url)
@@ -88,7 +97,23 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         proxy=_proxy(values.get("fetch_proxy")),
     )
     url = str(values.get("database_url") or sqlite_url(data_dir / "outpost.db"))
-    return Settings(data_dir, url, fetch, default_cache_dir(env))
+    return Settings(data_dir, url, fetch, default_cache_dir(env), _feeds(values.get("feeds", ())))
+
+
+def _feeds(raw: object) -> tuple[FeedSource, ...]:
+    """`[[feeds]]` tables (url, interval) in the file, or OUTPOST_FEEDS="url,url"."""
+    items = raw.split(",") if isinstance(raw, str) else raw
+    if not isinstance(items, list | tuple):
+        raise SettingsError(f"feeds: expected a list of feeds, got {raw!r}")
+    found = []
+    for item in items:
+        spec = {"url": item.strip()} if isinstance(item, str) else item
+        if not isinstance(spec, dict) or not str(spec.get("url", "")).startswith(
+            ("http://", "https://")
+        ):
+            raise SettingsError(f"feeds: each feed needs an http(s) url, got {item!r}")
+        found.append(FeedSource(str(spec["url"]), _number(spec, "interval", 300.0)))
+    return tuple(f for f in found if f.url)
 
 
 def _read_file(env: Mapping[str, str], data_dir: Path) -> dict[str, Any]:

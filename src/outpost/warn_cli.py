@@ -397,3 +397,39 @@ def alerts_table(found: list[Any]) -> Table:
             f"[dim]{escape(sentence[:200])}[/]" + (f"\n{escape(sent)}" if sent else ""),
         )
     return table
+
+
+def watch_cli(
+    feed: Annotated[
+        list[str] | None, typer.Option("--feed", help="A feed to poll (also: settings' feeds).")
+    ] = None,
+    interval: Annotated[
+        float, typer.Option(min=0.5, help="Seconds between polls of each --feed.")
+    ] = 300.0,
+    rules_path: RulesOpt = None,
+    every: Annotated[
+        float, typer.Option(min=0.1, help="Seconds between cycles when no feed is due.")
+    ] = 5.0,
+    cycles: Annotated[
+        int | None, typer.Option(min=1, help="Stop after this many cycles (default: never).")
+    ] = None,
+) -> None:
+    """Poll, ingest, analyse, cluster, count, check rules and deliver alerts until stopped
+    (SIGTERM or Ctrl-C). One JSON line per cycle on standard output."""
+    import sys
+
+    from outpost.cli import _engine, _settings
+    from outpost.config import FeedSource
+    from outpost.pipeline import Pipeline
+    from outpost.warn.watch import Watcher
+
+    settings = _settings()
+    feeds = (*settings.feeds, *(FeedSource(url, interval) for url in feed or ()))
+    if not feeds:
+        err.print("[yellow]No feeds: give --feed URL or set feeds in the settings file.[/]")
+    rules = read_rules(rules_path)
+    engine = _engine(settings)
+    err.print("Loading the analysis models…")
+    watcher = Watcher(engine, settings, feeds, rules, Pipeline.load(), sys.stdout, every)
+    watcher.stop_on_signals()
+    watcher.run(cycles)

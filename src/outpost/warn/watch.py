@@ -1,0 +1,146 @@
+"""`outpost watch`: poll, ingest, analyse, cluster, count, check, deliver, until stopped.
+
+One cycle takes the feeds that are due (each on its own interval, with conditional GET),
+ingests what is new, analyses it with the models loaded once at start, places it in
+stories, reads it against the rules, looks for spikes, and logs one JSON line. Deliveries run
+in their own thread, so a webhook that hangs or fails never holds up the next article.
+
+Every step commits per article, so the process can be killed at any moment: on restart,
+ingestion skips what is stored, and each later step takes exactly the articles the one
+before finished and it has not. SIGTERM (or Ctrl-C) ends it after the step under way.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from types import FrameType
+from typing import TextIO
+
+from sqlalchemy import Engine
+
+from outpost.analysis_cli import analyze_store
+from outpost.config import FeedSource, Settings
+from outpost.ingest.run import ingest
+from outpost.pipeline import Pipeline
+from outpost.warn.alerting import check_articles, check_spikes
+from outpost.warn.assign import cluster_store
+from outpost.warn.delivery import deliver_due
+from outpost.warn.rules import RuleSet
+
+TICK = 0.25  # seconds between looks at the clock and the stop flag
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """What one cycle did: the structured line the log gets."""
+
+    cycle: int
+    feeds: int
+    new: int
+    failed: int
+    analysed: int
+    clustered: int
+    alerts_new: int
+    alerts_updated: int
+    spikes: int
+    seconds: float
+
+
+class Watcher:
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        feeds: tuple[FeedSource, ...],
+        rules: RuleSet,
+        pipeline: Pipeline,
+        log: TextIO,
+        every: float = 5.0,
+    ) -> None:
+        self.engine, self.settings, self.feeds, self.rules = engine, settings, feeds, rules
+        self.pipeline, self.log, self.every = pipeline, log, every
+        self.stop = threading.Event()
+        self.due = dict.fromkeys((f.url for f in feeds), 0.0)  # monotonic time of next poll
+        self.count = 0
+        self.sender = threading.Thread(target=self._deliver_forever, daemon=True)
+        self.writing = threading.Lock()  # two threads log: one line at a time
+
+    def run(self, cycles: int | None = None) -> None:
+        """Cycles until stopped (or `cycles` of them); each waits for the next due feed, or
+        `every` seconds. What is due for delivery at the end is tried once more."""
+        self.sender.start()
+        try:
+            while not self.stop.is_set():
+                self.cycle()
+                if cycles is not None and self.count >= cycles:
+                    break
+                self._sleep_until(min([*self.due.values(), time.monotonic() + self.every]))
+        finally:
+            self.stop.set()
+            self.sender.join(timeout=10)
+            self._deliver_once()
+
+    def cycle(self) -> Cycle:
+        started = time.monotonic()
+        due = [f for f in self.feeds if self.due[f.url] <= started]
+        for feed in due:
+            self.due[feed.url] = started + feed.interval
+        ingested = ingest(self.engine, self.settings, feeds=[f.url for f in due])
+        analysed = analyze_store(self.engine, pipeline=self.pipeline, quiet=True)
+        clustered = cluster_store(self.engine)
+        now = datetime.now(UTC)
+        checked = check_articles(self.engine, self.rules, now)
+        spikes = check_spikes(self.engine, self.rules, now)
+        self.count += 1
+        report = Cycle(
+            self.count,
+            len(due),
+            ingested.new + ingested.near_duplicate,
+            ingested.failed,
+            analysed,
+            clustered.articles,
+            checked.new,
+            checked.updated,
+            spikes,
+            round(time.monotonic() - started, 3),
+        )
+        self._log({"event": "cycle", **asdict(report)})
+        for failure in ingested.failures:
+            self._log({"event": "failure", "locator": failure.locator, "reason": failure.reason})
+        return report
+
+    def _deliver_forever(self) -> None:
+        while not self.stop.wait(TICK * 2):
+            self._deliver_once()
+
+    def _deliver_once(self) -> None:
+        try:
+            result = deliver_due(self.engine, self.rules, datetime.now(UTC))
+        except Exception as exc:  # a broken database must not end the sender silently
+            self._log({"event": "delivery-error", "error": f"{type(exc).__name__}: {exc}"})
+            return
+        if result.sent or result.failed:
+            self._log({"event": "delivery", "sent": result.sent, "failing": result.failed})
+
+    def _sleep_until(self, deadline: float) -> None:
+        while not self.stop.is_set() and time.monotonic() < deadline:
+            time.sleep(min(TICK, max(deadline - time.monotonic(), 0)))
+
+    def _log(self, fields: dict[str, object]) -> None:
+        line = {"ts": datetime.now(UTC).isoformat(timespec="milliseconds"), **fields}
+        with self.writing:
+            self.log.write(json.dumps(line, ensure_ascii=False) + "\n")
+            self.log.flush()
+
+    def stop_on_signals(self) -> None:
+        def handle(signum: int, frame: FrameType | None) -> None:
+            self._log({"event": "stopping", "signal": signal.Signals(signum).name})
+            self.stop.set()
+
+        signal.signal(signal.SIGTERM, handle)
+        signal.signal(signal.SIGINT, handle)
