@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, and_, delete, func, select, update
+from sqlalchemy import Connection, Select, and_, delete, func, select, update
 
 from outpost.records import Doc, Story, StoryArticle
 from outpost.store.dialect import upsert
@@ -25,17 +25,23 @@ from outpost.warn.stories import StoryState
 SUMMARY = ("langs", "sources", "types", "domains", "places", "actors")
 
 
-def unclustered(conn: Connection, limit: int | None = None) -> list[tuple[int, Doc, str]]:
-    """Analysed articles in no story yet, oldest first: (article id, facts as a Doc, source)."""
-    when = func.coalesce(articles.c.published, articles.c.fetched)
-    query = (
+def _unclustered() -> Select[Any]:
+    return (
         ANALYSED.outerjoin(story_articles, story_articles.c.article_id == articles.c.id)
         .where(story_articles.c.article_id.is_(None))
-        .order_by(when, articles.c.id)
-        .limit(limit)
+        .order_by(func.coalesce(articles.c.published, articles.c.fetched), articles.c.id)
     )
-    rows = conn.execute(query).all()
+
+
+def unclustered(conn: Connection, limit: int | None = None) -> list[tuple[int, Doc, str]]:
+    """Analysed articles in no story yet, oldest first: (article id, facts as a Doc, source)."""
+    rows = conn.execute(_unclustered().limit(limit)).all()
     return [(row.id, stored_doc(conn, row), row.source) for row in rows]
+
+
+def count_unclustered(conn: Connection) -> int:
+    query = select(func.count()).select_from(_unclustered().order_by(None).subquery())
+    return int(conn.execute(query).scalar_one())
 
 
 def states_since(conn: Connection, since: datetime) -> list[StoryState]:
@@ -187,6 +193,11 @@ def _matches(story: Story, f: StoryFilter, conn: Connection) -> bool:
         )
         return f"country:{f.country.upper()}" in keys
     return True
+
+
+def story_title(conn: Connection, story_id: str) -> str | None:
+    found = conn.execute(select(stories.c.title).where(stories.c.id == story_id)).scalar()
+    return str(found) if found is not None else None
 
 
 def get_story(conn: Connection, story_id: str) -> Story | None:

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine
 from outpost.records import Doc
 from outpost.store import alerts as store
 from outpost.store.indicators import readings
-from outpost.store.stories import get_story
+from outpost.store.stories import story_title
 from outpost.warn.indicators import Reading
 from outpost.warn.matching import VIOLENT_GROUPS, Evidence, grade, match
 from outpost.warn.rules import RuleSet
@@ -59,38 +59,57 @@ class _Spikes:
         return self.cache[(kind, day)]
 
 
-def check_articles(engine: Engine, rules: RuleSet, now: datetime) -> Checked:
-    """Read every clustered article the rules have not read yet."""
+def check_articles(engine: Engine, rules: RuleSet, now: datetime, batch: int = 64) -> Checked:
+    """Read every clustered article the rules have not read yet, `batch` at a time."""
     violent = violent_types()
-    with engine.connect() as conn:
-        todo = store.unchecked(conn)
-        spikes = _Spikes(conn)
-        scores = [spikes.score(doc) for _, _, doc, _ in todo]
-    new = updated = 0
-    for (article_id, story_id, doc, url), spike in zip(todo, scores, strict=True):
-        with engine.begin() as conn:
-            story = get_story(conn, story_id)
-            title = story.title if story else doc.title or doc.id
-            for rule in rules.rules:
-                evidence = match(rule, doc, spike)
-                if evidence is None:
-                    continue
-                cap = grade(rule, evidence, doc.published or now, now, violent)
-                _, created = store.raise_alert(
-                    conn,
-                    rule.id,
-                    story_id,
-                    story_id,
-                    asdict(cap),
-                    f"{rule.name}: {title}",
-                    [_evidence(e, url) for e in evidence],
-                    rule.deliver,
-                    now,
-                )
-                new += created
-                updated += not created
-            store.mark_checked(conn, article_id, now)
-    return Checked(len(todo), new, updated)
+    done = new = updated = 0
+    while True:
+        with engine.connect() as conn:
+            todo = store.unchecked(conn, batch)
+            spikes = _Spikes(conn)
+            scores = [spikes.score(doc) for _, _, doc, _ in todo]
+        if not todo:
+            return Checked(done, new, updated)
+        for (article_id, story_id, doc, url), spike in zip(todo, scores, strict=True):
+            with engine.begin() as conn:
+                raised = _check(conn, rules, violent, story_id, doc, url, spike, now)
+                store.mark_checked(conn, article_id, now)
+            new += raised.count(True)
+            updated += raised.count(False)
+        done += len(todo)
+
+
+def _check(
+    conn: Connection,
+    rules: RuleSet,
+    violent: set[str],
+    story_id: str,
+    doc: Doc,
+    url: str | None,
+    spike: float,
+    now: datetime,
+) -> list[bool]:
+    """The article against every rule; for each alert raised or updated, whether it is new."""
+    title = story_title(conn, story_id) or doc.title or doc.id
+    raised = []
+    for rule in rules.rules:
+        evidence = match(rule, doc, spike)
+        if evidence is None:
+            continue
+        cap = grade(rule, evidence, doc.published or now, now, violent)
+        _, created = store.raise_alert(
+            conn,
+            rule.id,
+            story_id,
+            story_id,
+            asdict(cap),
+            f"{rule.name}: {title}",
+            [_evidence(e, url) for e in evidence],
+            rule.deliver,
+            now,
+        )
+        raised.append(created)
+    return raised
 
 
 def _evidence(e: Evidence, url: str | None) -> dict[str, object]:

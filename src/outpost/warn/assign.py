@@ -29,18 +29,18 @@ class Clustered:
 
 
 def cluster_store(engine: Engine, advance: Callable[[int], None] | None = None) -> Clustered:
-    """Place every analysed article that is in no story yet; oldest first."""
+    """Place every analysed article that is in no story yet; oldest first, BATCH at a time."""
     with engine.connect() as conn:
-        todo = store.unclustered(conn)
-        since = min((doc.published for _, doc, _ in todo if doc.published), default=None)
+        total = store.count_unclustered(conn)
+        batch = store.unclustered(conn, BATCH)
+        since = min((doc.published for _, doc, _ in batch if doc.published), default=None)
         near = store.states_since(conn, since - WINDOW) if since else []
         clusterer = Clusterer(near, store.pins(conn))
     if advance:
-        advance(-len(todo))  # tell the progress bar the total
-    new = joined = 0
+        advance(-total)  # tell the progress bar the total
+    done = new = joined = 0
     latest = None
-    for start in range(0, len(todo), BATCH):
-        batch = todo[start : start + BATCH]
+    while batch:
         for (article_id, _, _), sketch in zip(batch, _sketches(batch), strict=True):
             story, score = clusterer.add(sketch)
             new += len(story.articles) == 1
@@ -51,11 +51,14 @@ def cluster_store(engine: Engine, advance: Callable[[int], None] | None = None) 
                 store.assign(conn, article_id, story.id, score, pinned=False)
             if advance:
                 advance(1)
+        done += len(batch)
+        with engine.connect() as conn:
+            batch = store.unclustered(conn, BATCH)
     closed = 0
     if latest is not None:
         with engine.begin() as conn:
             closed = store.close_quiet(conn, latest - QUIET)
-    return Clustered(len(todo), new, joined, closed)
+    return Clustered(done, new, joined, closed)
 
 
 def _sketches(rows: Sequence[tuple[int, Doc, str]]) -> list[Sketch]:
