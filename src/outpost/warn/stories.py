@@ -20,6 +20,7 @@ story it was moved to, and a story merged into another redirects there.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -112,8 +113,9 @@ class StoryState:
 
 
 def story_id(first_article: str) -> str:
-    """Stable: the same first article always names the same story."""
-    return f"s-{first_article[:16]}"
+    """Stable: the same first article always names the same story (hashed, so ids that
+    share a beginning never name one story)."""
+    return f"s-{hashlib.sha256(first_article.encode()).hexdigest()[:16]}"
 
 
 def key_similarity(keys: frozenset[str], story: StoryState) -> float:
