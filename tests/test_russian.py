@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from outpost.analyze import russian_context
+from outpost.analyze.entities import _russian_letters
 from outpost.analyze.russian_context import Name
 from outpost.pipeline import Pipeline
 from outpost.records import Doc
@@ -96,3 +97,30 @@ def test_a_longer_kb_name_replaces_the_pieces_ner_found(pipeline: Pipeline) -> N
     assert ("Голоса Америки", "ORG", "org:voa") in found
     assert ("Голос Америки", "ORG", "org:voa") in found
     assert not [m for m in doc.mentions if m.text == "Америки"]
+
+
+def test_a_short_paragraph_in_russian_letters_is_read_as_russian(pipeline: Pipeline) -> None:
+    # language identification guesses Bulgarian for the list; its letters say Russian
+    text = (
+        "Матч обслужат арбитры из разных стран мира, сообщила пресс-служба федерации.\n\n"
+        "• Жозе Алмейда (Португалия) • Томас Берг (Норвегия) • Лукас Ферро (Аргентина)"
+    )
+    found = names(pipeline, text)
+    assert {("Жозе Алмейда", "PER"), ("Томас Берг", "PER"), ("Португалия", "LOC")} <= found
+    assert _russian_letters("• Жозе Алмейда (Португалия)")
+    assert not _russian_letters("Ўзбекистон Республикаси Президенти")  # Uzbek: ў
+    assert not _russian_letters("Україна і світ")  # Ukrainian: і
+    assert not _russian_letters("Tashkent and Moscow")
+
+
+def test_an_airport_is_a_place() -> None:
+    text = "Самолёт сел в аэропорту «Пулково», а не во Внуковском аэропорту."
+    spans = [(text.index("Пулково"), "Пулково"), (text.index("Внуковском"), "Внуковском аэропорту")]
+    found = russian_context.apply(text, [Name(s, s + len(n), "ORG") for s, n in spans])
+    assert {(text[n.start : n.end], n.type) for n in found} == {
+        ("Пулково", "LOC"),
+        ("Внуковском аэропорту", "LOC"),
+    }
+    text = "Управление аэропорта сообщило о задержках."
+    found = russian_context.apply(text, [Name(0, len("Управление аэропорта"), "ORG")])
+    assert [n.type for n in found] == ["ORG"]

@@ -39,6 +39,8 @@ def runs(doc: Doc, index: int) -> list[Run]:
     found: list[Run] = []
     for span, lang in doc.paragraphs or ((Span(0, len(doc.clean)), doc.lang),):
         lang = lang or doc.lang
+        if lang != doc.lang == "ru" and _russian_letters(doc.clean[span.start : span.end]):
+            lang = "ru"
         if found and found[-1].lang == lang:
             found[-1] = replace(found[-1], end=span.end)
         else:
@@ -105,6 +107,22 @@ class EntityStage:
         spans = [(span.start, span.stop, span.type) for span in parsed.spans]
         for name in russian.read(text, spans):
             yield mention(doc, offset + name.start, offset + name.end, name.type, name.method)
+
+
+# Letters of the other Cyrillic alphabets (Ukrainian, Belarusian, Serbian, Macedonian, Kazakh,
+# Kyrgyz, Uzbek, Tajik, ...), none of them Russian.
+NON_RUSSIAN_CYRILLIC = re.compile(r"[\u0400-\u04ff](?<![а-яёА-ЯЁ])")
+LETTERS = re.compile(r"[^\W\d_]")
+
+
+def _russian_letters(text: str) -> bool:
+    """Whether a paragraph is written in Russian letters only, mostly Cyrillic. A short one in
+    a Russian article («• Тору Камикава (Япония) • Шамсул Майдин (Сингапур)», a headline) is
+    often guessed as Bulgarian or Uzbek; the alphabet says it is Russian: those languages'
+    text carries letters Russian lacks (ў, қ, і, ј) or is a whole article of its own."""
+    letters = LETTERS.findall(text)
+    cyrillic = sum(1 for c in letters if CYRILLIC.match(c))
+    return cyrillic * 2 > len(letters) and not NON_RUSSIAN_CYRILLIC.search(text)
 
 
 def _event_sentences(docs: Sequence[Doc], english: Sequence[Run]) -> list[tuple[int, Span]]:

@@ -9,7 +9,9 @@
   model missed it: «институт «Коллективное действие»», «партии «Dog with two tails»»;
 * a name in Latin letters in brackets right after a name is its original spelling, of the
   same type: «Международная амнистия (Amnesty International)», «Аль-Аин (Al Ain)»;
-* a web address cited as a source is an organisation: «сообщает baltinfo.ru».
+* a web address cited as a source is an organisation: «сообщает baltinfo.ru»;
+* an airport, an airfield, a spaceport or a station is a place, not an organisation, with or
+  without its word: «во Внуковском аэропорту», «в аэропорту «Шереметьево»».
 """
 
 from __future__ import annotations
@@ -51,6 +53,12 @@ ORG_KINDS = (
     "предприяти|коалици|блок|фракци|сеть|сети|ООО|ОАО|ЗАО|ПАО|АО|ГУП|МУП|ФГУП|НКО|АНО"
 )
 ORG_HEAD = re.compile(rf"(?<![\w-])(?i:{ORG_KINDS})[а-яё]{{0,4}}\s+$")
+FACILITY = r"(?:аэропорт|аэродром|космодром|вокзал)[а-яё]{0,3}"
+# the word first, or after one adjective: «Вашингтонском аэропорту», not «Управление аэропорта»
+FACILITY_HEAD = re.compile(
+    rf"(?i:(?:[а-яё-]+(?:ий|ый|ой|ого|ому|ом|ым|им|ая|ую)\s+)?{FACILITY})(?![\w-])"
+)
+FACILITY_BEFORE = re.compile(rf"(?<![\w-])(?i:{FACILITY})\s+[«\"„]?$")
 QUOTED_AFTER = re.compile(r"\s+[«\"„]")
 QUOTED_NAME = re.compile(r"[«\"„]([A-ZА-ЯЁ0-9][^«»\"„“”\n]{0,60}?)[»\"“”]")
 LATIN_IN_BRACKETS = re.compile(r"\s*\(([A-Z][A-Za-z0-9&.'’ -]{1,60}[A-Za-z0-9.])\)")
@@ -64,7 +72,7 @@ DOMAIN = re.compile(
 def apply(text: str, names: list[Name]) -> list[Name]:
     vehicles = _vehicles(text)
     names = _without_vehicles(text, names, vehicles)
-    names = [_with_adjective(text, _latin_part(text, n)) for n in names]
+    names = [_facility(text, _with_adjective(text, _latin_part(text, n))) for n in names]
     names += list(_quoted_after_head(text, names))
     names += list(_translations(text, names))
     names += list(_addresses(text, names))
@@ -122,6 +130,16 @@ def _with_adjective(text: str, name: Name) -> Name:
     if quoted and text[end : end + 1] in CLOSING:
         end += 1  # «московского «Центра»»: the quotes go with the adjective
     return replace(name, start=name.start - len(before) + match.start(), end=end)
+
+
+def _facility(text: str, name: Name) -> Name:
+    """An organisation that is an airport or a station by its own word or the one before it."""
+    if name.type != "ORG":
+        return name
+    head = FACILITY_HEAD.match(text, name.start, name.end)
+    if head or FACILITY_BEFORE.search(text[max(0, name.start - 20) : name.start]):
+        return replace(name, type="LOC")
+    return name
 
 
 def _quoted_after_head(text: str, names: list[Name]) -> Iterator[Name]:
