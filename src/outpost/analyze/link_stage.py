@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from outpost.analyze.entities import mention
 from outpost.analyze.linking import Linker
@@ -20,15 +21,29 @@ RETYPE = 0.8  # the least confidence at which the KB's type replaces the mention
 class LinkStage:
     name = "linking"
 
-    def __init__(self, kb: KnowledgeBase, linker: Linker) -> None:
+    def __init__(self, kb: KnowledgeBase, linker: Linker, gazetteer: Any = None) -> None:
         self.kb = kb
         self.linker = linker
+        self._gazetteer = gazetteer  # loaded on the first Russian article when not given
+
+    @property
+    def gazetteer(self) -> Any:
+        if self._gazetteer is None:
+            from outpost.analyze.gazetteer import load_gazetteer
+            from outpost.config import load_settings
+
+            self._gazetteer = load_gazetteer(load_settings().cache_dir)
+        return self._gazetteer
 
     def __call__(self, doc: Doc) -> Doc:
         scanned = self._scanned(doc)
         found = [m for m in doc.mentions if not _inside_longer(m, scanned)] + scanned
         linked = [self._link(doc, m) for m in sorted(found, key=lambda m: (m.start, -m.end))]
         linked = self.linker.resolve_surnames(linked)
+        if doc.lang == "ru":
+            from outpost.analyze.retype import retype
+
+            linked = retype(doc, linked, self.gazetteer, self.linker.surname_keys)
         roles = list(role_holders(doc, linked, self.kb))
         return replace(doc, mentions=tuple(sorted(linked + roles, key=lambda m: (m.start, -m.end))))
 

@@ -245,11 +245,11 @@ class Linker:
             if len(words) >= 2:
                 who = self._identity(mention)
                 normal_words = mention.name.split() or words
-                for key in self._surname_keys(words[-1], normal_words[-1]):
+                for key in self.surname_keys(words[-1], normal_words[-1]):
                     seen.setdefault(key, set()).add(who)
             elif len(words) == 1:
                 found: set[tuple[str | None, str, float]] = set()
-                for key in self._surname_keys(words[0], mention.name):
+                for key in self.surname_keys(words[0], mention.name):
                     found |= seen.get(key, set())
                 if len({(kb_id, name) for kb_id, name, _ in found}) == 1:
                     kb_id, name, confidence = max(found, key=lambda f: f[2])
@@ -268,7 +268,7 @@ class Linker:
         return (mention.kb_id, name, mention.confidence or SURNAME_ONLY)
 
     @staticmethod
-    def _surname_keys(word: str, normal: str) -> set[str]:
+    def surname_keys(word: str, normal: str) -> set[str]:
         keys = {fold_name(word), fold_name(normal), skeleton(word), skeleton(normal)}
         if CYRILLIC.search(word):
             keys.update(_lemma_keys(word))

@@ -98,6 +98,13 @@ def _write_cache(path: Path, state: Any) -> None:
     tmp.replace(path)  # atomic: a reader never sees half a file
 
 
+_LOADED: dict[Path | None, Gazetteer] = {}
+
+
 def load_gazetteer(cache_dir: Path | None) -> Gazetteer:
-    """A loaded gazetteer; the first call in a fresh cache folder builds it."""
-    return Gazetteer(cache_dir).load()
+    """A loaded gazetteer; the first call in a fresh cache folder builds it. One per cache file
+    in a process: the stages that read it (linking, places) share its few hundred megabytes."""
+    path = Gazetteer(cache_dir).cache_path
+    if path not in _LOADED:
+        _LOADED[path] = Gazetteer(cache_dir).load()
+    return _LOADED[path]
