@@ -8,6 +8,7 @@ evidence to it, they do not raise it again or send it again.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
@@ -31,10 +32,12 @@ class Checked:
     updated: int  # alerts that gained evidence
 
 
-def violent_types() -> set[str]:
+@functools.cache
+def violent_types() -> frozenset[str]:
+    """Read once per process: `outpost watch` asks every cycle."""
     from outpost.analyze.event_types import load_taxonomy
 
-    return {t.name for t in load_taxonomy().types if t.group in VIOLENT_GROUPS}
+    return frozenset(t.name for t in load_taxonomy().types if t.group in VIOLENT_GROUPS)
 
 
 class _Spikes:
@@ -82,7 +85,7 @@ def check_articles(engine: Engine, rules: RuleSet, now: datetime, batch: int = 6
 def _check(
     conn: Connection,
     rules: RuleSet,
-    violent: set[str],
+    violent: frozenset[str],
     story_id: str,
     doc: Doc,
     url: str | None,

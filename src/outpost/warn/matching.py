@@ -140,7 +140,7 @@ def grade(
     evidence: tuple[Evidence, ...],
     published: datetime,
     now: datetime,
-    violent: set[str],
+    violent: frozenset[str],
 ) -> Grade:
     """Severity from the rule, else from what happened; urgency from how recent; certainty
     from how sure the evidence is (an event observed in a sentence is more than a threat word)."""
