@@ -176,23 +176,20 @@ def list_stories(
     query = query.where(stories.c.article_count >= f.min_articles)
     if f.since:
         query = query.where(stories.c.last_seen >= to_db(f.since))
-    found = [_story(row) for row in conn.execute(query).all()]
-    found = [s for s in found if _matches(s, f, conn)]
+    rows = conn.execute(query).all()
+    found = [_story(row) for row in rows if _matches(row, f)]
     found = found[: f.limit] if f.limit else found
     return [_with_articles(conn, s) for s in found] if with_articles else found
 
 
-def _matches(story: Story, f: StoryFilter, conn: Connection) -> bool:
-    if f.lang and f.lang not in story.languages:
+def _matches(row: Any, f: StoryFilter) -> bool:
+    """The filters a column cannot answer, read from the row's JSON (no second query)."""
+    summary = json.loads(row.summary)
+    if f.lang and f.lang not in summary.get("langs", {}):
         return False
-    if f.domain and f.domain not in story.domains:
+    if f.domain and f.domain not in summary.get("domains", {}):
         return False
-    if f.country:
-        keys = json.loads(
-            conn.execute(select(stories.c.key_counts).where(stories.c.id == story.id)).scalar_one()
-        )
-        return f"country:{f.country.upper()}" in keys
-    return True
+    return not f.country or f"country:{f.country.upper()}" in json.loads(row.key_counts)
 
 
 def story_title(conn: Connection, story_id: str) -> str | None:

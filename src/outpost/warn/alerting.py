@@ -70,7 +70,9 @@ def check_articles(engine: Engine, rules: RuleSet, now: datetime, batch: int = 6
         with engine.connect() as conn:
             todo = store.unchecked(conn, batch)
             spikes = _Spikes(conn)
-            scores = [spikes.score(doc) for _, _, doc, _ in todo]
+            # Spike scores cost queries; only a rule with min_spike reads them.
+            wanted = any(rule.min_spike is not None for rule in rules.rules)
+            scores = [spikes.score(doc) if wanted else 0.0 for _, _, doc, _ in todo]
         if not todo:
             return Checked(done, new, updated)
         for (article_id, story_id, doc, url), spike in zip(todo, scores, strict=True):
