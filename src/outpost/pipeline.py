@@ -319,6 +319,10 @@ def _one_thread_each() -> None:
         os.environ[name] = "1"
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(1)
+    # numpy's OpenBLAS (spaCy's matrix products) has read its variable already if imported.
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
 
 
 _forked: Pipeline | None = None  # the pipeline a forked worker inherits

@@ -21,6 +21,10 @@ SPACY_TYPES = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC":
 MODEL_LANGS = ("en", "ru")
 # The small English NER has its own embedding layer; the shared tok2vec only feeds the parser.
 NER_PIPES = {"ner", "entity_ruler"}
+# The parse needs the tagger and parser only: the attribute ruler (tags to coarse parts of
+# speech) costs half as much as the parser, and a verb is told from its tag below.
+PARSE_PIPES = {"tok2vec", "tagger", "parser"}
+VERB_TAGS = {"VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "MD"}
 SUBJECTS = {"nsubj", "nsubjpass", "agent", "csubj"}
 OBJECTS = {"dobj", "pobj", "attr", "dative", "oprd"}
 
@@ -77,7 +81,7 @@ class EntityStage:
         for run, parsed in zip(english, parsed_runs, strict=True):
             mentions[run.doc].extend(_spacy_mentions(docs[run.doc], run.start, parsed))
         sentences = _event_sentences(docs, english)
-        with self.english.select_pipes(disable=["ner", "entity_ruler"]):
+        with self.english.select_pipes(enable=PARSE_PIPES & set(self.english.pipe_names)):
             texts = (docs[i].clean[span.start : span.end] for i, span in sentences)
             parses = self.english.pipe(texts, batch_size=64)
             for (i, span), parsed in zip(sentences, parses, strict=True):
@@ -170,7 +174,7 @@ def _clauses(offset: int, parsed: Any) -> Iterator[Clause]:
     for sent in parsed.sents:
         sentence = Span(offset + sent.start_char, offset + sent.end_char)
         for token in sent:
-            if token.pos_ not in ("VERB", "AUX") or token.dep_ == "aux":
+            if token.tag_ not in VERB_TAGS or token.dep_ == "aux":
                 continue
             subjects = [c for c in token.children if c.dep_ in SUBJECTS]
             objects = [c for c in token.children if c.dep_ in OBJECTS]
