@@ -320,7 +320,7 @@ def _one_thread_each() -> None:
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(1)
     # numpy's OpenBLAS (spaCy's matrix products) has read its variable already if imported.
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
     threadpool_limits(1)
 
