@@ -46,6 +46,22 @@ TASKS = (
         ("recall", "precision", "acc161", "mean_km"),
     ),
     Task(
+        "events",
+        "Events (benchmarks/events)",
+        "benchmarks/events/labelled.jsonl",
+        (
+            "precision",
+            "recall",
+            "f1",
+            "typed_f1",
+            "type_accuracy",
+            "party_f1",
+            "place_accuracy",
+            "date_accuracy",
+        ),
+        ours=True,
+    ),
+    Task(
         "stories",
         "Story clustering (benchmarks/stories)",
         "benchmarks/stories/labelled.jsonl",
