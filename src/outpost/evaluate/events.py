@@ -13,14 +13,13 @@ event matches a labelled one when their sentences overlap by more than half of t
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from outpost.evaluate.stories import _when
+from outpost.evaluate.stories import labelled_docs
 from outpost.records import Doc, Event
 
 
@@ -60,18 +59,12 @@ class Counts:
 
 def read_set(path: Path) -> tuple[list[Doc], list[list[Gold]]]:
     docs, gold = [], []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
+    for doc, item in labelled_docs(path, "events"):
+        docs.append(doc)
         try:
-            item = json.loads(line)
-            published = _when(item["published"])
-            docs.append(
-                Doc(item["id"], item["text"], published, item.get("title"), item.get("lang"))
-            )
             gold.append([_gold(e) for e in item["events"]])
         except (ValueError, KeyError, TypeError) as exc:
-            raise ValueError(f"{path.name}:{number}: {exc!r}") from None
+            raise ValueError(f"{path.name}: {doc.id}: {exc!r}") from None
     return docs, gold
 
 

@@ -11,16 +11,26 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from itertools import combinations
 from pathlib import Path
+from typing import Any
 
 from outpost.records import Doc
 
 
 def read_set(path: Path) -> tuple[list[Doc], list[str], dict[str, str]]:
     docs, sources, gold = [], [], {}
+    for doc, item in labelled_docs(path, "story"):
+        docs.append(doc)
+        sources.append(item.get("source") or "unknown")
+        gold[doc.id] = item["story"]
+    return docs, sources, gold
+
+
+def labelled_docs(path: Path, label: str) -> Iterator[tuple[Doc, dict[str, Any]]]:
+    """Each line of a labelled set as an article and its JSON; a bad line names itself."""
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
@@ -28,12 +38,11 @@ def read_set(path: Path) -> tuple[list[Doc], list[str], dict[str, str]]:
             item = json.loads(line)
             published = _when(item["published"])
             doc = Doc(item["id"], item["text"], published, item.get("title"), item.get("lang"))
-        except (ValueError, KeyError) as exc:
-            raise ValueError(f"{path.name}:{number}: {exc}") from None
-        docs.append(doc)
-        sources.append(item.get("source") or "unknown")
-        gold[doc.id] = item["story"]
-    return docs, sources, gold
+            if label not in item:
+                raise KeyError(label)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{path.name}:{number}: {exc!r}") from None
+        yield doc, item
 
 
 def _when(value: str) -> datetime:
