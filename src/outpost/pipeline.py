@@ -228,6 +228,7 @@ def _lead_text(doc: Doc) -> str:
 
 
 def _event_stage() -> Stage:
+    from outpost.analyze.clauses import Parser
     from outpost.analyze.event_types import EventTypeClassifier
     from outpost.analyze.events import EventStage
 
@@ -236,7 +237,7 @@ def _event_stage() -> Stage:
     # CASE dev; the article's own type keeps the vectors).
     full = _classifier()
     fast = EventTypeClassifier(full.taxonomy, full.weights, None)
-    return EventStage(fast.classify, ThreatStage().sentence_domains)
+    return EventStage(fast.classify, ThreatStage().sentence_domains, Parser())
 
 
 BUILDERS: dict[str, Callable[[], Stage]] = {

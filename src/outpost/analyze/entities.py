@@ -1,8 +1,8 @@
 """Entities: people, organisations and places named in the text.
 
-Russian goes through natasha (slovnet NER), English through spaCy (its parse is kept as
-clauses for the events stage); a language with neither model gets only what the knowledge
-base's dictionary scan finds, and the Doc says so. Text of mixed languages is cut into runs
+Russian goes through natasha (slovnet NER), English through spaCy's recogniser; a language
+with neither model gets only what the knowledge base's dictionary scan finds, and the Doc
+says so. Text of mixed languages is cut into runs
 of paragraphs in one language, each read by its own model.
 """
 
@@ -15,18 +15,12 @@ from typing import Any
 
 from outpost.analyze import models, russian
 from outpost.analyze.edits import original_span
-from outpost.records import Clause, Doc, Mention, Span
+from outpost.records import Doc, Mention, Span
 
 SPACY_TYPES = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
 MODEL_LANGS = ("en", "ru")
 # The small English NER has its own embedding layer; the shared tok2vec only feeds the parser.
 NER_PIPES = {"ner", "entity_ruler"}
-# The parse needs the tagger and parser only: the attribute ruler (tags to coarse parts of
-# speech) costs half as much as the parser, and a verb is told from its tag below.
-PARSE_PIPES = {"tok2vec", "tagger", "parser"}
-VERB_TAGS = {"VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "MD"}
-SUBJECTS = {"nsubj", "nsubjpass", "agent", "csubj"}
-OBJECTS = {"dobj", "pobj", "attr", "dative", "oprd"}
 
 
 @dataclass(frozen=True)
@@ -70,22 +64,14 @@ class EntityStage:
     def pipe(self, docs: Sequence[Doc]) -> list[Doc]:
         all_runs = [run for i, doc in enumerate(docs) for run in runs(doc, i)]
         mentions: list[list[Mention]] = [[] for _ in docs]
-        clauses: list[list[Clause]] = [[] for _ in docs]
         notes: list[list[str]] = [[] for _ in docs]
         english = [r for r in all_runs if r.lang == "en"]
         texts = (docs[r.doc].clean[r.start : r.end] for r in english)
-        # Names need only the recogniser; the parse (for who did what to whom) is run on the
-        # sentences that may hold an event, a fraction of the text: half the time of parsing all.
+        # Names need only the recogniser; the events stage parses the sentences it keeps.
         with self.english.select_pipes(enable=NER_PIPES & set(self.english.pipe_names)):
             parsed_runs = list(self.english.pipe(texts, batch_size=16))
         for run, parsed in zip(english, parsed_runs, strict=True):
             mentions[run.doc].extend(_spacy_mentions(docs[run.doc], run.start, parsed))
-        sentences = _event_sentences(docs, english)
-        with self.english.select_pipes(enable=PARSE_PIPES & set(self.english.pipe_names)):
-            texts = (docs[i].clean[span.start : span.end] for i, span in sentences)
-            parses = self.english.pipe(texts, batch_size=64)
-            for (i, span), parsed in zip(sentences, parses, strict=True):
-                clauses[i].extend(_clauses(span.start, parsed))
         for run in all_runs:
             if run.lang == "ru":
                 text = docs[run.doc].clean[run.start : run.end]
@@ -96,7 +82,6 @@ class EntityStage:
             replace(
                 doc,
                 mentions=doc.mentions + tuple(mentions[i]),
-                clauses=tuple(clauses[i]),
                 notes=doc.notes + tuple(dict.fromkeys(notes[i])),
             )
             for i, doc in enumerate(docs)
@@ -129,20 +114,6 @@ def _russian_letters(text: str) -> bool:
     return cyrillic * 2 > len(letters) and not NON_RUSSIAN_CYRILLIC.search(text)
 
 
-def _event_sentences(docs: Sequence[Doc], english: Sequence[Run]) -> list[tuple[int, Span]]:
-    """The English sentences the events stage will read (the same selection it makes)."""
-    from outpost.analyze.events import candidates_of
-
-    out = []
-    for i in sorted({run.doc for run in english}):
-        runs_of = [r for r in english if r.doc == i]
-        for candidate in candidates_of(docs[i], i):
-            span = candidate.sentence
-            if any(r.start <= span.start < r.end for r in runs_of):
-                out.append((i, span))
-    return out
-
-
 def mention(doc: Doc, start: int, end: int, kind: str, method: str) -> Mention:
     """A mention from cleaned-text offsets, pointing into the original text."""
     while end > start and doc.clean[end - 1].isspace():  # spaCy keeps trailing newlines
@@ -168,38 +139,6 @@ def _spacy_mentions(doc: Doc, offset: int, parsed: Any) -> Iterator[Mention]:
             start = offset + ent[1].idx
         found = mention(doc, start, end, kind, "kb" if ent.ent_id_ else "spacy")
         yield replace(found, kb_id=ent.ent_id_ or None)
-
-
-def _clauses(offset: int, parsed: Any) -> Iterator[Clause]:
-    for sent in parsed.sents:
-        sentence = Span(offset + sent.start_char, offset + sent.end_char)
-        for token in sent:
-            if token.tag_ not in VERB_TAGS or token.dep_ == "aux":
-                continue
-            subjects = [c for c in token.children if c.dep_ in SUBJECTS]
-            objects = [c for c in token.children if c.dep_ in OBJECTS]
-            objects += [
-                g
-                for c in token.children
-                if c.dep_ == "prep"
-                for g in c.children
-                if g.dep_ == "pobj"
-            ]
-            if not subjects and not objects:
-                continue
-            yield Clause(
-                sentence=sentence,
-                verb=Span(offset + token.idx, offset + token.idx + len(token.text)),
-                lemma=token.lemma_ or token.lower_,
-                subjects=tuple(_subtree(offset, s) for s in subjects),
-                objects=tuple(_subtree(offset, o) for o in objects),
-                negated=any(c.dep_ == "neg" for c in token.children),
-            )
-
-
-def _subtree(offset: int, token: Any) -> Span:
-    left, right = token.left_edge, token.right_edge
-    return Span(offset + left.idx, offset + right.idx + len(right.text))
 
 
 CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")

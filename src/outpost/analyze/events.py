@@ -50,6 +50,7 @@ MAX_PER_DOC = 12  # the strongest candidates of a long article
 
 
 Classify = Callable[[Sequence[str]], list[tuple[Label, ...]]]
+Parse = Callable[[Sequence[tuple[int, str]]], list[list[Clause]]]  # (offset, sentence) → clauses
 Domains = Callable[[str, str | None], list[str]]
 
 
@@ -63,9 +64,16 @@ class Candidate:
 class EventStage:
     name = "events"
 
-    def __init__(self, classify: Classify, domains: Domains, min_score: float = MIN_SCORE) -> None:
+    def __init__(
+        self,
+        classify: Classify,
+        domains: Domains,
+        parse: Parse | None = None,
+        min_score: float = MIN_SCORE,
+    ) -> None:
         self.classify = classify
         self.domains = domains
+        self.parse = parse
         self.min_score = min_score
 
     def __call__(self, doc: Doc) -> Doc:
@@ -75,12 +83,38 @@ class EventStage:
         candidates = [c for i, doc in enumerate(docs) for c in candidates_of(doc, i)]
         texts = [docs[c.doc].clean[c.sentence.start : c.sentence.end] for c in candidates]
         labels = self.classify(texts) if texts else []
+        kept = [
+            (c, ranked[0])
+            for c, ranked in zip(candidates, labels, strict=True)
+            if ranked and ranked[0].score >= self.min_score
+        ]
+        docs = self._with_clauses(docs, [c for c, _ in kept])
         found: list[list[Event]] = [[] for _ in docs]
-        for candidate, ranked in zip(candidates, labels, strict=True):
-            if ranked and ranked[0].score >= self.min_score:
-                doc = docs[candidate.doc]
-                found[candidate.doc].append(self._event(doc, candidate, ranked[0]))
+        for candidate, label in kept:
+            doc = docs[candidate.doc]
+            candidate = replace(
+                candidate, trigger=_trigger(doc, candidate.sentence) or candidate.trigger
+            )
+            found[candidate.doc].append(self._event(doc, candidate, label))
         return [replace(doc, events=tuple(found[i])) for i, doc in enumerate(docs)]
+
+    def _with_clauses(self, docs: Sequence[Doc], kept: Sequence[Candidate]) -> list[Doc]:
+        """The docs with the clauses of their kept English sentences: parsed after typing, so
+        that only sentences that became events are parsed."""
+        english = [c for c in kept if _english_at(docs[c.doc], c.sentence.start)]
+        if self.parse is None or not english:
+            return list(docs)
+        sentences = [
+            (c.sentence.start, docs[c.doc].clean[c.sentence.start : c.sentence.end])
+            for c in english
+        ]
+        clauses: list[list[Clause]] = [[] for _ in docs]
+        for c, found in zip(english, self.parse(sentences), strict=True):
+            clauses[c.doc].extend(found)
+        return [
+            replace(doc, clauses=doc.clauses + tuple(clauses[i])) if clauses[i] else doc
+            for i, doc in enumerate(docs)
+        ]
 
     def _event(self, doc: Doc, c: Candidate, label: Label) -> Event:
         start, end = _original(doc, c.sentence)
@@ -118,6 +152,14 @@ def candidates_of(doc: Doc, index: int) -> list[Candidate]:
         )
         found.append(Candidate(index, sentence, trigger))
     return found[:MAX_PER_DOC]
+
+
+def _english_at(doc: Doc, offset: int) -> bool:
+    """Whether the paragraph at this offset of the cleaned text is English."""
+    for span, lang in doc.paragraphs:
+        if span.start <= offset < span.end:
+            return (lang or doc.lang) == "en"
+    return doc.lang == "en"
 
 
 def _trigger(doc: Doc, sentence: Span) -> Span | None:
