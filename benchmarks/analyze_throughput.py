@@ -1,7 +1,7 @@
 """Throughput of the whole analysis pipeline on this machine: articles per second, time per
 stage, peak memory, on the VOA stories (English) and the factRuEval texts (Russian).
 
-    .venv/bin/python benchmarks/analyze_throughput.py [--workers 2] [--batch-size 32]
+    .venv/bin/python benchmarks/analyze_throughput.py [--workers 2] [--batch-size 32] [--repeat 1]
 
 Models load before timing (a service loads them once). With --workers N the batches are
 analysed in N processes forked from the one that loaded the models, as `outpost analyze
@@ -18,6 +18,7 @@ import os
 import threading
 import time
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
@@ -37,6 +38,10 @@ def voa() -> list[Doc]:
 def factru() -> list[Doc]:
     paths = sorted((DATA / "factru" / "dev").glob("book_*.txt"))
     return [Doc(id=p.stem, text=p.read_text(encoding="utf-8")) for p in paths]
+
+
+def repeated(docs: list[Doc], times: int) -> list[Doc]:
+    return [replace(d, id=f"{d.id}#{n}") for n in range(times) for d in docs]
 
 
 def _pss_mb(pid: int) -> float:
@@ -100,13 +105,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="read each set this many times over, as a longer stream (the workers' start-up "
+        "and first page copies are then spread over more articles, as in a long run)",
+    )
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     pipeline = Pipeline.load(workers=args.workers)  # once, as `outpost analyze` does
     list(pipeline.pipe([Doc(id="warm", text="Warm-up: Putin met Tokayev in Dushanbe.")]))
     rows = [
-        measure(pipeline, "VOA (en)", voa(), args.workers, args.batch_size),
-        measure(pipeline, "factRuEval (ru)", factru(), args.workers, args.batch_size),
+        measure(pipeline, "VOA (en)", repeated(voa(), args.repeat), args.workers, args.batch_size),
+        measure(
+            pipeline,
+            "factRuEval (ru)",
+            repeated(factru(), args.repeat),
+            args.workers,
+            args.batch_size,
+        ),
     ]
     console = Console()
     title = f"Analysis throughput ({args.workers} workers; peak MB: all processes, PSS)"

@@ -9,6 +9,7 @@ found and a note names the stage and the error.
 from __future__ import annotations
 
 import functools
+import gc
 import multiprocessing
 import os
 import re
@@ -297,14 +298,20 @@ class Pipeline:
         global _forked
         _forked = self
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            pending: deque[Future[tuple[list[Doc], dict[str, float]]]] = deque()
-            for batch in batches:
-                pending.append(pool.submit(_forked_batch, batch))
-                if len(pending) > 2 * workers:  # bounded: the input may be a long stream
+        # The collector would write to every object it visits, copying the models' pages
+        # into each worker: frozen objects are never visited.
+        gc.freeze()
+        try:
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                pending: deque[Future[tuple[list[Doc], dict[str, float]]]] = deque()
+                for batch in batches:
+                    pending.append(pool.submit(_forked_batch, batch))
+                    if len(pending) > 2 * workers:  # bounded: the input may be a long stream
+                        yield from self._collect(pending.popleft())
+                while pending:
                     yield from self._collect(pending.popleft())
-            while pending:
-                yield from self._collect(pending.popleft())
+        finally:
+            gc.unfreeze()
 
     def _collect(self, future: Future[tuple[list[Doc], dict[str, float]]]) -> list[Doc]:
         done, seconds = future.result()

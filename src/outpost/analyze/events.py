@@ -88,7 +88,9 @@ class EventStage:
             for c, ranked in zip(candidates, labels, strict=True)
             if ranked and ranked[0].score >= self.min_score
         ]
-        docs = self._with_clauses(docs, [c for c, _ in kept])
+        # Who acted and who was acted on: a joint event's sides are all actors, so only the
+        # others need the parse.
+        docs = self._with_clauses(docs, [c for c, label in kept if label.label not in JOINT])
         found: list[list[Event]] = [[] for _ in docs]
         for candidate, label in kept:
             doc = docs[candidate.doc]
