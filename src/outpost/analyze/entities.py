@@ -137,6 +137,9 @@ def _spacy_mentions(doc: Doc, offset: int, parsed: Any) -> Iterator[Mention]:
         # "the Taliban" → "Taliban": the article is not part of the name.
         if ent[0].lower_ == "the" and len(ent) > 1:
             start = offset + ent[1].idx
+        # "Boko Haram’s" → "Boko Haram": the tokenizer splits the straight apostrophe only.
+        if ent.text.endswith(("’s", "’")) and len(ent.text) > 3:
+            end -= 2 if ent.text.endswith("’s") else 1
         found = mention(doc, start, end, kind, "kb" if ent.ent_id_ else "spacy")
         yield replace(found, kb_id=ent.ent_id_ or None)
 

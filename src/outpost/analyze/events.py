@@ -32,6 +32,11 @@ TRIGGERS = re.compile(
     r"exercis|drill|maneuv|manoeuv|deploy|mobili|reinforc|patrol|"
     r"condemn|sanction|accus|blam|claim|deni|warn|threat|"
     r"earthquake|flood|landslide|avalanche|storm|fire|crash|collaps|outbreak|"
+    r"dead|death|died|blew|siege|destr[ou]|crackdown|took over|take[sn]? over|dismantl|"
+    r"broke up|releas|freed|occup|martial law|curfew|state of emergency|impos|launch|"
+    r"ban(s|ned)?\b|withdr[ae]w|activat|discuss|urg(e|ed|es|ing)\b|call(s|ed|ing)? for|"
+    r"reject|denounc|criticiz|criticis|decr(y|ied)|concern|cyclone|hurricane|typhoon|"
+    r"tornado|drought|wildfire|homeless|went down|"
     r"напал|атак|обстрел|удар|взорв|взрыв|убит|убил|погиб|ранен|столкнов|бо[йяеи]|"
     r"захват|похит|задерж|арест|изъял|изъят|конфиск|контрабанд|наркотрафик|"
     r"протест|митинг|демонстрац|бежал|беженц|эвакуир|пересек|нарушител|вербов|"
@@ -39,7 +44,9 @@ TRIGGERS = re.compile(
     r"встрет|встреч|саммит|переговор|прошл|провел|провёл|состоял|визит|"
     r"учени|маневр|манёвр|развернул|усилил|патрул|"
     r"осудил|санкци|обвинил|заявил|предупредил|угроз|"
-    r"землетрясени|наводнени|оползн|лавин|пожар|авари|крушени|эпидеми)",
+    r"землетрясени|наводнени|оползн|лавин|пожар|авари|крушени|эпидеми|"
+    r"гибел|погибш|умер|обсуди|обсужд|освобод|запрет|введ|ввел|ураган|циклон|засух|отверг|"
+    r"призвал|призыв|обеспокоенност|осужд)",
 )
 # Below this the sentence classifier (30+ types, character n-grams) is guessing. Chosen on the
 # labelled set in benchmarks/events: 0.15 gives the best F1 of events found with the right type.
@@ -182,11 +189,15 @@ def parties(doc: Doc, c: Candidate) -> tuple[tuple[str, ...], tuple[str, ...]]:
     before the trigger and after it."""
     start, end = _original(doc, c.sentence)
     # People, organisations and states act; towns and regions are where, not who.
+    # A "person" or "organisation" the gazetteer resolved as a town or region is a place too.
+    towns = [(p.start, p.end) for p in doc.places if p.kind != "country" and start <= p.start < end]
     names = [
         m
         for m in doc.mentions
         if start <= m.start < end
         and (m.type in ("PER", "ORG") or (m.kb_id or "").startswith("country:"))
+        and not (m.kb_id is None and any(a < m.end and m.start < b for a, b in towns))
+        and not _where_or_about(doc, m)
     ]
     clause = next((cl for cl in _clauses_in(doc, c.sentence) if cl.verb == c.trigger), None)
     trigger_at = _original(doc, c.trigger)[0]
@@ -227,6 +238,21 @@ def _kb() -> KnowledgeBase:
     return load_kb()
 
 
+# "killed in Afghanistan", "talks on Afghanistan", «ситуацию в Афганистане»: a country after
+# one of these words is where or what, not who.
+PLACE_WORDS = re.compile(
+    r"\b(in|at|near|across|inside|throughout|within|on|about|over|regarding|from|"
+    r"в|во|на|по|о|об|обо|из|около|вблизи)\s+(the\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _where_or_about(doc: Doc, m: Mention) -> bool:
+    if not (m.kb_id or "").startswith("country:"):
+        return False
+    return PLACE_WORDS.search(doc.text[max(0, m.start - 20) : m.start]) is not None
+
+
 def _within(doc: Doc, names: list[Mention], spans: Sequence[Span]) -> list[Mention]:
     ranges = [_original(doc, s) for s in spans]
     return [m for m in names if any(s <= m.start and m.end <= e for s, e in ranges)]
@@ -240,11 +266,25 @@ def _original(doc: Doc, span: Span) -> tuple[int, int]:
     return original_span(doc.offsets, span.start, span.end)
 
 
+# "attacked in Kabul", «учения на полигоне»: the words that say where something happened.
+LOCATIVE = re.compile(
+    r"\b(in|at|near|inside|outside|across|throughout|within|into|"
+    r"в|во|на|около|вблизи|под)\s+(the\s+)?$",
+    re.IGNORECASE,
+)
+
+
 def _place_in(doc: Doc, start: int, end: int) -> Place | None:
+    """Where the sentence says it happened: a place after "in", "at", "near" first, else a
+    town or province it names; a country named without such a word is more often whose
+    ("a British Embassy car", "Three Americans") than where, so the article's focus wins."""
     inside = [p for p in doc.places if start <= p.start < end]
-    # the most specific place of the sentence: a city before a province before a country
+    located = [p for p in inside if LOCATIVE.search(doc.text[max(0, p.start - 20) : p.start])]
+    below_country = [p for p in inside if p.kind != "country"]
+    chosen = located or below_country or ([] if doc.focus else inside)
+    # the most specific: a city before a province before a country
     rank = {"city": 0, "admin1": 1, "region": 3, "country": 2}
-    return min(inside, key=lambda p: (rank.get(p.kind, 4), -p.confidence), default=None)
+    return min(chosen, key=lambda p: (rank.get(p.kind, 4), -p.confidence), default=None)
 
 
 def _dates_in(doc: Doc, start: int, end: int) -> tuple[str | None, str | None]:
