@@ -184,3 +184,17 @@ def test_lgl_floor(gazetteer: Gazetteer) -> None:
     assert scores["recall"] >= 0.75
     assert scores["precision"] >= 0.84
     assert scores["acc161"] >= 0.92
+
+
+def test_an_acronym_read_as_an_organisation_and_a_dotted_abbreviation_are_no_towns() -> None:
+    from outpost import analyze
+
+    doc = analyze(
+        "NISA said its forces attacked the militants. The C.A.R. military says rebels fled "
+        "toward Bangui, and officials in Kabul confirmed the report.",
+        lang="en",
+    )
+    names = {p.text: p.name for p in doc.places}
+    assert "NISA" not in names  # not Nyssa, Oregon
+    assert names.get("C.A.R.") != "Car"  # not the town in China
+    assert names.get("Bangui") == "Bangui" and names.get("Kabul") == "Kabul"

@@ -226,7 +226,7 @@ def eval_cli(
         Path, typer.Option(help="Folder of the dev sets (the workspace's shared/data).")
     ] = Path("../shared/data"),
     only: Annotated[
-        list[str] | None, typer.Option(help="Only these tasks: case, factru, lgl, stories.")
+        list[str] | None, typer.Option(help="Only these tasks: case, factru, lgl, events, stories.")
     ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="At most this many items each.")] = None,
     check: Annotated[bool, typer.Option(help="Exit 1 when a metric is under its floor.")] = False,

@@ -155,8 +155,11 @@ class PlaceStage:
         text = doc.text[:MAX_CHARS]
         named = [(m.start, m.end) for m in doc.mentions if m.type == "LOC"]
         people = [(m.start, m.end) for m in doc.mentions if m.type == "PER"]
+        bodies = [(m.start, m.end) for m in doc.mentions if m.type == "ORG"]
         scanned = [  # "Vladimir" in "Vladimir Putin" is not the city
-            (s, e) for s, e in scan(text, doc.lang, self.gazetteer) if _free(s, e, people)
+            (s, e)
+            for s, e in scan(text, doc.lang, self.gazetteer)
+            if _free(s, e, people) and not _part_of_body(text, s, e, bodies)
         ]
         found = resolve(merge(named, scanned), text, doc.lang, self.gazetteer, self.region)
         return replace(doc, places=tuple(found), focus=focus(found, lead_end(doc)))
@@ -164,6 +167,13 @@ class PlaceStage:
 
 def _free(start: int, end: int, taken: Sequence[tuple[int, int]]) -> bool:
     return all(end <= s or start >= e for s, e in taken)
+
+
+def _part_of_body(text: str, start: int, end: int, bodies: Sequence[tuple[int, int]]) -> bool:
+    """An acronym the recogniser read as an organisation ("NISA") is not the town a dictionary
+    finds under it. A name in ordinary case stays a candidate, inside a longer name too: a
+    capital read as an organisation is common, and "Gainesville Police" names a town."""
+    return text[start:end].isupper() and (start, end) in bodies
 
 
 LEAD_SENTENCES = 3

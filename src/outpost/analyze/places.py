@@ -73,6 +73,9 @@ def resolve(
     return _settle_counties(places, mentions)
 
 
+DOTTED = re.compile(r"(?:[A-Z]\.){2,}")
+
+
 def _mention(span: tuple[int, int], text: str, lang: str | None, gaz: Gazetteer) -> _Mention | None:
     start, end = span
     raw = text[start:end]
@@ -87,6 +90,8 @@ def _mention(span: tuple[int, int], text: str, lang: str | None, gaz: Gazetteer)
         return None
     within = _qualifier(text[end : end + 40], lang, gaz)
     candidates = gaz.lookup(surface, lang)
+    if DOTTED.fullmatch(surface):  # "U.S.", "L.A." abbreviate; "C.A.R." is no town named "Car"
+        candidates = [c for c in candidates if _norm(c.entry.name) != _norm(surface)]
     if not candidates and "," in surface:  # "Paris, Texas" given as one span
         head, _, tail = surface.partition(",")
         within = _codes(gaz.lookup(tail.strip(), lang)) or within
