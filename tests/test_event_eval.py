@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from outpost.analyze.events import roles
+from outpost.analyze.events import cued, roles
 from outpost.evaluate.events import Counts, Gold, Party, match, read_set, same_party, scores, tally
-from outpost.records import Event, Place
+from outpost.records import Event, Label, Place
 
 LABELLED = Path(__file__).resolve().parents[1] / "benchmarks" / "events" / "labelled.jsonl"
 TYPES = Path(__file__).resolve().parents[1] / "src" / "outpost" / "kb" / "event_types.yaml"
@@ -79,3 +79,12 @@ def test_roles_joint_types_and_a_persons_own_state() -> None:
     assert actors == ("person:putin", "person:erdogan") and targets == ()
     actors, targets = roles("ATTACK", ("group:taliban",), ("country:AF", "Kabul police"))
     assert actors == ("group:taliban",) and targets == ("country:AF", "Kabul police")
+
+
+def test_a_word_that_names_the_kind_of_event_tips_a_close_call() -> None:
+    ranked = (Label("ATTACK", 0.3), Label("ARREST", 0.25), Label("DIPLO", 0.1))
+    tipped = cued("Police arrested three men after the attack.", ranked)
+    assert tipped[0].label == "ARREST" and tipped[0].score > 0.25
+    assert sum(label.score for label in tipped) <= 1.0
+    # no cue: the ranking as it was
+    assert cued("Three men were seen near the market.", ranked) == ranked

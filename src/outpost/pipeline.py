@@ -248,7 +248,8 @@ def _event_stage() -> Stage:
     # CASE dev; the article's own type keeps the vectors).
     full = _classifier()
     fast = EventTypeClassifier(full.taxonomy, full.weights, None)
-    return EventStage(fast.classify, ThreatStage().sentence_domains, Parser())
+    every_type = functools.partial(fast.classify, top=len(full.taxonomy.names))
+    return EventStage(every_type, ThreatStage().sentence_domains, Parser())
 
 
 BUILDERS: dict[str, Callable[[], Stage]] = {
