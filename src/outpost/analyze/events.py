@@ -51,6 +51,7 @@ TRIGGERS = re.compile(
 # Below this the sentence classifier (30+ types, character n-grams) is guessing. Chosen on the
 # labelled set in benchmarks/events: 0.15 gives the best F1 of events found with the right type.
 MIN_SCORE = 0.15
+WORD_REST = re.compile(r"\w*")  # a trigger stem's word runs to its end: "attack" → "attacked"
 # Words that name an event's kind outright. The sentence classifier reads character n-grams
 # and spreads its belief over 30+ types; a cue multiplies its types' probabilities by CUE_WEIGHT
 # before the best is taken (see `cued`).
@@ -191,7 +192,12 @@ class EventStage:
     def _with_clauses(self, docs: Sequence[Doc], kept: Sequence[Candidate]) -> list[Doc]:
         """The docs with the clauses of their kept English sentences: parsed after typing, so
         that only sentences that became events are parsed."""
-        english = [c for c in kept if _english_at(docs[c.doc], c.sentence.start)]
+        # A sentence without a name that could be a party has no one for the parse to place.
+        english = [
+            c
+            for c in kept
+            if _english_at(docs[c.doc], c.sentence.start) and party_names(docs[c.doc], c.sentence)
+        ]
         if self.parse is None or not english:
             return list(docs)
         sentences = [
@@ -237,8 +243,9 @@ def candidates_of(doc: Doc, index: int) -> list[Candidate]:
         match = TRIGGERS.search(text)
         if match is None or len(text) < 25:
             continue
+        word_end = match.end() + len(WORD_REST.match(text, match.end()).group())  # type: ignore[union-attr]
         trigger = _trigger(doc, sentence) or Span(
-            sentence.start + match.start(), sentence.start + match.end()
+            sentence.start + match.start(), sentence.start + word_end
         )
         found.append(Candidate(index, sentence, trigger))
     return found[:MAX_PER_DOC]
@@ -265,14 +272,13 @@ def _clauses_in(doc: Doc, sentence: Span) -> list[Clause]:
     return [c for c in doc.clauses if sentence.start <= c.verb.start < sentence.end]
 
 
-def parties(doc: Doc, c: Candidate) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Actors and targets: from the trigger's clause when there is a parse, else the names
-    before the trigger and after it."""
-    start, end = _original(doc, c.sentence)
-    # People, organisations and states act; towns and regions are where, not who.
-    # A "person" or "organisation" the gazetteer resolved as a town or region is a place too.
+def party_names(doc: Doc, sentence: Span) -> list[Mention]:
+    """The names in the sentence that can be a party: people, organisations and states act;
+    towns and regions are where, not who (a "person" or "organisation" the gazetteer resolved
+    as a town is a place too), and so is a country the sentence is in or about."""
+    start, end = _original(doc, sentence)
     towns = [(p.start, p.end) for p in doc.places if p.kind != "country" and start <= p.start < end]
-    names = [
+    return [
         m
         for m in doc.mentions
         if start <= m.start < end
@@ -280,6 +286,12 @@ def parties(doc: Doc, c: Candidate) -> tuple[tuple[str, ...], tuple[str, ...]]:
         and not (m.kb_id is None and any(a < m.end and m.start < b for a, b in towns))
         and not _where_or_about(doc, m)
     ]
+
+
+def parties(doc: Doc, c: Candidate) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Actors and targets: from the trigger's clause when there is a parse, else the names
+    before the trigger and after it."""
+    names = party_names(doc, c.sentence)
     clause = next((cl for cl in _clauses_in(doc, c.sentence) if cl.verb == c.trigger), None)
     trigger_at = _original(doc, c.trigger)[0]
     if clause is not None:
