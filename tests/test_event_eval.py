@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from outpost.analyze.events import cued, roles
+from outpost.analyze.event_words import cued
+from outpost.analyze.events import roles
 from outpost.evaluate.events import Counts, Gold, Party, match, read_set, same_party, scores, tally
 from outpost.records import Event, Label, Place
 

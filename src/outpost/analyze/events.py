@@ -3,10 +3,12 @@
 A sentence becomes a candidate when it has an event word (a verb such as "attacked",
 "detained", "agreed", «задержали», «провели учения»): classifying every sentence of every
 article would cost more than the rest of the pipeline together. Candidates from the whole
-batch are typed at once by the event-type classifier; each kept event takes its actors and
-targets from the parse (subjects and objects of the trigger verb) or, without a parse, from
-the names before and after the trigger; its place from the sentence or the article's focus;
-its date from the sentence or the article's event date; its threat domains from the sentence.
+batch are typed at once by the event-type classifier (character n-grams), and words that
+name an event's kind outright tip close calls (`event_words.cued`). Each kept event takes its
+actors and targets from the parse of its sentence (subjects and objects of the trigger verb;
+only kept sentences with a possible party are parsed) or, without one, from the names before
+and after the trigger; its place from the sentence or the article's focus; its date from the
+sentence or the article's event date; its threat domains from the sentence.
 """
 
 from __future__ import annotations
@@ -17,124 +19,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from outpost.analyze.edits import original_span
+from outpost.analyze.event_words import TRIGGERS, WORD_REST, cued
 from outpost.kb.actors import KnowledgeBase
 from outpost.records import Clause, DateMention, Doc, Event, Label, Mention, Place, Span
 
-# Event words, as regexes over lower-cased text: English word starts, Russian stems.
-TRIGGERS = re.compile(
-    r"\b(attack|assault|ambush|bomb|shell|strik|struck|airstrike|drone|explo|detonat|"
-    r"kill|wound|injur|shot|shoot|fire[ds]? on|clash|fight|battl|seiz|captur|overr|"
-    r"kidnap|abduct|hostage|hijack|arrest|detain|raid|sentenc|convict|charg|extradit|"
-    r"smuggl|traffick|intercept|confiscat|protest|demonstrat|rall(y|ied)|march|riot|strike|"
-    r"flee|fled|displac|evacuat|cross|infiltrat|deport|recruit|"
-    r"agree|sign|pledg|commit|instruct|decid|adopt|approv|decree|order|"
-    r"meet|met|summit|talks|held|hold|visit|host|"
-    r"exercis|drill|maneuv|manoeuv|deploy|mobili|reinforc|patrol|"
-    r"condemn|sanction|accus|blam|claim|deni|warn|threat|"
-    r"earthquake|flood|landslide|avalanche|storm|fire|crash|collaps|outbreak|"
-    r"dead|death|died|blew|siege|destr[ou]|crackdown|took over|take[sn]? over|dismantl|"
-    r"broke up|releas|freed|occup|martial law|curfew|state of emergency|impos|launch|"
-    r"ban(s|ned)?\b|withdr[ae]w|activat|discuss|urg(e|ed|es|ing)\b|call(s|ed|ing)? for|"
-    r"reject|denounc|criticiz|criticis|decr(y|ied)|concern|cyclone|hurricane|typhoon|"
-    r"tornado|drought|wildfire|homeless|went down|"
-    r"напал|атак|обстрел|удар|взорв|взрыв|убит|убил|погиб|ранен|столкнов|бо[йяеи]|"
-    r"захват|похит|задерж|арест|изъял|изъят|конфиск|контрабанд|наркотрафик|"
-    r"протест|митинг|демонстрац|бежал|беженц|эвакуир|пересек|нарушител|вербов|"
-    r"договорил|подписал|соглашени|поручил|поручени|решил|решени|утвердил|приня[лт]|"
-    r"встрет|встреч|саммит|переговор|прошл|провел|провёл|состоял|визит|"
-    r"учени|маневр|манёвр|развернул|усилил|патрул|"
-    r"осудил|санкци|обвинил|заявил|предупредил|угроз|"
-    r"землетрясени|наводнени|оползн|лавин|пожар|авари|крушени|эпидеми|"
-    r"гибел|погибш|умер|обсуди|обсужд|освобод|запрет|введ|ввел|ураган|циклон|засух|отверг|"
-    r"призвал|призыв|обеспокоенност|осужд)",
-)
 # Below this the sentence classifier (30+ types, character n-grams) is guessing. Chosen on the
 # labelled set in benchmarks/events: 0.15 gives the best F1 of events found with the right type.
 MIN_SCORE = 0.15
-WORD_REST = re.compile(r"\w*")  # a trigger stem's word runs to its end: "attack" → "attacked"
-# Words that name an event's kind outright. The sentence classifier reads character n-grams
-# and spreads its belief over 30+ types; a cue multiplies its types' probabilities by CUE_WEIGHT
-# before the best is taken (see `cued`).
-CUES: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = tuple(
-    (re.compile(pattern), frozenset(types.split()))
-    for pattern, types in (
-        (
-            r"\b(met|meet(s|ing)?|talks|summit|visit(s|ed)?|session|phone call|"
-            r"встрет|встреч|переговор|саммит|визит|сесси|телефонн)",
-            "MEETING",
-        ),
-        (
-            r"\b(agree(d|ment)|signed|sign(s|ing)? an?|pledged|accord|deal|"
-            r"договорил|подписал|соглашени|договор[аеуы]?\b)",
-            "AGREEMENT",
-        ),
-        (r"\b(arrest|detain|apprehend|custody|задерж|арест)", "ARREST"),
-        (
-            r"\b(protest|rall(y|ied|ies)|demonstrat|march(ed|es)|митинг|протест|демонстрац)",
-            "PEACE_PROTEST PROTEST_WITH_INTER FORCE_AGAINST_PROTEST VIOL_DEMONSTR",
-        ),
-        (
-            r"\b(earthquake|flood|cyclone|hurricane|typhoon|storm|landslide|avalanche|drought|"
-            r"землетрясени|наводнени|ураган|циклон|оползн|лавин|засух)",
-            "NATURAL_DISASTER",
-        ),
-        (
-            r"\b(fle[ed]|flee(ing)?|displac|refugee|evacuat|беженц|бежал|эвакуир|переселен)",
-            "DISPLACEMENT",
-        ),
-        (r"\b(kidnap|abduct|hostage|hijack|похит|заложник)", "ABDUCT_DISSAP"),
-        (r"\b(air ?strike|drone strike|bombed from the air|авиаудар|авианалет)", "AIR_STRIKE"),
-        (r"\b(suicide bomb|blew (himself|herself|themselves) up|смертник)", "SUIC_BOMB"),
-        (
-            r"\b(exercises|drills?\b|maneuvers|manoeuvres|учени[яйе]|маневр|манёвр)",
-            "MILITARY_EXERCISE",
-        ),
-        (
-            r"\b(condemn|urged?\b|call(s|ed)? (on|for)|demand|sanction|осудил|осужд|призвал|"
-            r"потребовал|санкци)",
-            "DIPLO",
-        ),
-        (
-            r"\b(claimed responsibility|claims? responsibility|blamed|взял[аи]? на себя "
-            r"ответственность|обвинил)",
-            "ATTRIB",
-        ),
-        (
-            r"\b(crash(ed)?|collapsed?|derail|explosion at|fire broke out|крушени|авари|обрушени)",
-            "MAN_MADE_DISASTER",
-        ),
-        (
-            r"\b(seized|confiscat|smuggl|traffick|drugs?\b|heroin|opium|изъял|изъят|контрабанд|"
-            r"наркотик|героин)",
-            "DISR_WEAP ORG_CRIME",
-        ),
-    )
-)
-CUE_WEIGHT = 3.0
-
-
-def cued(text: str, ranked: Sequence[Label]) -> tuple[Label, ...]:
-    """The classifier's ranking with the types the sentence names outright made likelier."""
-    lowered = text.lower()
-    named = frozenset().union(*(types for cue, types in CUES if cue.search(lowered)))
-    if not named or not ranked:
-        return tuple(ranked)
-    weighted = [
-        (label.label, label.score * (CUE_WEIGHT if label.label in named else 1.0))
-        for label in ranked
-    ]
-    total = sum(score for _, score in weighted) + max(
-        0.0, 1.0 - sum(label.score for label in ranked)
-    )
-    return tuple(
-        Label(name, round(score / total, 4))
-        for name, score in sorted(weighted, key=lambda t: -t[1])
-    )
-
-
 # Types whose sides act together: everyone named takes part, no one is done to.
 JOINT = {"MEETING", "AGREEMENT"}
-MAX_PER_DOC = 12  # the strongest candidates of a long article
+MAX_PER_DOC = 12  # the first candidates of a long article: news tells its events early
 
 
 Classify = Callable[[Sequence[str]], list[tuple[Label, ...]]]
