@@ -131,3 +131,19 @@ def test_library_entry_point_needs_no_database() -> None:
     assert isinstance(doc, Doc)
     assert {"person:putin", "person:tokayev"} <= {m.kb_id for m in doc.mentions}
     assert doc.focus is not None and doc.focus.country == "TJ"
+
+
+def test_sentences_that_can_name_no_one_are_not_read_by_the_recogniser() -> None:
+    from outpost.analyze.entities import Run, named_stretches
+    from outpost.pipeline import Pipeline
+
+    text = (
+        "Putin met Tokayev in Astana. It was cold and the talks were long. "
+        "They agreed on nothing. Lukashenko said it was important."
+    )
+    doc = next(Pipeline.load(("clean", "language")).pipe([Doc(id="x", text=text, lang="en")]))
+    stretches = named_stretches(doc, Run(0, 0, len(doc.clean), "en"))
+    read = " ".join(doc.clean[r.start : r.end] for r in stretches)
+    assert "Putin met Tokayev" in read and "Lukashenko said" in read  # a name first is kept
+    assert "It was cold" not in read and "They agreed" not in read
+    assert len(stretches) == 2
