@@ -135,7 +135,6 @@ def test_library_entry_point_needs_no_database() -> None:
 
 def test_sentences_that_can_name_no_one_are_not_read_by_the_recogniser() -> None:
     from outpost.analyze.entities import Run, named_stretches
-    from outpost.pipeline import Pipeline
 
     text = (
         "Putin met Tokayev in Astana. It was cold and the talks were long. "
