@@ -89,3 +89,12 @@ def test_a_word_that_names_the_kind_of_event_tips_a_close_call() -> None:
     assert sum(label.score for label in tipped) <= 1.0
     # no cue: the ranking as it was
     assert cued("Three men were seen near the market.", ranked) == ranked
+
+
+def test_a_trigger_span_is_true_after_a_letter_whose_lower_case_is_longer() -> None:
+    from outpost import analyze
+
+    text = "Kabul İİİ the militants attacked a border post near Ishkashim on Monday."
+    doc = analyze(text, lang="en")
+    assert doc.events, "the sentence reports an attack"
+    assert doc.events[0].trigger == "attacked"  # not "acked a ": three letters off

@@ -39,6 +39,7 @@ TRIGGERS = re.compile(
     r"землетрясени|наводнени|оползн|лавин|пожар|авари|крушени|эпидеми|"
     r"гибел|погибш|умер|обсуди|обсужд|освобод|запрет|введ|ввел|ураган|циклон|засух|отверг|"
     r"призвал|призыв|обеспокоенност|осужд)",
+    re.IGNORECASE,  # matched on the text as written, so offsets stay true ("İ" lower-cases to two)
 )
 WORD_REST = re.compile(r"\w*")  # a trigger stem's word runs to its end: "attack" → "attacked"
 # Words that name an event's kind outright. The sentence classifier reads character n-grams

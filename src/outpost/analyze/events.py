@@ -133,7 +133,7 @@ class EventStage:
 def candidates_of(doc: Doc, index: int) -> list[Candidate]:
     found = []
     for sentence in doc.sentences:
-        text = doc.clean[sentence.start : sentence.end].lower()
+        text = doc.clean[sentence.start : sentence.end]
         match = TRIGGERS.search(text)
         if match is None or len(text) < 25:
             continue
