@@ -8,7 +8,6 @@ of paragraphs in one language, each read by its own model.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -70,18 +69,13 @@ WORD = re.compile(r"[^\W\d_]+")
 
 
 def _nameless(sentence: str) -> bool:
+    from spacy.lang.en.stop_words import STOP_WORDS  # loaded with the English model anyway
+
     words = WORD.findall(sentence)
     if not words or any(c.isupper() for w in words for c in w[1:]):
         return False
     capitals = [w for w in words if w[0].isupper()]
-    return not capitals or (capitals == [words[0]] and words[0].lower() in _common_words())
-
-
-@functools.cache
-def _common_words() -> frozenset[str]:
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    return frozenset(STOP_WORDS)
+    return not capitals or (capitals == [words[0]] and words[0].lower() in STOP_WORDS)
 
 
 class EntityStage:

@@ -13,14 +13,13 @@ sentence or the article's event date; its threat domains from the sentence.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from outpost.analyze.edits import original_span
 from outpost.analyze.event_words import TRIGGERS, WORD_REST, cued
-from outpost.kb.actors import KnowledgeBase
+from outpost.kb.actors import load_kb
 from outpost.records import Clause, DateMention, Doc, Event, Label, Mention, Place, Span
 
 # Below this the sentence classifier (30+ types, character n-grams) is guessing. Chosen on the
@@ -209,20 +208,13 @@ def roles(
 def _without_own_states(ids: tuple[str, ...]) -> tuple[str, ...]:
     """ "Russian President Vladimir Putin" names Russia to say whose president he is: a state
     is no second party beside one of its own people or bodies."""
-    kb = _kb()
+    kb = load_kb()  # read once per process
     countries = set()
     for kb_id in ids:
         entity = kb.get(kb_id) if not kb_id.startswith("country:") else None
         if entity is not None and entity.country:
             countries.add(f"country:{entity.country}")
     return tuple(i for i in ids if i not in countries)
-
-
-@functools.cache
-def _kb() -> KnowledgeBase:
-    from outpost.kb.actors import load_kb
-
-    return load_kb()
 
 
 # "killed in Afghanistan", "talks on Afghanistan", «ситуацию в Афганистане»: a country after
