@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from outpost.pipeline import Pipeline, analyze
 from outpost.records import Doc
+from tests.conftest import SHARED
 
 RUSSIAN = (
     "Президент Казахстана Касым-Жомарт Токаев встретился с Владимиром Путиным в Душанбе. "
@@ -146,3 +147,23 @@ def test_sentences_that_can_name_no_one_are_not_read_by_the_recogniser() -> None
     assert "Putin met Tokayev" in read and "Lukashenko said" in read  # a name first is kept
     assert "It was cold" not in read and "They agreed" not in read
     assert len(stretches) == 2
+
+
+def test_recogniser_decoded_here_finds_what_spacy_finds() -> None:
+    from outpost.analyze.recognise import recognise
+    from outpost.pipeline import _entity_stage
+
+    english = _entity_stage().english  # with the knowledge base's entity ruler
+    stories = (SHARED / "data" / "voa" / "voa_stories.jsonl").read_text(encoding="utf-8")
+    texts = [json.loads(line)["text"] for line in stories.splitlines()[:12]]
+    texts += ["", "Kassym-Jomart Tokayev met Shavkat Mirziyoyev and the CSTO in Dushanbe."]
+    with english.select_pipes(enable=["entity_ruler", "ner"]):
+        expected = [
+            [(e.start, e.end, e.label_, e.ent_id_) for e in doc.ents] for doc in english.pipe(texts)
+        ]
+    found = [
+        [(e.start, e.end, e.label_, e.ent_id_) for e in d.ents] for d in recognise(english, texts)
+    ]
+    assert found == expected
+    assert sum(map(len, found)) > 300 and found[-2] == []
+    assert {"person:tokayev", "org:csto"} <= {e[3] for e in found[-1]}

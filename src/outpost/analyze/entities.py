@@ -15,12 +15,11 @@ from typing import Any
 
 from outpost.analyze import models, russian
 from outpost.analyze.edits import original_span
+from outpost.analyze.recognise import recognise
 from outpost.records import Doc, Mention, Span
 
 SPACY_TYPES = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
 MODEL_LANGS = ("en", "ru")
-# The small English NER has its own embedding layer; the shared tok2vec only feeds the parser.
-NER_PIPES = {"ner", "entity_ruler"}
 
 
 @dataclass(frozen=True)
@@ -100,8 +99,7 @@ class EntityStage:
         english = [c for r in all_runs if r.lang == "en" for c in named_stretches(docs[r.doc], r)]
         texts = (docs[r.doc].clean[r.start : r.end] for r in english)
         # Names need only the recogniser; the events stage parses the sentences it keeps.
-        with self.english.select_pipes(enable=NER_PIPES & set(self.english.pipe_names)):
-            parsed_runs = list(self.english.pipe(texts, batch_size=16))
+        parsed_runs = recognise(self.english, list(texts))
         for run, parsed in zip(english, parsed_runs, strict=True):
             mentions[run.doc].extend(_spacy_mentions(docs[run.doc], run.start, parsed))
         for run in all_runs:

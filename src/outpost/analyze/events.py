@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from outpost.analyze.edits import original_span
-from outpost.analyze.event_words import TRIGGERS, WORD_REST, cued
+from outpost.analyze.event_words import TRIGGERS, WORD_REST, cued, first_trigger
 from outpost.kb.actors import load_kb
 from outpost.records import Clause, DateMention, Doc, Event, Label, Mention, Place, Span
 
@@ -133,7 +133,7 @@ def candidates_of(doc: Doc, index: int) -> list[Candidate]:
     found = []
     for sentence in doc.sentences:
         text = doc.clean[sentence.start : sentence.end]
-        match = TRIGGERS.search(text)
+        match = first_trigger(text)
         if match is None or len(text) < 25:
             continue
         word_end = match.end() + len(WORD_REST.match(text, match.end()).group())  # type: ignore[union-attr]
@@ -156,7 +156,7 @@ def _trigger(doc: Doc, sentence: Span) -> Span | None:
     """The first clause verb of the sentence that is an event word."""
     for clause in _clauses_in(doc, sentence):
         word = doc.clean[clause.verb.start : clause.verb.end].lower()
-        if TRIGGERS.match(word) or TRIGGERS.match(clause.lemma):
+        if TRIGGERS.match(word) or TRIGGERS.match(clause.lemma.lower()):
             return clause.verb
     return None
 
