@@ -5,17 +5,22 @@ spaCy's wheels for Python before 3.12 are compiled with Cython's profiling hooks
 `"profile": sys.version_info < (3, 12)`). Its decoding loop runs without the GIL, and there
 every hooked call, each state's check of each of the 74 moves at every token, takes and
 releases the GIL. On the VOA stories that loop cost 28 of the recogniser's 45 ms per article.
-The same transitions asked for from Python, the GIL held all along, find the hooks cheap:
-the entities are identical (a test compares them) and the recogniser takes a third less
-time. The dependency parser checks a handful of moves per state and gains nothing, so it
-keeps spaCy's own loop.
+The same transitions asked for from Python, the GIL held all along, find the hooks cheap,
+and the scoring of each step is done here in numpy, in spaCy's own order of arithmetic: the
+entities are identical (a test compares them) and the recogniser takes 40% less time. The
+dependency parser checks a handful of moves per state and gains nothing, so it keeps
+spaCy's own loop.
 """
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 # Where spaCy's loop is compiled without the hooks it is the faster one.
 HOOKED = sys.version_info < (3, 12)
@@ -33,21 +38,60 @@ def recognise(nlp: Any, texts: Sequence[str]) -> list[Any]:
     by_length = sorted(docs, key=len)
     for start in range(0, len(by_length), BATCH):
         batch = by_length[start : start + BATCH]
-        states = _decode(ner, batch) if HOOKED else ner.predict(batch)
+        states = _decode(ner, batch) if HOOKED and _maxout_layers(ner) else ner.predict(batch)
         ner.set_annotations(batch, states)
     return docs
 
 
+def _maxout_layers(ner: Any) -> bool:
+    """Whether the recogniser has the layers `_decode` computes (en_core_web_sm's do)."""
+    lower = ner.model.layers[1]
+    return bool(ner.model.attrs["has_upper"]) and lower.get_dim("nP") >= 2
+
+
 def _decode(ner: Any, docs: list[Any]) -> list[Any]:
     """What spaCy's `greedy_parse` does: score every unfinished state, take each one's best
-    valid move, until all are final."""
+    valid move, until all are final. The scoring is spaCy's own arithmetic in the same order
+    (so the same floats), without the layers' per-call overhead: it runs once per token."""
+    from spacy.ml.parser_model import ParserStepModel
+
     if not any(len(doc) for doc in docs):
         return list(ner.moves.init_batch(docs))
     ner._ensure_labels_are_added(docs)  # labels the ruler set that the model lacks
     batch = ner.moves.init_batch(docs)
-    model = ner.model.predict(docs)  # token vectors and their precomputed hidden layer
+    tok2vec, lower, upper = ner.model.layers
+    # Each token's share of the hidden layer, for each feature slot it can fill; row 0 is
+    # the padding that stands for a missing token (id -1).
+    features = lower.predict(tok2vec.predict(docs))  # (tokens + 1, slots, hidden, pieces)
+    bias, weights, upper_bias = lower.get_param("b"), upper.get_param("W"), upper.get_param("b")
+    unseen = sorted(ner.model.attrs["unseen_classes"])
+    slots, pieces = range(features.shape[1]), range(features.shape[3])
     states = [state for state in batch if not state.is_final()]
     while states:
-        states = ner.transition_states(states, model.predict(states))
-    model.clear_memory()
+        # The states' context tokens (the next word, the open entity's first...), read in C.
+        ids = ParserStepModel.get_token_ids(_SLOTS[len(slots)], states) + 1
+        summed = features[ids[:, 0], 0]
+        for slot in slots[1:]:
+            summed = summed + features[ids[:, slot], slot]
+        summed += bias
+        # Maxout, piece by piece: numpy's max over a last axis of two is ten times slower.
+        hidden = functools.reduce(np.maximum, (summed[..., p] for p in pieces))
+        scores = np.dot(hidden, weights.T)  # thinc's Linear, as its numpy ops compute it
+        scores += upper_bias
+        if unseen:
+            scores[:, unseen] = np.nanmin(scores)
+        states = ner.transition_states(states, scores)
     return list(batch)
+
+
+@dataclass(frozen=True)
+class _Lower:
+    nF: int  # noqa: N815 - spaCy's name: what `get_token_ids` reads of the model
+
+
+@dataclass(frozen=True)
+class _Slots:
+    state2vec: _Lower
+
+
+_SLOTS = {n: _Slots(_Lower(n)) for n in (1, 2, 3, 8, 13)}  # the context sizes spaCy knows
