@@ -149,14 +149,17 @@ def test_sentences_that_can_name_no_one_are_not_read_by_the_recogniser() -> None
     assert len(stretches) == 2
 
 
+def _voa_texts(count: int) -> list[str]:
+    stories = (SHARED / "data" / "voa" / "voa_stories.jsonl").read_text(encoding="utf-8")
+    return [json.loads(line)["text"] for line in stories.splitlines()[:count]]
+
+
 def test_recogniser_decoded_here_finds_what_spacy_finds() -> None:
-    from outpost.analyze.recognise import recognise
+    from outpost.analyze.entities import recognise
     from outpost.pipeline import _entity_stage
 
     english = _entity_stage().english  # with the knowledge base's entity ruler
-    stories = (SHARED / "data" / "voa" / "voa_stories.jsonl").read_text(encoding="utf-8")
-    texts = [json.loads(line)["text"] for line in stories.splitlines()[:12]]
-    texts += ["", "Kassym-Jomart Tokayev met Shavkat Mirziyoyev and the CSTO in Dushanbe."]
+    texts = [*_voa_texts(12), "", "Kassym-Jomart Tokayev met Shavkat Mirziyoyev and the CSTO."]
     with english.select_pipes(enable=["entity_ruler", "ner"]):
         expected = [
             [(e.start, e.end, e.label_, e.ent_id_) for e in doc.ents] for doc in english.pipe(texts)
@@ -167,3 +170,15 @@ def test_recogniser_decoded_here_finds_what_spacy_finds() -> None:
     assert found == expected
     assert sum(map(len, found)) > 300 and found[-2] == []
     assert {"person:tokayev", "org:csto"} <= {e[3] for e in found[-1]}
+
+
+def test_parser_decoded_here_parses_as_spacy_does() -> None:
+    from outpost.analyze.clauses import Parser
+
+    parser = Parser()
+    sentences = [s for text in _voa_texts(3) for s in text.split(". ") if s.strip()]
+    with parser.english.select_pipes(enable=["tok2vec", "tagger", "parser"]):
+        expected = [[(t.head.i, t.dep_, t.tag_) for t in d] for d in parser.english.pipe(sentences)]
+    found = [[(t.head.i, t.dep_, t.tag_) for t in d] for d in parser.parse(sentences)]
+    assert found == expected
+    assert len(found) > 50 and sum(dep == "nsubj" for d in found for _, dep, _ in d) > 50

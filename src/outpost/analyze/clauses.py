@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from outpost.analyze import models
+from outpost.analyze import greedy, models
 from outpost.records import Clause, Span
 
-PARSE_PIPES = {"tok2vec", "tagger", "parser"}
 VERB_TAGS = {"VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "MD"}
 SUBJECTS = {"nsubj", "nsubjpass", "agent", "csubj"}
 OBJECTS = {"dobj", "pobj", "attr", "dative", "oprd"}
@@ -25,16 +24,22 @@ class Parser:
 
     def __init__(self) -> None:
         self.english = models.english()
-        self.pipes = PARSE_PIPES & set(self.english.pipe_names)
 
     def __call__(self, sentences: Sequence[tuple[int, str]]) -> list[list[Clause]]:
         if not sentences:
             return []
-        with self.english.select_pipes(enable=self.pipes):
-            parsed = list(self.english.pipe((text for _, text in sentences), batch_size=64))
+        parsed = self.parse([text for _, text in sentences])
         return [
             list(clauses(offset, doc)) for (offset, _), doc in zip(sentences, parsed, strict=True)
         ]
+
+    def parse(self, texts: Sequence[str]) -> list[Any]:
+        """spaCy Docs of `texts` with tags and dependencies."""
+        docs = [self.english.make_doc(text) for text in texts]
+        for name in ("tok2vec", "tagger"):
+            docs = list(self.english.get_pipe(name).pipe(docs, batch_size=64))
+        greedy.annotate(self.english.get_pipe("parser"), docs)
+        return docs
 
 
 def clauses(offset: int, parsed: Any) -> Iterator[Clause]:

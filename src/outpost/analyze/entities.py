@@ -13,9 +13,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from outpost.analyze import models, russian
+from outpost.analyze import greedy, models, russian
 from outpost.analyze.edits import original_span
-from outpost.analyze.recognise import recognise
 from outpost.records import Doc, Mention, Span
 
 SPACY_TYPES = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
@@ -75,6 +74,17 @@ def _nameless(sentence: str) -> bool:
         return False
     capitals = [w for w in words if w[0].isupper()]
     return not capitals or (capitals == [words[0]] and words[0].lower() in STOP_WORDS)
+
+
+def recognise(english: Any, texts: Sequence[str]) -> list[Any]:
+    """spaCy Docs of `texts`, in order, with the entity ruler's and the recogniser's names
+    (the small English recogniser has its own embedding layer: nothing else need run)."""
+    docs = [english.make_doc(text) for text in texts]
+    if "entity_ruler" in english.pipe_names:
+        ruler = english.get_pipe("entity_ruler")
+        docs = [ruler(doc) for doc in docs]
+    greedy.annotate(english.get_pipe("ner"), docs)
+    return docs
 
 
 class EntityStage:

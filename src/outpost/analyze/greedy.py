@@ -1,4 +1,4 @@
-"""English names: spaCy's entity ruler and recogniser, with the recogniser's greedy decoding
+"""Greedy decoding of spaCy's transition-based components (the recogniser, the parser),
 driven from here.
 
 spaCy's wheels for Python before 3.12 are compiled with Cython's profiling hooks (its setup.py:
@@ -6,10 +6,9 @@ spaCy's wheels for Python before 3.12 are compiled with Cython's profiling hooks
 every hooked call, each state's check of each of the 74 moves at every token, takes and
 releases the GIL. On the VOA stories that loop cost 28 of the recogniser's 45 ms per article.
 The same transitions asked for from Python, the GIL held all along, find the hooks cheap,
-and the scoring of each step is done here in numpy, in spaCy's own order of arithmetic: the
-entities are identical (a test compares them) and the recogniser takes 40% less time. The
-dependency parser checks a handful of moves per state and gains nothing, so it keeps
-spaCy's own loop.
+and the scoring of each step is done here in numpy, in spaCy's own order of arithmetic. The
+entities and parses are identical (tests compare them); the recogniser takes 40% less time,
+the parser half.
 """
 
 from __future__ import annotations
@@ -27,44 +26,39 @@ HOOKED = sys.version_info < (3, 12)
 BATCH = 64  # texts decoded side by side; each step's scoring is one matrix product for all
 
 
-def recognise(nlp: Any, texts: Sequence[str]) -> list[Any]:
-    """spaCy Docs of `texts`, in order, with the ruler's and the recogniser's entities."""
-    docs = [nlp.make_doc(text) for text in texts]
-    if "entity_ruler" in nlp.pipe_names:
-        ruler = nlp.get_pipe("entity_ruler")
-        docs = [ruler(doc) for doc in docs]
-    ner = nlp.get_pipe("ner")
-    # Texts of like length share a batch: a batch takes as many steps as its longest text.
+def annotate(component: Any, docs: Sequence[Any]) -> None:
+    """Set a recogniser's or parser's annotations on spaCy Docs."""
+    # Docs of like length share a batch: a batch takes as many steps as its longest doc.
     by_length = sorted(docs, key=len)
     for start in range(0, len(by_length), BATCH):
         batch = by_length[start : start + BATCH]
-        states = _decode(ner, batch) if HOOKED and _maxout_layers(ner) else ner.predict(batch)
-        ner.set_annotations(batch, states)
-    return docs
+        ours = HOOKED and _maxout_layers(component)
+        states = decode(component, batch) if ours else component.predict(batch)
+        component.set_annotations(batch, states)
 
 
-def _maxout_layers(ner: Any) -> bool:
-    """Whether the recogniser has the layers `_decode` computes (en_core_web_sm's do)."""
-    lower = ner.model.layers[1]
-    return bool(ner.model.attrs["has_upper"]) and lower.get_dim("nP") >= 2
+def _maxout_layers(component: Any) -> bool:
+    """Whether the component has the layers `decode` computes (en_core_web_sm's do)."""
+    lower = component.model.layers[1]
+    return bool(component.model.attrs["has_upper"]) and lower.get_dim("nP") >= 2
 
 
-def _decode(ner: Any, docs: list[Any]) -> list[Any]:
+def decode(component: Any, docs: list[Any]) -> list[Any]:
     """What spaCy's `greedy_parse` does: score every unfinished state, take each one's best
     valid move, until all are final. The scoring is spaCy's own arithmetic in the same order
     (so the same floats), without the layers' per-call overhead: it runs once per token."""
     from spacy.ml.parser_model import ParserStepModel
 
     if not any(len(doc) for doc in docs):
-        return list(ner.moves.init_batch(docs))
-    ner._ensure_labels_are_added(docs)  # labels the ruler set that the model lacks
-    batch = ner.moves.init_batch(docs)
-    tok2vec, lower, upper = ner.model.layers
+        return list(component.moves.init_batch(docs))
+    component._ensure_labels_are_added(docs)  # labels set beforehand (the ruler's)
+    batch = component.moves.init_batch(docs)
+    tok2vec, lower, upper = component.model.layers
     # Each token's share of the hidden layer, for each feature slot it can fill; row 0 is
     # the padding that stands for a missing token (id -1).
     features = lower.predict(tok2vec.predict(docs))  # (tokens + 1, slots, hidden, pieces)
     bias, weights, upper_bias = lower.get_param("b"), upper.get_param("W"), upper.get_param("b")
-    unseen = sorted(ner.model.attrs["unseen_classes"])
+    unseen = sorted(component.model.attrs["unseen_classes"])
     slots, pieces = range(features.shape[1]), range(features.shape[3])
     states = [state for state in batch if not state.is_final()]
     while states:
@@ -80,7 +74,7 @@ def _decode(ner: Any, docs: list[Any]) -> list[Any]:
         scores += upper_bias
         if unseen:
             scores[:, unseen] = np.nanmin(scores)
-        states = ner.transition_states(states, scores)
+        states = component.transition_states(states, scores)
     return list(batch)
 
 
