@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -159,17 +160,19 @@ def test_recogniser_decoded_here_finds_what_spacy_finds() -> None:
     from outpost.pipeline import _entity_stage
 
     english = _entity_stage().english  # with the knowledge base's entity ruler
-    texts = [*_voa_texts(12), "", "Kassym-Jomart Tokayev met Shavkat Mirziyoyev and the CSTO."]
+    texts = [*_voa_texts(12), "", "\n\n", "Putin", "Kassym-Jomart Tokayev met the CSTO.\n\nISIS-K"]
     with english.select_pipes(enable=["entity_ruler", "ner"]):
-        expected = [
-            [(e.start, e.end, e.label_, e.ent_id_) for e in doc.ents] for doc in english.pipe(texts)
-        ]
-    found = [
-        [(e.start, e.end, e.label_, e.ent_id_) for e in d.ents] for d in recognise(english, texts)
-    ]
-    assert found == expected
-    assert sum(map(len, found)) > 300 and found[-2] == []
-    assert {"person:tokayev", "org:csto"} <= {e[3] for e in found[-1]}
+        expected = [_entity_tokens(doc) for doc in english.pipe(texts)]
+    found = [_entity_tokens(doc) for doc in recognise(english, texts)]
+    assert found == expected  # every token's entity tag, label and knowledge-base id
+    assert sum(t[0] == 3 for doc in found[:12] for t in doc) > 300  # entities begun
+    ids = [{t[3] for t in doc if t[0] == 3} for doc in found]
+    assert ids[12] == ids[13] == set() and ids[14] == {"person:putin"}
+    assert {"person:tokayev", "org:csto"} <= ids[15]
+
+
+def _entity_tokens(doc: Any) -> list[tuple[int, str, str, str]]:
+    return [(t.ent_iob, t.ent_type_, t.ent_kb_id_, t.ent_id_) for t in doc]
 
 
 def test_parser_decoded_here_parses_as_spacy_does() -> None:
@@ -182,3 +185,43 @@ def test_parser_decoded_here_parses_as_spacy_does() -> None:
     found = [[(t.head.i, t.dep_, t.tag_) for t in d] for d in parser.parse(sentences)]
     assert found == expected
     assert len(found) > 50 and sum(dep == "nsubj" for d in found for _, dep, _ in d) > 50
+
+
+def test_recogniser_decoded_here_keeps_to_preset_entities_as_spacy_does() -> None:
+    """Random entities, blocked and outside spans set before the recogniser runs (as a ruler
+    or an annotator would) force its rarer moves; the result must still be spaCy's."""
+    import random
+
+    from spacy.tokens import Span
+
+    from outpost.analyze import greedy
+    from outpost.analyze.models import english
+
+    nlp = english()
+    ner = nlp.get_pipe("ner")
+    labels = sorted(ner.labels)
+    rng = random.Random(7)
+
+    def preset(text: str) -> Any:
+        doc = nlp.make_doc(text)
+        spans = []
+        for start in sorted(rng.sample(range(len(doc) - 4), 12)):
+            if all(start >= s.end + 1 for s in spans):
+                spans.append(Span(doc, start, start + rng.randint(1, 3), rng.choice(labels)))
+        kinds = [rng.choice(("entity", "blocked", "outside")) for _ in spans]
+        doc.set_ents(
+            [s for s, k in zip(spans, kinds, strict=True) if k == "entity"],
+            blocked=[s for s, k in zip(spans, kinds, strict=True) if k == "blocked"],
+            outside=[s for s, k in zip(spans, kinds, strict=True) if k == "outside"],
+            default="unmodified",
+        )
+        return doc
+
+    texts = [text[:1500] for text in _voa_texts(16)]
+    theirs = [preset(text) for text in texts]
+    rng = random.Random(7)
+    ours = [preset(text) for text in texts]
+    ner.set_annotations(theirs, ner.predict(theirs))
+    greedy.annotate(ner, ours)
+    assert [_entity_tokens(d) for d in ours] == [_entity_tokens(d) for d in theirs]
+    assert sum(t.ent_iob == 3 and not t.ent_type for d in ours for t in d) > 5  # blocked kept

@@ -5,10 +5,13 @@ spaCy's wheels for Python before 3.12 are compiled with Cython's profiling hooks
 `"profile": sys.version_info < (3, 12)`). Its decoding loop runs without the GIL, and there
 every hooked call, each state's check of each of the 74 moves at every token, takes and
 releases the GIL. On the VOA stories that loop cost 28 of the recogniser's 45 ms per article.
-The same transitions asked for from Python, the GIL held all along, find the hooks cheap,
-and the scoring of each step is done here in numpy, in spaCy's own order of arithmetic. The
-entities and parses are identical (tests compare them); the recogniser takes 40% less time,
-the parser half.
+Here each step is scored in numpy, in spaCy's own order of arithmetic (`Scorer`), and the
+moves are made by spaCy with the GIL held, which makes the hooks cheap. Entities and parses
+are identical to spaCy's (tests compare them); the recogniser and the parser each take half
+the time.
+
+(Deciding the recogniser's moves in numpy as well, one array operation per rule for all
+states, was tried: no faster in the pipeline, where a batch's steps are few states each.)
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
+
+Array = npt.NDArray[np.float32]
 
 # Where spaCy's loop is compiled without the hooks it is the faster one.
 HOOKED = sys.version_info < (3, 12)
@@ -45,37 +51,65 @@ def _maxout_layers(component: Any) -> bool:
 
 def decode(component: Any, docs: list[Any]) -> list[Any]:
     """What spaCy's `greedy_parse` does: score every unfinished state, take each one's best
-    valid move, until all are final. The scoring is spaCy's own arithmetic in the same order
-    (so the same floats), without the layers' per-call overhead: it runs once per token."""
+    valid move, until all are final."""
     from spacy.ml.parser_model import ParserStepModel
 
     if not any(len(doc) for doc in docs):
         return list(component.moves.init_batch(docs))
     component._ensure_labels_are_added(docs)  # labels set beforehand (the ruler's)
     batch = component.moves.init_batch(docs)
-    tok2vec, lower, upper = component.model.layers
-    # Each token's share of the hidden layer, for each feature slot it can fill; row 0 is
-    # the padding that stands for a missing token (id -1).
-    features = lower.predict(tok2vec.predict(docs))  # (tokens + 1, slots, hidden, pieces)
-    bias, weights, upper_bias = lower.get_param("b"), upper.get_param("W"), upper.get_param("b")
-    unseen = sorted(component.model.attrs["unseen_classes"])
-    slots, pieces = range(features.shape[1]), range(features.shape[3])
+    score = Scorer.of(component, docs)
     states = [state for state in batch if not state.is_final()]
     while states:
-        # The states' context tokens (the next word, the open entity's first...), read in C.
-        ids = ParserStepModel.get_token_ids(_SLOTS[len(slots)], states) + 1
-        summed = features[ids[:, 0], 0]
-        for slot in slots[1:]:
-            summed = summed + features[ids[:, slot], slot]
-        summed += bias
-        # Maxout, piece by piece: numpy's max over a last axis of two is ten times slower.
-        hidden = functools.reduce(np.maximum, (summed[..., p] for p in pieces))
-        scores = np.dot(hidden, weights.T)  # thinc's Linear, as its numpy ops compute it
-        scores += upper_bias
-        if unseen:
-            scores[:, unseen] = np.nanmin(scores)
-        states = component.transition_states(states, scores)
+        # The states' context tokens (the next word, the top of the stack...), read in C.
+        ids = ParserStepModel.get_token_ids(_SLOTS[score.slots], states)
+        states = component.transition_states(states, score(ids))
     return list(batch)
+
+
+@dataclass(frozen=True)
+class Scorer:
+    """Every move's score for a batch of states, from their context tokens: spaCy's own
+    arithmetic in the same order (so the same floats), without the layers' per-call
+    overhead, which would be paid at every token."""
+
+    features: Array  # each token's share of the hidden layer per slot: (tokens + 1, slots,
+    bias: Array  # hidden, pieces); row 0 is the padding that stands for a missing token
+    weights: Array
+    upper_bias: Array
+    unseen: tuple[int, ...]  # moves the model never learned: scored lowest
+
+    @classmethod
+    def of(cls, component: Any, docs: list[Any]) -> Scorer:
+        tok2vec, lower, upper = component.model.layers
+        return cls(
+            features=lower.predict(tok2vec.predict(docs)),
+            bias=lower.get_param("b"),
+            weights=upper.get_param("W"),
+            upper_bias=upper.get_param("b"),
+            unseen=tuple(sorted(component.model.attrs["unseen_classes"])),
+        )
+
+    @property
+    def slots(self) -> int:
+        return int(self.features.shape[1])
+
+    def __call__(self, ids: npt.NDArray[np.integer[Any]]) -> Array:
+        """Scores (states, moves) of states whose context tokens are `ids` (states, slots),
+        token indices into the batch, -1 where a slot is empty."""
+        rows = ids + 1
+        summed = self.features[rows[:, 0], 0]
+        for slot in range(1, self.slots):
+            summed = summed + self.features[rows[:, slot], slot]
+        summed += self.bias
+        # Maxout, piece by piece: numpy's max over a last axis of two is ten times slower.
+        pieces = (summed[..., p] for p in range(summed.shape[2]))
+        hidden = functools.reduce(np.maximum, pieces)
+        scores: Array = np.dot(hidden, self.weights.T)  # thinc's Linear, as numpy ops do it
+        scores += self.upper_bias
+        if self.unseen:
+            scores[:, list(self.unseen)] = np.nanmin(scores)
+        return scores
 
 
 @dataclass(frozen=True)
@@ -88,4 +122,4 @@ class _Slots:
     state2vec: _Lower
 
 
-_SLOTS = {n: _Slots(_Lower(n)) for n in (1, 2, 3, 8, 13)}  # the context sizes spaCy knows
+_SLOTS = {n: _Slots(_Lower(n)) for n in (1, 2, 3, 6, 8, 13)}  # the context sizes spaCy knows
