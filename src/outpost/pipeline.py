@@ -64,10 +64,15 @@ class LanguageStage:
     name = "language"
 
     def __call__(self, doc: Doc) -> Doc:
-        lang = doc.lang or identify(doc.clean)[0]
+        guessed = identify(doc.clean)[0] if not doc.lang else None
+        lang = doc.lang or guessed
         paragraphs = []
         for m in PARAGRAPH.finditer(doc.clean):
-            own = identify(m.group())[0] if len(m.group()) >= MIN_PARAGRAPH_LETTERS else None
+            text = m.group()
+            if text == doc.clean and not doc.lang:
+                own = guessed  # one paragraph: the article's own guess, not made twice
+            else:
+                own = identify(text)[0] if len(text) >= MIN_PARAGRAPH_LETTERS else None
             paragraphs.append((Span(m.start(), m.end()), own or lang))
         notes = doc.notes if lang else (*doc.notes, "language: too little text to tell")
         return replace(doc, lang=lang, paragraphs=tuple(paragraphs), notes=notes)

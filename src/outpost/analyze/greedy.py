@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,17 +30,32 @@ Array = npt.NDArray[np.float32]
 # Where spaCy's loop is compiled without the hooks it is the faster one.
 HOOKED = sys.version_info < (3, 12)
 BATCH = 64  # texts decoded side by side; each step's scoring is one matrix product for all
+# and at most this many tokens: the layers' arrays grow with them (64 long articles at once
+# cost 300 MB more at peak than this, and no time was saved by it)
+TOKENS = 4000
 
 
 def annotate(component: Any, docs: Sequence[Any]) -> None:
     """Set a recogniser's or parser's annotations on spaCy Docs."""
-    # Docs of like length share a batch: a batch takes as many steps as its longest doc.
-    by_length = sorted(docs, key=len)
-    for start in range(0, len(by_length), BATCH):
-        batch = by_length[start : start + BATCH]
+    for batch in _batches(docs):
         ours = HOOKED and _maxout_layers(component)
         states = decode(component, batch) if ours else component.predict(batch)
         component.set_annotations(batch, states)
+
+
+def _batches(docs: Sequence[Any]) -> Iterator[list[Any]]:
+    """Docs of like length together (a batch takes as many steps as its longest doc), at
+    most BATCH of them and TOKENS tokens in all (the layers' arrays grow with the tokens)."""
+    batch: list[Any] = []
+    tokens = 0
+    for doc in sorted(docs, key=len):
+        if batch and (len(batch) == BATCH or tokens + len(doc) > TOKENS):
+            yield batch
+            batch, tokens = [], 0
+        batch.append(doc)
+        tokens += len(doc)
+    if batch:
+        yield batch
 
 
 def _maxout_layers(component: Any) -> bool:
