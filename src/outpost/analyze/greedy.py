@@ -37,8 +37,8 @@ TOKENS = 4000
 
 def annotate(component: Any, docs: Sequence[Any]) -> None:
     """Set a recogniser's or parser's annotations on spaCy Docs."""
+    ours = HOOKED and _maxout_layers(component)
     for batch in _batches(docs):
-        ours = HOOKED and _maxout_layers(component)
         states = decode(component, batch) if ours else component.predict(batch)
         component.set_annotations(batch, states)
 
