@@ -187,15 +187,27 @@ def test_parser_decoded_here_parses_as_spacy_does() -> None:
     assert len(found) > 50 and sum(dep == "nsubj" for d in found for _, dep, _ in d) > 50
 
 
-def test_recogniser_decoded_here_keeps_to_preset_entities_as_spacy_does() -> None:
+def test_recogniser_decoded_here_keeps_to_preset_entities_as_spacy_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Random entities, blocked and outside spans set before the recogniser runs (as a ruler
-    or an annotator would) force its rarer moves; the result must still be spaCy's."""
+    or an annotator would) force its rarer moves; the result must still be spaCy's. Preset
+    entities that run over a sentence end make segments be decoded again."""
     import random
 
     from spacy.tokens import Span
 
-    from outpost.analyze import greedy
+    from outpost.analyze import biluo
     from outpost.analyze.models import english
+
+    rounds: list[int] = []
+    decode_segments = biluo._decode_segments
+
+    def counted(*args: Any) -> list[Any]:
+        rounds.append(len(args[-1]))
+        return decode_segments(*args)
+
+    monkeypatch.setattr(biluo, "_decode_segments", counted)
 
     nlp = english()
     ner = nlp.get_pipe("ner")
@@ -222,6 +234,7 @@ def test_recogniser_decoded_here_keeps_to_preset_entities_as_spacy_does() -> Non
     rng = random.Random(7)
     ours = [preset(text) for text in texts]
     ner.set_annotations(theirs, ner.predict(theirs))
-    greedy.annotate(ner, ours)
+    biluo.annotate(ner, ours)
     assert [_entity_tokens(d) for d in ours] == [_entity_tokens(d) for d in theirs]
+    assert len(rounds) > 1 and rounds[0] > 16 * 5  # segments decoded again after the first
     assert sum(t.ent_iob == 3 and not t.ent_type for d in ours for t in d) > 5  # blocked kept

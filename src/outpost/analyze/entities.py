@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from outpost.analyze import greedy, models, russian
+from outpost.analyze import biluo, models, russian
 from outpost.analyze.edits import original_span
 from outpost.records import Doc, Mention, Span
 
@@ -83,7 +83,7 @@ def recognise(english: Any, texts: Sequence[str]) -> list[Any]:
     if "entity_ruler" in english.pipe_names:
         ruler = english.get_pipe("entity_ruler")
         docs = [ruler(doc) for doc in docs]
-    greedy.annotate(english.get_pipe("ner"), docs)
+    biluo.annotate(english.get_pipe("ner"), docs)
     return docs
 
 

@@ -10,8 +10,8 @@ moves are made by spaCy with the GIL held, which makes the hooks cheap. Entities
 are identical to spaCy's (tests compare them); the recogniser and the parser each take half
 the time.
 
-(Deciding the recogniser's moves in numpy as well, one array operation per rule for all
-states, was tried: no faster in the pipeline, where a batch's steps are few states each.)
+The recogniser goes further (`biluo`): its moves are decided in numpy too, for hundreds of
+sentence-long segments side by side.
 """
 
 from __future__ import annotations
@@ -37,25 +37,51 @@ TOKENS = 4000
 
 def annotate(component: Any, docs: Sequence[Any]) -> None:
     """Set a recogniser's or parser's annotations on spaCy Docs."""
-    ours = HOOKED and _maxout_layers(component)
+    decoded_here = ours(component)
     for batch in _batches(docs):
-        states = decode(component, batch) if ours else component.predict(batch)
+        states = decode(component, batch) if decoded_here else component.predict(batch)
         component.set_annotations(batch, states)
 
 
 def _batches(docs: Sequence[Any]) -> Iterator[list[Any]]:
     """Docs of like length together (a batch takes as many steps as its longest doc), at
     most BATCH of them and TOKENS tokens in all (the layers' arrays grow with the tokens)."""
-    batch: list[Any] = []
-    tokens = 0
-    for doc in sorted(docs, key=len):
-        if batch and (len(batch) == BATCH or tokens + len(doc) > TOKENS):
-            yield batch
-            batch, tokens = [], 0
-        batch.append(doc)
-        tokens += len(doc)
-    if batch:
-        yield batch
+    return consecutive(sorted(docs, key=len), TOKENS, BATCH)
+
+
+def ours(component: Any) -> bool:
+    """Whether decoding here is the faster: spaCy's loop is hooked, and the component has
+    the layers `Scorer` computes."""
+    return HOOKED and _maxout_layers(component)
+
+
+def ensure_labels(component: Any, docs: Sequence[Any]) -> None:
+    """Add the labels the docs carry beforehand (the entity ruler's, say) that the
+    component lacks, as spaCy's `_ensure_labels_are_added` does; that reads every token in
+    Python (2 ms per article), so the docs' labels are first read here as arrays."""
+    from spacy.attrs import DEP, ENT_TYPE
+    from spacy.pipeline import EntityRecognizer
+
+    attr = ENT_TYPE if isinstance(component, EntityRecognizer) else DEP
+    values = {int(v) for doc in docs if len(doc) for v in np.unique(doc.to_array(attr))}
+    strings = component.vocab.strings
+    if not {strings[v] for v in values if v} <= set(component.labels):
+        component._ensure_labels_are_added(docs)
+
+
+def consecutive(docs: Sequence[Any], tokens: int, most: int = 0) -> Iterator[list[Any]]:
+    """The docs in order, in runs of at most `tokens` tokens (or one longer doc) and, if
+    `most`, at most that many docs."""
+    run: list[Any] = []
+    count = 0
+    for doc in docs:
+        if run and (count + len(doc) > tokens or len(run) == most):
+            yield run
+            run, count = [], 0
+        run.append(doc)
+        count += len(doc)
+    if run:
+        yield run
 
 
 def _maxout_layers(component: Any) -> bool:
@@ -71,7 +97,7 @@ def decode(component: Any, docs: list[Any]) -> list[Any]:
 
     if not any(len(doc) for doc in docs):
         return list(component.moves.init_batch(docs))
-    component._ensure_labels_are_added(docs)  # labels set beforehand (the ruler's)
+    ensure_labels(component, docs)
     batch = component.moves.init_batch(docs)
     score = Scorer.of(component, docs)
     states = [state for state in batch if not state.is_final()]
@@ -95,10 +121,27 @@ class Scorer:
     unseen: tuple[int, ...]  # moves the model never learned: scored lowest
 
     @classmethod
-    def of(cls, component: Any, docs: list[Any]) -> Scorer:
-        tok2vec, lower, upper = component.model.layers
+    def of(cls, component: Any, docs: Sequence[Any]) -> Scorer:
+        tok2vec, lower, _ = component.model.layers
+        return cls._with(component, lower.predict(tok2vec.predict(list(docs))))
+
+    @classmethod
+    def of_many(cls, component: Any, docs: Sequence[Any], tokens: int) -> Scorer:
+        """As `of`, for more docs than the embedding layers should read at once: they read
+        at most `tokens` tokens at a time (their arrays grow with them). A token's features
+        do not depend on the texts read with it: spaCy pads between texts."""
+        tok2vec, lower, _ = component.model.layers
+        parts: list[Array] = []
+        for part in consecutive(docs, tokens):
+            features = lower.predict(tok2vec.predict(part))
+            parts.append(features[1:] if parts else features)  # one padding row, the first
+        return cls._with(component, np.concatenate(parts))
+
+    @classmethod
+    def _with(cls, component: Any, features: Array) -> Scorer:
+        _, lower, upper = component.model.layers
         return cls(
-            features=lower.predict(tok2vec.predict(docs)),
+            features=features,
             bias=lower.get_param("b"),
             weights=upper.get_param("W"),
             upper_bias=upper.get_param("b"),
