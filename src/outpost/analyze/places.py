@@ -10,7 +10,6 @@ same name always resolves to the same place.
 from __future__ import annotations
 
 import functools
-import itertools
 import math
 import re
 from collections import defaultdict
@@ -265,14 +264,42 @@ def _match_at(
     first = text[tokens[i][0]]
     if first.islower() or not first.isalpha():
         return 0
-    for width in range(min(MAX_WORDS, len(tokens) - i), 0, -1):
-        span = tokens[i : i + width]
-        if any(not JOINER.match(text[a[1] : b[0]]) for a, b in itertools.pairwise(span)):
-            continue
-        surface = text[span[0][0] : span[-1][1]]
-        if _known(surface, lang, gaz):
+    joined = _joined(tokens, i, text)
+    if lang in TURKIC or CYRILLIC.search(text, tokens[i][0], tokens[i + joined - 1][1]):
+        widths: Iterable[int] = range(joined, 0, -1)  # names found by lemma or stem too
+    else:
+        widths = reversed(_scannable_widths(tokens, i, joined, text, gaz))
+    for width in widths:
+        if _known(text[tokens[i][0] : tokens[i + width - 1][1]], lang, gaz):
             return width
     return 0
+
+
+def _joined(tokens: Sequence[tuple[int, int]], i: int, text: str) -> int:
+    """How many tokens from i (at most MAX_WORDS) are joined by a space or hyphen each."""
+    width = 1
+    while width < min(MAX_WORDS, len(tokens) - i):
+        if not JOINER.match(text[tokens[i + width - 1][1] : tokens[i + width][0]]):
+            break
+        width += 1
+    return width
+
+
+def _scannable_widths(
+    tokens: Sequence[tuple[int, int]], i: int, joined: int, text: str, gaz: Gazetteer
+) -> list[int]:
+    """The widths from i whose key the gazetteer can scan for, word by word: the key of
+    tokens joined by spaces or hyphens is their keys joined by spaces, and once no scannable
+    key starts with it, no longer one will."""
+    widths, key = [], ""
+    for width in range(1, joined + 1):
+        start, end = tokens[i + width - 1]
+        key = f"{key} {_norm(text[start:end])}" if key else _norm(text[start:end])
+        if not gaz.scan_start(key):
+            break
+        if gaz.scannable(key):
+            widths.append(width)
+    return widths
 
 
 def _known(surface: str, lang: str | None, gaz: Gazetteer) -> bool:

@@ -28,6 +28,7 @@ class Gazetteer:
         self._index: dict[str, tuple[int, ...]] = {}
         self._lemma: dict[str, tuple[int, ...]] = {}
         self._scan: dict[str, int] = {}  # key -> its number of words, for scan()
+        self._scan_starts: frozenset[str] = frozenset()  # their first words, first two...
         self._loaded = False
 
     @property
@@ -47,6 +48,9 @@ class Gazetteer:
             if path is not None:
                 _write_cache(path, state)
         self._rows, self._index, self._lemma, self._scan = state
+        self._scan_starts = frozenset(
+            " ".join(words[:n]) for words in map(str.split, self._scan) for n in range(len(words))
+        )
         self._loaded = True
         return self
 
@@ -68,6 +72,11 @@ class Gazetteer:
     def scannable(self, key: str) -> bool:
         self.load()
         return key in self._scan
+
+    def scan_start(self, key: str) -> bool:
+        """Whether some scannable key begins with the words of `key` (or is `key`)."""
+        self.load()
+        return key in self._scan_starts or key in self._scan
 
     def scan_lemma(self, text: str) -> bool:
         self.load()
