@@ -171,6 +171,25 @@ def test_recogniser_decoded_here_finds_what_spacy_finds() -> None:
     assert {"person:tokayev", "org:csto"} <= ids[15]
 
 
+def test_token_vectors_embedded_once_per_distinct_token_are_spacys() -> None:
+    import numpy as np
+
+    from outpost.analyze import tokvecs
+    from outpost.analyze.models import english
+
+    nlp = english()
+    tok2vec = nlp.get_pipe("ner").model.get_ref("tok2vec")
+    docs = [nlp.make_doc(text) for text in ["", *_voa_texts(6), "Putin", ""]]
+    assert tokvecs._layers(tok2vec) is not None  # the shortcut is taken, not the fallback
+    ours, theirs = tokvecs.predict(tok2vec, docs), tok2vec.predict(docs)
+    assert ours.shape == theirs.shape == (sum(len(d) for d in docs), 64)
+    assert np.allclose(ours, theirs, rtol=0, atol=1e-5)
+    features = tok2vec.layers[0].layers[0].layers[0]  # extract_features
+    ids = np.concatenate(features.predict(docs))
+    distinct, inverse = tokvecs._distinct_rows(ids)
+    assert (distinct[inverse] == ids).all() and len(distinct) < len(ids) / 2
+
+
 def _entity_tokens(doc: Any) -> list[tuple[int, str, str, str]]:
     return [(t.ent_iob, t.ent_type_, t.ent_kb_id_, t.ent_id_) for t in doc]
 

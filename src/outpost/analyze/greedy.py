@@ -128,12 +128,15 @@ class Scorer:
     @classmethod
     def of_many(cls, component: Any, docs: Sequence[Any], tokens: int) -> Scorer:
         """As `of`, for more docs than the embedding layers should read at once: they read
-        at most `tokens` tokens at a time (their arrays grow with them). A token's features
-        do not depend on the texts read with it: spaCy pads between texts."""
+        at most `tokens` tokens at a time (their arrays grow with them), each distinct token
+        embedded once (`tokvecs`). spaCy pads between texts, so what a token's features are
+        does not depend on the texts read with it (but for the floats' last bit)."""
+        from outpost.analyze import tokvecs
+
         tok2vec, lower, _ = component.model.layers
         parts: list[Array] = []
         for part in consecutive(docs, tokens):
-            features = lower.predict(tok2vec.predict(part))
+            features = lower.predict(tokvecs.predict(tok2vec, part))
             parts.append(features[1:] if parts else features)  # one padding row, the first
         return cls._with(component, np.concatenate(parts))
 
