@@ -39,7 +39,7 @@ Array = npt.NDArray[np.float32]
 
 MODEL_VERSION = "1"  # bump when the method changes, so old caches are not reused
 ENCODER = "all-MiniLM-L6-v2"
-BATCH = 32
+BATCH = 8  # leads of like length together: padding to the longest of 32 cost a tenth more
 MAX_CHARS = 2000  # the event is told at the start; the encoder reads ~256 tokens anyway
 CHAR_NGRAMS = (3, 5)
 HASH_FEATURES = 2**20  # wide enough that character n-grams rarely collide
