@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from outpost.analyze import greedy, models
+from outpost.analyze import greedy, models, tokvecs
 from outpost.records import Clause, Span
 
 VERB_TAGS = {"VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "MD"}
@@ -36,8 +36,10 @@ class Parser:
     def parse(self, texts: Sequence[str]) -> list[Any]:
         """spaCy Docs of `texts` with tags and dependencies."""
         docs = [self.english.make_doc(text) for text in texts]
-        for name in ("tok2vec", "tagger"):
-            docs = list(self.english.get_pipe(name).pipe(docs, batch_size=64))
+        tok2vec = self.english.get_pipe("tok2vec")
+        for batch in greedy.consecutive(docs, greedy.TOKENS):
+            tok2vec.set_annotations(batch, tokvecs.predict(tok2vec.model, batch))
+        docs = list(self.english.get_pipe("tagger").pipe(docs, batch_size=64))
         greedy.annotate(self.english.get_pipe("parser"), docs)
         return docs
 
