@@ -79,6 +79,10 @@ class _Scanner:
     index: dict[str, list[_Entry]]  # folded first word -> entries, longest first
 
 
+Linked = tuple[Entity, float] | None
+REMEMBERED = 100_000  # mentions whose link is kept
+
+
 class Linker:
     """Links mentions to the KB. Built once (it loads pymorphy3); then cheap per call."""
 
@@ -89,6 +93,7 @@ class Linker:
         self._skeleton: dict[str, set[str]] = {}
         self._surnames: set[str] = set()  # folded one-word aliases of people
         self._scan: dict[str | None, _Scanner] = {}
+        self._linked: dict[tuple[str, str | None, str | None, str | None], Linked] = {}
         self._build()
         self._fuzzy_keys = sorted(k for k in self._skeleton if " " in k)
 
@@ -144,7 +149,18 @@ class Linker:
     def link(
         self, text: str, type: str | None, lang: str | None, normal: str | None = None
     ) -> tuple[Entity, float] | None:
-        """The actor a mention refers to and a confidence in [0, 1]; None when unknown."""
+        """The actor a mention refers to and a confidence in [0, 1]; None when unknown.
+        Remembered: news names the same few actors (and unknowns) again and again."""
+        key = (text, type, lang, normal)
+        if key not in self._linked:
+            if len(self._linked) >= REMEMBERED:
+                self._linked.clear()  # a long run's names drift: start afresh
+            self._linked[key] = self._link(text, type, lang, normal)
+        return self._linked[key]
+
+    def _link(
+        self, text: str, type: str | None, lang: str | None, normal: str | None
+    ) -> tuple[Entity, float] | None:
         wanted = TYPE_ALIASES.get(type, type) if type else None
         names = [n for n in dict.fromkeys((text, normal or text)) if n.strip()]
         if not names:
