@@ -21,13 +21,17 @@ MAX_CHARS = 200_000  # longer texts are analysed up to here; the Doc notes the c
 SPACES = re.compile(
     r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]{2,}|[\u00a0\u2000-\u200a\u202f\u205f\u3000]"
 )
-SPACE_BEFORE_PUNCT = re.compile(r"(?<=\w) +(?=[,;:!?](?:\s|$))")
+WIDE_SPACE = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+# These start with what they match, not with a look behind, so that the regex engine can
+# skip ahead to where a match may start (four times faster on news).
+SPACE_BEFORE_PUNCT = re.compile(r" (?<=\w ) *(?=[,;:!?](?:\s|$))")
 INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 COMBINING = re.compile(r"\w[\u0300-\u036f]+")
+COMBINING_MARK = re.compile(r"[\u0300-\u036f]")  # found fast: most texts have none
 COMPAT = re.compile(r"[\ufb00-\ufb06\uff01-\uff5e\u2024-\u2026]")
 # A letter, punctuation, then a letter with no space: "Afghanistan,including", "it:Taking".
 # Not "U.S.", "e.g.", numbers (1,000), or URLs and e-mail addresses.
-GLUED = re.compile(r"(?<=[^\W\d_]{2})([,;:!?]|\.(?=[A-ZА-ЯЁ][a-zа-яё]))(?=[^\W\d_])")
+GLUED = re.compile(r"(?:[,;:!?]|\.(?=[A-ZА-ЯЁ][a-zа-яё]))(?<=[^\W\d_]{2}.)(?=[^\W\d_])")
 URLISH = re.compile(r"\S*(?:://|www\.|@)\S*|\b\w+\.(?:com|org|net|ru|kz|kg|tj|by|am|uz|gov)\b")
 CAPS_WORD = re.compile(r"\b[A-ZА-ЯЁ][A-ZА-ЯЁ'’-]*[A-ZА-ЯЁ]\b")
 PARAGRAPH = re.compile(r"[^\n]+")
@@ -86,20 +90,28 @@ def _normalise_characters(edits: Edits) -> None:
     text = edits.original
     for m in INVISIBLE.finditer(text):
         edits.delete(m.start(), m.end())
-    for m in SPACES.finditer(text):
+    for m in SPACES.finditer(text) if _odd_spacing(text) else ():
         edits.replace(m.start(), m.end(), " ")
     for m in SPACE_BEFORE_PUNCT.finditer(text):  # "RUSSIA , Kazakhstan"
         edits.delete(m.start(), m.end())
-    for m in COMBINING.finditer(text):
+    for m in COMBINING.finditer(text) if COMBINING_MARK.search(text) else ():
         edits.replace(m.start(), m.end(), unicodedata.normalize("NFC", m.group()))
     for m in COMPAT.finditer(text):
         edits.replace(m.start(), m.end(), unicodedata.normalize("NFKC", m.group()))
 
 
+def _odd_spacing(text: str) -> bool:
+    """Whether SPACES can match: most texts have none of it, and this is found far faster."""
+    return "  " in text or "\t" in text or bool(WIDE_SPACE.search(text))
+
+
 def _repair_spacing(edits: Edits) -> None:
     text = edits.original
+    glued = list(GLUED.finditer(text))
+    if not glued:
+        return  # the common case: the search for URLs is the costlier one
     urls = [(m.start(), m.end()) for m in URLISH.finditer(text)]
-    for m in GLUED.finditer(text):
+    for m in glued:
         if not any(s <= m.start() < e for s, e in urls):
             edits.insert(m.end(), " ")
 
