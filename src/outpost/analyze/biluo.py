@@ -32,6 +32,7 @@ KINDS = {"B": BEGIN, "I": IN, "L": LAST, "U": UNIT, "O": OUT}
 NONE = 0  # the open-entity index of a state with no entity open
 STOPPED = -1  # the move recorded where no move was allowed: spaCy then ends the text
 SEGMENT = 12  # fewest tokens in a segment: shorter ones would add steps, not states
+LONGEST = 128  # most tokens in a segment (a text without sentence ends is cut anyway)
 TOKENS = greedy.TOKENS  # the embedding layers read at most this many tokens at once
 BATCH_TOKENS = 60_000  # texts decoded together; their step scores take 1.5 kB a token
 
@@ -227,8 +228,9 @@ SENTENCE_ENDS = (".", "!", "?")
 
 def _cuts(docs: Sequence[Any]) -> tuple[tuple[int, ...], ...]:
     """Where each doc's segments start: after sentence ends and line breaks, at least
-    SEGMENT tokens apart. Any cuts would give the same moves (a wrong guess is decoded
-    again); these are seldom wrong, since an entity seldom runs over a sentence end."""
+    SEGMENT tokens apart, and at most LONGEST. Any cuts would give the same moves (a wrong
+    guess is decoded again); these are seldom wrong, since an entity seldom runs over a
+    sentence end."""
     from spacy.attrs import IS_SPACE, ORTH
 
     found: list[tuple[int, ...]] = []
@@ -240,8 +242,10 @@ def _cuts(docs: Sequence[Any]) -> tuple[tuple[int, ...], ...]:
         orth, space = doc.to_array([ORTH, IS_SPACE]).T
         after = np.flatnonzero(np.isin(orth[:-1], ends) | (space[:-1] == 1)) + 1
         cuts = [0]
-        for cut in after.tolist():
-            if cut - cuts[-1] >= SEGMENT:
+        for cut in [*after.tolist(), len(doc)]:
+            while cut - cuts[-1] > LONGEST:  # no sentence end for long: cut anyway
+                cuts.append(cuts[-1] + LONGEST)
+            if cut - cuts[-1] >= SEGMENT and cut < len(doc):
                 cuts.append(cut)
         found.append(tuple(cuts))
     return tuple(found)
