@@ -8,8 +8,8 @@ segment before in fact ends inside an entity, the segment is decoded again from 
 Every move is the one spaCy's own loop makes (tests compare them), but a step scores hundreds
 of states in one matrix product, where spaCy's loop scores the few texts of its batch and
 checks each state's 74 moves through calls that are profiled, and so slow, in its wheels
-(see `greedy`). On the VOA stories this cut the recogniser's decoding from 14 ms per article
-to about one.
+(see `greedy`). On the VOA stories this cut the recogniser's decoding (the step scores and
+the moves) from about 14 ms per article to under 2.
 """
 
 from __future__ import annotations
