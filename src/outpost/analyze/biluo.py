@@ -34,7 +34,7 @@ STOPPED = -1  # the move recorded where no move was allowed: spaCy then ends the
 SEGMENT = 12  # fewest tokens in a segment: shorter ones would add steps, not states
 LONGEST = 128  # most tokens in a segment (a text without sentence ends is cut anyway)
 TOKENS = greedy.TOKENS  # the embedding layers read at most this many tokens at once
-BATCH_TOKENS = 60_000  # texts decoded together; their step scores take 1.5 kB a token
+BATCH_TOKENS = 16_000  # texts decoded together: their step scores take 1.5 kB a token
 
 
 def applies(component: Any) -> bool:
