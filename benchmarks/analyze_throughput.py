@@ -1,7 +1,7 @@
 """Throughput of the whole analysis pipeline on this machine: articles per second, time per
 stage, peak memory, on the VOA stories (English) and the factRuEval texts (Russian).
 
-    .venv/bin/python benchmarks/analyze_throughput.py [--workers 2] [--batch-size 32] [--repeat 1]
+    .venv/bin/python benchmarks/analyze_throughput.py [--workers 2] [--batch-size 16] [--repeat 1]
 
 Models load before timing (a service loads them once). With --workers N the batches are
 analysed in N processes forked from the one that loaded the models, as `outpost analyze
@@ -24,7 +24,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from outpost.pipeline import Pipeline
+from outpost.pipeline import BATCH_SIZE, Pipeline
 from outpost.records import Doc
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -104,7 +104,7 @@ def measure(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
     parser.add_argument(
         "--repeat",
         type=int,

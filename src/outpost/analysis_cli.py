@@ -18,6 +18,7 @@ from rich.table import Table
 from sqlalchemy import Engine
 
 from outpost.analyze.facts import doc_json, error_json, read_inputs
+from outpost.pipeline import BATCH_SIZE
 from outpost.records import Article, Doc
 from outpost.store.facts import EventRow
 
@@ -32,7 +33,7 @@ def analyze_cli(
         str | None, typer.Argument(help="JSONL input file, or - for standard input.")
     ] = None,
     format: Annotated[str, typer.Option("--format", help="Output format (jsonl).")] = "jsonl",
-    batch_size: Annotated[int, typer.Option(min=1, help="Documents per batch.")] = 32,
+    batch_size: Annotated[int, typer.Option(min=1, help="Documents per batch.")] = BATCH_SIZE,
     all_: Annotated[
         bool, typer.Option("--all", help="Analyse the stored articles not yet analysed.")
     ] = False,
@@ -79,7 +80,7 @@ def _analyze_store(batch_size: int, redo: bool, workers: int) -> None:
 
 def analyze_store(
     engine: Engine,
-    batch_size: int = 32,
+    batch_size: int = BATCH_SIZE,
     redo: bool = False,
     workers: int = 1,
     pipeline: Pipeline | None = None,
