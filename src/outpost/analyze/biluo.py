@@ -33,7 +33,6 @@ NONE = 0  # the open-entity index of a state with no entity open
 STOPPED = -1  # the move recorded where no move was allowed: spaCy then ends the text
 SEGMENT = 12  # fewest tokens in a segment: shorter ones would add steps, not states
 LONGEST = 128  # most tokens in a segment (a text without sentence ends is cut anyway)
-TOKENS = greedy.TOKENS  # the embedding layers read at most this many tokens at once
 BATCH_TOKENS = 16_000  # texts decoded together: their step scores take 1.5 kB a token
 
 
@@ -59,7 +58,7 @@ def annotate(component: Any, docs: Sequence[Any]) -> None:
     for batch in greedy.consecutive(docs, BATCH_TOKENS):
         if not any(len(doc) for doc in batch):
             continue  # nothing to decode, nothing spaCy would set
-        taken = decode(moves, greedy.Scorer.of_many(component, batch, TOKENS), batch)
+        taken = decode(moves, greedy.Scorer.of(component, batch), batch)
         for doc, doc_moves in zip(batch, taken, strict=True):
             _set_entities(doc, moves, doc_moves)
 

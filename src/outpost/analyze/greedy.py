@@ -121,30 +121,21 @@ class Scorer:
     unseen: tuple[int, ...]  # moves the model never learned: scored lowest
 
     @classmethod
-    def of(cls, component: Any, docs: Sequence[Any]) -> Scorer:
-        tok2vec, lower, _ = component.model.layers
-        return cls._with(component, lower.predict(tok2vec.predict(list(docs))))
-
-    @classmethod
-    def of_many(cls, component: Any, docs: Sequence[Any], tokens: int) -> Scorer:
-        """As `of`, for more docs than the embedding layers should read at once: they read
-        at most `tokens` tokens at a time (their arrays grow with them), each distinct token
-        embedded once (`tokvecs`). spaCy pads between texts, so what a token's features are
-        does not depend on the texts read with it (but for the floats' last bit)."""
+    def of(cls, component: Any, docs: Sequence[Any], tokens: int = TOKENS) -> Scorer:
+        """The scorer of a batch of docs. Their embedding layers read at most `tokens`
+        tokens at a time (their arrays grow with them), each distinct token embedded once
+        where they allow it (`tokvecs`). spaCy pads between texts, so what a token's
+        features are does not depend on the texts read with it (but for the floats' last
+        bit)."""
         from outpost.analyze import tokvecs
 
-        tok2vec, lower, _ = component.model.layers
+        tok2vec, lower, upper = component.model.layers
         parts: list[Array] = []
         for part in consecutive(docs, tokens):
             features = lower.predict(tokvecs.predict(tok2vec, part))
             parts.append(features[1:] if parts else features)  # one padding row, the first
-        return cls._with(component, np.concatenate(parts))
-
-    @classmethod
-    def _with(cls, component: Any, features: Array) -> Scorer:
-        _, lower, upper = component.model.layers
         return cls(
-            features=features,
+            features=np.concatenate(parts),
             bias=lower.get_param("b"),
             weights=upper.get_param("W"),
             upper_bias=upper.get_param("b"),
