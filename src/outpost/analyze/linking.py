@@ -148,7 +148,7 @@ class Linker:
     # --- linking -----------------------------------------------------------------------------
     def link(
         self, text: str, type: str | None, lang: str | None, normal: str | None = None
-    ) -> tuple[Entity, float] | None:
+    ) -> Linked:
         """The actor a mention refers to and a confidence in [0, 1]; None when unknown.
         Remembered: news names the same few actors (and unknowns) again and again."""
         key = (text, type, lang, normal)
@@ -158,9 +158,7 @@ class Linker:
             self._linked[key] = self._link(text, type, lang, normal)
         return self._linked[key]
 
-    def _link(
-        self, text: str, type: str | None, lang: str | None, normal: str | None
-    ) -> tuple[Entity, float] | None:
+    def _link(self, text: str, type: str | None, lang: str | None, normal: str | None) -> Linked:
         wanted = TYPE_ALIASES.get(type, type) if type else None
         names = [n for n in dict.fromkeys((text, normal or text)) if n.strip()]
         if not names:

@@ -28,7 +28,7 @@ class Gazetteer:
         self._index: dict[str, tuple[int, ...]] = {}
         self._lemma: dict[str, tuple[int, ...]] = {}
         self._scan: dict[str, int] = {}  # key -> its number of words, for scan()
-        self._scan_starts: frozenset[str] = frozenset()  # their first words, first two...
+        self._scan_starts: frozenset[str] = frozenset()  # their first word, first two...
         self._loaded = False
 
     @property
@@ -48,9 +48,8 @@ class Gazetteer:
             if path is not None:
                 _write_cache(path, state)
         self._rows, self._index, self._lemma, self._scan = state
-        self._scan_starts = frozenset(
-            " ".join(words[:n]) for words in map(str.split, self._scan) for n in range(len(words))
-        )
+        keys = [key.split() for key in self._scan]
+        self._scan_starts = frozenset(" ".join(w[:n]) for w in keys for n in range(1, len(w)))
         self._loaded = True
         return self
 
