@@ -36,31 +36,26 @@ LONGEST = 128  # most tokens in a segment (a text without sentence ends is cut a
 BATCH_TOKENS = 16_000  # texts decoded together: their step scores take 1.5 kB a token
 
 
-def applies(component: Any) -> bool:
-    """Whether `annotate` decodes this component: a recogniser whose context is three tokens
-    (the next word, the open entity's first and last), with the layers `greedy` scores."""
-    names = [component.moves.get_class_name(i) for i in range(component.moves.n_moves)]
-    return (
-        greedy.ours(component)
-        and component.model.layers[1].get_dim("nF") == 3
-        and all(name[0] in KINDS for name in names)
-    )
-
-
 def annotate(component: Any, docs: Sequence[Any]) -> None:
     """Set the recogniser's entities on spaCy Docs, as its own `predict` and
     `set_annotations` would."""
-    if not applies(component):
+    moves = Moves.of(component) if _decodable(component) else None
+    if moves is None:
         greedy.annotate(component, docs)
         return
     greedy.ensure_labels(component, docs)
-    moves = Moves.of(component)
     for batch in greedy.consecutive(docs, BATCH_TOKENS):
         if not any(len(doc) for doc in batch):
             continue  # nothing to decode, nothing spaCy would set
         taken = decode(moves, greedy.Scorer.of(component, batch), batch)
         for doc, doc_moves in zip(batch, taken, strict=True):
             _set_entities(doc, moves, doc_moves)
+
+
+def _decodable(component: Any) -> bool:
+    """A recogniser whose context is three tokens (the next word, the open entity's first
+    and last), with the layers `greedy` scores."""
+    return greedy.ours(component) and component.model.layers[1].get_dim("nF") == 3
 
 
 # The moves -----------------------------------------------------------------------------------
@@ -76,8 +71,11 @@ class Moves:
     open_labels: tuple[int, ...]  # label hash of each open-entity index; NONE's is 0
 
     @classmethod
-    def of(cls, component: Any) -> Moves:
+    def of(cls, component: Any) -> Moves | None:
+        """The component's moves; None if some move is none of B, I, L, U and O."""
         names = [component.moves.get_class_name(i) for i in range(component.moves.n_moves)]
+        if not all(name[0] in KINDS for name in names):
+            return None
         strings = component.vocab.strings
         labels = [int(strings[name[2:]]) if name[2:] else 0 for name in names]
         open_labels = (0, *sorted({label for label in labels if label}))
