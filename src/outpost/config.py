@@ -10,8 +10,16 @@
     OUTPOST_FETCH_MAX_REDIRECTS   cap on redirects followed
     OUTPOST_FETCH_PROXY           an HTTP(S) proxy for all fetches (proxy variables such as
                                   HTTPS_PROXY are not read: a proxy is a deliberate setting)
-    OUTPOST_FETCH_ALLOW_NETWORKS  comma-separated CIDRs that may be fetched although private,
-                                  loopback or link-local (e.g. 127.0.0.0/8,::1/128)
+    OUTPOST_FETCH_ALLOW_NETWORKS  comma-separated CIDRs that may be connected to although private,
+                                  loopback or link-local (e.g. 127.0.0.0/8,::1/128); the one
+                                  address policy of fetches, webhooks and the mail server
+    OUTPOST_FETCH_DEADLINE        seconds one request may take in all, headers and body
+    OUTPOST_FEED_MAX_ENTRIES      entries of one feed read per run (the rest wait for the next)
+    OUTPOST_FEED_MAX_PAGES        pages one feed may have fetched per run
+    OUTPOST_PARSE_TIMEOUT         seconds the extraction of one HTML page may take
+    OUTPOST_PARSE_MAX_MEMORY      bytes of memory the extraction of one HTML page may use
+    OUTPOST_ARTICLE_MAX_CHARS     characters of text an article may have (longer is refused)
+    OUTPOST_STATEMENT_TIMEOUT     seconds one database statement may run
 
 The TOML file uses the same names without the prefix, in lower case, e.g.
 `fetch_allow_networks = ["10.1.0.0/16"]`.
@@ -20,6 +28,7 @@ The TOML file uses the same names without the prefix, in lower case, e.g.
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -42,6 +51,18 @@ class FetchSettings:
     allow_networks: tuple[IPNetwork, ...] = ()
     proxy: str | None = None
     user_agent: str = "Outpost/0.1 (+open-source early-warning platform)"
+    deadline: float = 60.0  # one request in all: connection, headers, body, every redirect
+    max_entries: int = 200  # feed entries read per run
+    max_pages: int = 50  # pages fetched for one feed per run
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The budget of one item: what a hostile source can make one article cost."""
+
+    parse_seconds: float = 20.0  # extracting one HTML page
+    parse_memory: int = 1024 * 1024 * 1024  # bytes, the same
+    article_chars: int = 1_000_000  # text of one article; a longer one is refused
 
 
 @dataclass(frozen=True)
@@ -59,6 +80,8 @@ class Settings:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     cache_dir: Path = field(default_factory=lambda: default_cache_dir(os.environ))
     feeds: tuple[FeedSource, ...] = ()
+    limits: Limits = field(default_factory=Limits)
+    statement_timeout: float = 30.0  # seconds one database statement may run
 
     def with_database(self, url: str) -> Settings:
         return replace(self, database_url=url)
@@ -95,9 +118,25 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_redirects=int(_number(values, "fetch_max_redirects", 5)),
         allow_networks=_networks(values.get("fetch_allow_networks", ())),
         proxy=_proxy(values.get("fetch_proxy")),
+        deadline=_number(values, "fetch_deadline", 60.0),
+        max_entries=int(_number(values, "feed_max_entries", 200)),
+        max_pages=int(_number(values, "feed_max_pages", 50)),
+    )
+    limits = Limits(
+        parse_seconds=_number(values, "parse_timeout", 20.0),
+        parse_memory=int(_number(values, "parse_max_memory", 1024 * 1024 * 1024)),
+        article_chars=int(_number(values, "article_max_chars", 1_000_000)),
     )
     url = str(values.get("database_url") or sqlite_url(data_dir / "outpost.db"))
-    return Settings(data_dir, url, fetch, default_cache_dir(env), _feeds(values.get("feeds", ())))
+    return Settings(
+        data_dir,
+        url,
+        fetch,
+        default_cache_dir(env),
+        _feeds(values.get("feeds", ())),
+        limits,
+        _number(values, "statement_timeout", 30.0),
+    )
 
 
 def _feeds(raw: object) -> tuple[FeedSource, ...]:
@@ -132,8 +171,10 @@ def _number(values: Mapping[str, Any], key: str, default: float) -> float:
     raw = values.get(key, default)
     try:
         number = float(raw)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise SettingsError(f"{key}: expected a number, got {raw!r}") from None
+    if not math.isfinite(number):  # nan passes every comparison below, inf never times out
+        raise SettingsError(f"{key}: expected a finite number, got {raw!r}")
     if number <= 0:
         raise SettingsError(f"{key}: must be positive, got {raw!r}")
     return number

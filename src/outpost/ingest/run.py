@@ -13,6 +13,7 @@ from outpost.config import Settings
 from outpost.ingest.errors import ItemError
 from outpost.ingest.feeds import read_feed
 from outpost.ingest.files import estimate, expand, read_file
+from outpost.ingest.limits import admit
 from outpost.ingest.pages import extract_page
 from outpost.ingest.web import Fetcher
 from outpost.records import Draft, Failure, Outcome, Stored, Summary
@@ -55,7 +56,8 @@ def ingest(
     with engine.connect() as conn:
         failed_before = failed_locators(conn)  # cleared when they succeed this time
     with Fetcher(settings.fetch) as fetcher:
-        for item in _items(engine, fetcher, sources, feeds, source, tracker):
+        for found in _items(engine, fetcher, sources, feeds, source, tracker):
+            item = _admitted(found, settings)
             stored = _store(engine, item, failed_before)
             summary.add(stored.outcome)
             if isinstance(item, Failure):
@@ -112,6 +114,15 @@ def _read_page(fetcher: Fetcher, url: str, source: str | None) -> Draft | Failur
         published=page.published,
         lang=page.lang,
     )
+
+
+def _admitted(item: Draft | Failure, settings: Settings) -> Draft | Failure:
+    if isinstance(item, Failure):
+        return item
+    try:
+        return admit(item, settings.limits)
+    except ItemError as exc:
+        return Failure(item.locator, str(exc))
 
 
 def _store(engine: Engine, item: Draft | Failure, failed_before: set[str]) -> Stored:

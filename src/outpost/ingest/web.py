@@ -1,23 +1,21 @@
 """Safe fetching over HTTP(S): time-outs, a body size cap, a redirect cap, http/https only, and
 no private, loopback or link-local addresses unless the settings allow their network.
 
-Addresses are checked for every hop of a redirect chain, by resolving the host first. A DNS
-answer that changes between that check and httpx's own connection (DNS rebinding) is not
-caught; deployments that need that guarantee should fetch through an egress proxy.
+Addresses are checked for every hop of a redirect chain by the one address policy
+(`outpost.addresses`), which webhooks and mail follow too.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpx
 
+from outpost.addresses import AddressError, check_url
 from outpost.config import FetchSettings
 from outpost.ingest.errors import ItemError
 
@@ -82,19 +80,10 @@ class Fetcher:
         )
 
     def check_address(self, url: str) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https"):
-            raise FetchError(f"only http and https URLs are fetched, not {url!r}")
-        if not parts.hostname:
-            raise FetchError(f"no host in URL {url!r}")
-        for address in _resolve(parts.hostname, parts.port):
-            if not _public(address) and not any(
-                address in net for net in self.settings.allow_networks
-            ):
-                raise FetchError(
-                    f"refused to fetch {url}: {address} is a private, loopback or link-local "
-                    "address (allow its network in the fetch_allow_networks setting)"
-                )
+        try:
+            check_url(url, self.settings.allow_networks)
+        except AddressError as exc:
+            raise FetchError(str(exc)) from None
 
     def _get_once(self, url: str, headers: Mapping[str, str]) -> Response:
         limit = self.settings.max_bytes
@@ -117,21 +106,3 @@ class Fetcher:
             raise FetchError(f"timed out after {self.settings.timeout}s: {url}") from None
         except httpx.HTTPError as exc:
             raise FetchError(f"could not fetch {url}: {type(exc).__name__}: {exc}") from None
-
-
-def _resolve(host: str, port: int | None) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
-    try:
-        infos = socket.getaddrinfo(host, port or 443, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise FetchError(f"cannot resolve host {host!r}: {exc}") from None
-    addresses = []
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-            address = address.ipv4_mapped
-        addresses.append(address)
-    return addresses
-
-
-def _public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    return address.is_global and not address.is_multicast
