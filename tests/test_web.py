@@ -190,8 +190,8 @@ BAD = {
     ),
     "body-trickles-past-deadline": Bad(
         Reply(200, article_html("Drip", CONVOY), chunked=True, chunk_size=64, drip=0.25),
-        "took longer than 1.5s",
-        {"timeout": 0.5},
+        "took longer than 1.5s (the fetch deadline)",
+        {"timeout": 0.5, "deadline": 1.5},
     ),
     "content-length-over-cap": Bad(
         html_reply(BIG), f"is {len(BIG)} bytes, over the 20000 cap", {"max_bytes": 20_000}
