@@ -6,8 +6,12 @@ A `.txt` or `.html` file may have a sidecar `NAME.meta.json` with the fields of 
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
+import stat
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -27,37 +31,103 @@ CONTROL = re.compile(
     r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]"
 )  # control characters but tabs, newlines, \f
 MAX_FILE = 200 * 1024 * 1024  # a file larger than this is refused, not read into memory
+UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+CUT = {"unexpected end of data", "truncated data"}  # how codecs say the data stopped mid-character
 
 
 def expand(path: Path) -> list[Path]:
-    """The files a path names: itself, or the supported files below a folder, in a stable order."""
-    if path.is_dir():
-        found = (
-            p
-            for p in path.rglob("*")
-            if p.is_file()
-            and p.suffix.lower() in SUFFIXES
-            and not p.name.endswith(META)
-            and not any(part.startswith(".") for part in p.relative_to(path).parts)
-        )
-        return sorted(found)
-    return [path]
+    """The files a path names: itself, or the supported files below a folder, in a stable order.
+
+    Walking never raises: a sub-folder that cannot be listed, and a symbolic link that leads out
+    of the folder or nowhere, are listed as they are, and `read_file` says why it refuses them.
+    A link to a file inside the folder is listed as its target (read once, however many links
+    lead to it); nothing but a regular file is ever opened.
+    """
+    if not path.is_dir():
+        return [_followed(path)]
+    root = Path(os.path.realpath(path))
+    found: set[Path] = set()
+    folders = [path]
+    while folders:  # a stack, not recursion: a hostile tree may nest thousands of folders deep
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError:
+            found.add(folder)  # read_file names the reason, as a failure of this folder
+            continue
+        for entry in entries:
+            if not entry.name.startswith("."):
+                _visit(Path(entry.path), entry, root, found, folders)
+    return sorted(found)
+
+
+def _followed(path: Path) -> Path:
+    """A path named explicitly: a link to a file is followed, since the person chose it."""
+    if not path.is_symlink():
+        return path
+    try:
+        return Path(os.path.realpath(path, strict=True))
+    except OSError:
+        return path  # a broken link: read_file says so
+
+
+def _visit(
+    path: Path, entry: os.DirEntry[str], root: Path, found: set[Path], folders: list[Path]
+) -> None:
+    try:
+        if entry.is_symlink():
+            _link(path, root, found)
+        elif entry.is_dir(follow_symlinks=False):
+            folders.append(path)
+        elif _wanted(entry.name):
+            found.add(path)  # a FIFO or device named like a text file is refused when read
+    except OSError:
+        found.add(path)
+
+
+def _link(path: Path, root: Path, found: set[Path]) -> None:
+    """A link inside the folder is read as its target; one leading out is refused when read
+    (a link to a system file must not become an article), as is a broken or looping one."""
+    try:
+        target = Path(os.path.realpath(path, strict=True))
+    except OSError:
+        if _wanted(path.name):
+            found.add(path)
+        return
+    if not target.is_relative_to(root):
+        if _wanted(path.name) or target.is_dir():
+            found.add(path)
+    elif not target.is_dir() and _wanted(target.name):
+        found.add(target)
+    # a link to a folder inside the tree adds nothing: that folder is walked anyway
+
+
+def _wanted(name: str) -> bool:
+    return Path(name).suffix.lower() in SUFFIXES and not name.endswith(META)
+
+
+def shown(path: Path | str) -> str:
+    """A path as it may be stored and shown: bytes that are not UTF-8 (a file name is any bytes
+    on POSIX) as `\\xNN`, controls and bidi overrides as escapes, so the name can neither break
+    the store's encoding nor drive a terminal, and two names stay two locators."""
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return UNSHOWABLE.sub(lambda m: ascii(m.group())[1:-1], text)
 
 
 def estimate(path: Path) -> int:
     """How many items a file will probably give, for the progress bar."""
-    if path.suffix.lower() == ".jsonl":
-        try:
-            with path.open("rb") as f:
-                return sum(1 for line in f if line.strip())
-        except OSError:
-            return 1
-    return 1
+    if path.suffix.lower() != ".jsonl":
+        return 1
+    try:
+        return max(1, sum(1 for line in _read_bytes(path).splitlines() if line.strip()))
+    except ItemError:
+        return 1
 
 
 def read_file(path: Path, source: str | None = None) -> Iterator[Item]:
     """The articles of one file, or a failure per broken item (never an exception)."""
-    locator = str(path)
+    locator = shown(path)
     try:
         raw = _read_bytes(path)
         suffix = path.suffix.lower()
@@ -70,58 +140,165 @@ def read_file(path: Path, source: str | None = None) -> Iterator[Item]:
         elif suffix == ".txt":
             yield _read_txt(path, raw, source)
         else:
-            raise ItemError(f"unsupported file type {path.suffix or '(none)'!r}")
+            raise ItemError(f"unsupported file type {shown(path.suffix) or '(none)'!r}")
     except ItemError as exc:
         yield Failure(locator, str(exc))
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, cap: int = MAX_FILE) -> bytes:
+    """The bytes of a regular file, at most `cap` of them. What the path is, is asked before it
+    is opened (opening a device can act on it) and again of the open file (it may have been
+    swapped in between); a FIFO opened without blocking never waits for a writer."""
     try:
-        if path.stat().st_size > MAX_FILE:
-            raise ItemError(f"file is larger than {MAX_FILE // (1024 * 1024)} MiB")
-        return path.read_bytes()
+        _regular(os.lstat(path).st_mode, path)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
     except FileNotFoundError:
         raise ItemError("no such file or folder") from None
-    except IsADirectoryError:
-        raise ItemError("is a folder") from None
+    except OSError as exc:
+        raise ItemError(_refusal(path, exc)) from None
+    try:
+        info = os.fstat(fd)
+        _regular(info.st_mode, path)
+        if info.st_size > cap:  # refused unread; a smaller size is not trusted, reads are capped
+            raise ItemError(_too_large(cap))
+        return _read_capped(fd, cap)
     except OSError as exc:
         raise ItemError(f"cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
+def _regular(mode: int, path: Path) -> None:
+    if stat.S_ISLNK(mode):
+        raise ItemError(_link_reason(path))
+    if stat.S_ISDIR(mode):
+        raise ItemError(_folder_reason(path))
+    if not stat.S_ISREG(mode):
+        raise ItemError(f"not a regular file but {_kind(mode)}: not read")
+
+
+def _read_capped(fd: int, cap: int) -> bytes:
+    """At most cap + 1 bytes, whatever the file's size says (it can grow while it is read)."""
+    chunks: list[bytes] = []
+    size = 0
+    while size <= cap:
+        chunk = os.read(fd, min(1 << 20, cap + 1 - size))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+    raise ItemError(_too_large(cap))
+
+
+def _too_large(cap: int) -> str:
+    if cap >= 1 << 20:
+        return f"file is larger than {cap // (1024 * 1024)} MiB"
+    return f"file is larger than {cap:,} bytes"
+
+
+def _refusal(path: Path, exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:  # O_NOFOLLOW met a link swapped in after lstat
+        return _link_reason(path)
+    return f"cannot read: {exc.strerror or exc}"
+
+
+def _link_reason(path: Path) -> str:
+    try:
+        target = os.path.realpath(path, strict=True)
+    except OSError as exc:
+        return f"broken symbolic link: {exc.strerror or exc}"
+    return f"symbolic link to {shown(target)}, outside the folder being read: not followed"
+
+
+def _folder_reason(path: Path) -> str:
+    try:
+        with os.scandir(path):
+            return "is a folder"
+    except OSError as exc:
+        return f"cannot read folder: {exc.strerror or exc}"
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
 
 
 def decode(raw: bytes) -> str:
-    """Text from bytes: UTF-8 (with or without BOM, or UTF-16 with BOM), else the best-fitting
-    legacy encoding (cp1251 is common in Russian sources). Binary data is refused."""
+    """Text from bytes: UTF-8 (with or without BOM), UTF-16 (with BOM, or without one when its
+    NUL bytes say so), else the best-fitting legacy encoding (cp1251 is common in Russian
+    sources). A text cut inside its last character keeps its encoding, the broken character
+    replaced by U+FFFD. Binary data is refused."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return raw.decode("utf-16")
+            return _cut_tail(raw[2:], "utf-16-le" if raw[0] == 0xFF else "utf-16-be")
         except UnicodeDecodeError:
             raise ItemError("undecodable text: bad UTF-16") from None
-    if b"\x00" in raw[:65536]:
-        raise ItemError("binary file, not text (contains NUL bytes)")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        best = charset_normalizer.from_bytes(raw).best()
-        if best is None or best.chaos > 0.2:
-            raise ItemError("undecodable text: not UTF-8, and no other encoding fits") from None
-        text = str(best)
+    text = _utf16_without_bom(raw)
+    if text is None:
+        text = _utf8_or_legacy(raw.removeprefix(b"\xef\xbb\xbf"))
     if len(CONTROL.findall(text)) > max(3, len(text) // 100):
         raise ItemError("binary content, not text (too many control characters)")
     return text
 
 
+def _utf8_or_legacy(raw: bytes) -> str:
+    if b"\x00" in raw[:65536]:
+        raise ItemError("binary file, not text (contains NUL bytes)")
+    try:
+        return _cut_tail(raw, "utf-8")
+    except UnicodeDecodeError:
+        best = charset_normalizer.from_bytes(raw).best()
+        if best is None or best.chaos > 0.2:
+            raise ItemError("undecodable text: not UTF-8, and no other encoding fits") from None
+        return str(best)
+
+
+def _cut_tail(raw: bytes, encoding: str) -> str:
+    """`raw` decoded strictly, except that a character cut off by the end of the data (a file
+    truncated mid-character) becomes U+FFFD rather than making the whole text undecodable."""
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if exc.end != len(raw) or exc.reason not in CUT:
+            raise
+        return raw[: exc.start].decode(encoding) + "\ufffd"
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """UTF-16 text without a BOM, told by its NUL bytes: the high bytes of ASCII characters (and
+    of spaces and punctuation between Cyrillic words) fall all on odd offsets (little-endian) or
+    all on even ones (big-endian), and the high bytes of a text in one script take one or two
+    values (0x00 and 0x04 for Russian), which neither binary data nor 8-bit text does."""
+    sample = raw[:65536]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    many, few = max(even, odd), min(even, odd)
+    # a character like U+0100 or U+4E00 puts a NUL on the other side now and then
+    if not many or many * 20 < len(sample) // 2 or few * 8 > many:
+        return None
+    high = sample[0::2] if even > odd else sample[1::2]
+    if sum(n for _, n in Counter(high).most_common(2)) * 10 < len(high) * 9:
+        return None
+    try:
+        return _cut_tail(raw, "utf-16-be" if even > odd else "utf-16-le")
+    except UnicodeDecodeError:
+        return None
+
+
 def _sidecar(path: Path) -> dict[str, Any]:
     meta = path.parent / (path.stem + META)
-    if not meta.is_file():
+    if not os.path.lexists(meta):
         return {}
     try:
-        data = _load_json(decode(meta.read_bytes()))
+        data = _load_json(decode(_read_bytes(meta)))
     except ItemError as exc:
-        raise ItemError(f"bad metadata file {meta.name}: {exc}") from None
-    except OSError as exc:
-        raise ItemError(f"bad metadata file {meta.name}: {exc.strerror or exc}") from None
+        raise ItemError(f"bad metadata file {shown(meta.name)}: {exc}") from None
     if not isinstance(data, dict):
-        raise ItemError(f"bad metadata file {meta.name}: expected a JSON object")
+        raise ItemError(f"bad metadata file {shown(meta.name)}: expected a JSON object")
     return data
 
 
@@ -132,7 +309,7 @@ def _read_txt(path: Path, raw: bytes, source: str | None) -> Draft:
     first = text.split("\n", 1)[0].strip()
     meta = {"title": first if len(first) <= 250 else None, **_sidecar(path)}
     return draft_from_object(
-        {**meta, "text": text}, str(path), raw, "text/plain", _default(path, source)
+        {**meta, "text": text}, shown(path), raw, "text/plain", _default(path, source)
     )
 
 
@@ -147,7 +324,7 @@ def _read_html(path: Path, raw: bytes, source: str | None) -> Draft:
     }
     meta = {k: v for k, v in found.items() if v} | _sidecar(path)
     return draft_from_object(
-        {**meta, "text": page.text}, str(path), raw, "text/html", _default(path, source)
+        {**meta, "text": page.text}, shown(path), raw, "text/html", _default(path, source)
     )
 
 
@@ -226,4 +403,4 @@ def _url(value: object) -> str | None:
 
 
 def _default(path: Path, source: str | None) -> str:
-    return source or path.parent.name or "files"
+    return source or shown(path.parent.name) or "files"

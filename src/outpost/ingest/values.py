@@ -1,4 +1,5 @@
-"""Field values as sources give them: times, languages, identifiers."""
+"""Field values as sources give them: times, languages, identifiers, and the text a terminal
+can show without being driven by it."""
 
 from __future__ import annotations
 
@@ -13,6 +14,22 @@ from outpost.ingest.errors import ItemError
 # A JSON escape like "\ud800" gives a lone surrogate, which no UTF-8 store can hold; PostgreSQL
 # text cannot hold NUL ("\u0000") either. Readers hand on text without them.
 UNSTORABLE = re.compile("[\ud800-\udfff]|\x00")
+
+# Terminal control sequences: a title or text that carries them can clear the screen, write the
+# clipboard (OSC 52) or hide a link (OSC 8) when it is listed. A string sequence (OSC, DCS, APC,
+# PM, SOS) goes with its payload up to its terminator; the payload class excludes the
+# terminators, so the match is linear. An unterminated introducer falls to the next patterns.
+ESCAPES = re.compile(
+    "(?:\x1b[]P_^X]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\\\|\x9c)"
+    "|(?:\x1b\\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]"  # CSI: cursor, colour, erase
+    "|\x1b[\x20-\x2f]*[\x30-\x7e]"  # any other ESC sequence
+)
+# Bidi overrides, embeddings, isolates and marks: they reorder what is shown ("txt.exe" shown
+# as "exe.txt"), so a reader sees something else than what is stored.
+BIDI = "\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"
+LINE_BREAKS = re.compile("\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+LINE_CONTROLS = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI}]")  # tabs too: a single line has none
+TEXT_CONTROLS = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI}]")  # keeps \t and \n
 
 
 def parse_time(value: object) -> datetime | None:
@@ -53,6 +70,20 @@ def clean(text: str) -> str:
     """Text a store can hold: a lone surrogate becomes U+FFFD (as undecodable bytes would), NUL
     is dropped. Losing one broken character is better than losing the article."""
     return UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)
+
+
+def single_line(text: str) -> str:
+    """A title, source, id, URL or locator as it may be shown: one line, no control sequences,
+    controls or bidi overrides; a line break or tab becomes a space."""
+    text = LINE_BREAKS.sub(" ", ESCAPES.sub("", text)).replace("\t", " ")
+    return LINE_CONTROLS.sub("", text).strip()
+
+
+def multi_line(text: str) -> str:
+    """An article text as it may be shown: tabs and line breaks (as \\n) kept, control
+    sequences, other controls and bidi overrides dropped. A lone carriage return would let a
+    later line overwrite an earlier one on a terminal, so it becomes a line break."""
+    return TEXT_CONTROLS.sub("", LINE_BREAKS.sub("\n", ESCAPES.sub("", text)))
 
 
 def json_bytes(value: object, *, sort_keys: bool = False) -> bytes:

@@ -1,0 +1,267 @@
+"""Hostile files and fields (issue 11), replayed on real files, FIFOs, links and folders, and
+stored in a real SQLite file and a real PostgreSQL schema: no name, file type, encoding or
+control sequence may stop a folder ingest, and nothing stored may drive a terminal."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+from sqlalchemy import Engine, select
+
+from outpost.config import Settings
+from outpost.ingest.files import _read_bytes, decode, estimate, expand, read_file
+from outpost.ingest.run import ingest
+from outpost.records import Draft, Failure
+from outpost.store.failures import list_failures
+from outpost.store.schema import articles
+
+ARTICLE = (
+    "The Collective Security Treaty Organization held a summit in Dushanbe on Thursday. "
+    "Leaders agreed to reinforce the Tajik-Afghan border and to counter the recruitment of "
+    "citizens through the internet and social media."
+)
+T = TypeVar("T")
+RUSSIAN = (
+    "Президент Казахстана заявил, что ситуация в Афганистане требует коллективной воли всех "
+    "сторон. Наркотрафик и незаконная миграция остаются острыми проблемами."
+)
+
+
+def finished(work: Callable[[], T], seconds: float = 10.0) -> T:
+    """The result of `work`, which must return within `seconds` (a read that waits for a FIFO
+    writer would block the whole ingest forever)."""
+    result: list[T] = []
+    thread = threading.Thread(target=lambda: result.append(work()), daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), "blocked"
+    return result[0]
+
+
+def only_failure(path: Path) -> Failure:
+    items = finished(lambda: list(read_file(path)))
+    assert len(items) == 1 and isinstance(items[0], Failure), items
+    return items[0]
+
+
+def stored(engine: Engine) -> list[dict[str, object]]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(articles).order_by(articles.c.id)).all()
+    return [dict(r._mapping) for r in rows]
+
+
+# --- file names, links and file types (item 9) ---------------------------------------------
+
+
+def test_folder_with_a_name_that_is_not_utf8_is_ingested_on_both_databases(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    odd = folder / os.fsdecode(b"caf\xe9 \xff.txt")  # Latin-1 bytes: not UTF-8
+    odd.write_text(ARTICLE, encoding="utf-8")
+    (folder / "b.txt").write_text(RUSSIAN, encoding="utf-8")
+    first = ingest(engine, settings, [str(folder)])
+    assert (first.new, first.failed) == (2, 0)
+    locators = [str(row["locator"]) for row in stored(engine)]
+    assert str(folder / "caf\\xe9 \\xff.txt") in locators
+    second = ingest(engine, settings, [str(folder)])  # every run, not only the first
+    assert (second.duplicate, second.failed) == (2, 0)
+
+
+def test_a_folder_whose_name_is_not_utf8_is_a_safe_source(tmp_path: Path) -> None:
+    folder = tmp_path / os.fsdecode(b"\xc0\xc1")
+    folder.mkdir()
+    (folder / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (draft,) = [i for p in expand(folder) for i in read_file(p)]
+    assert isinstance(draft, Draft)
+    assert draft.source == "\\xc0\\xc1"
+    draft.source.encode("utf-8")  # a store can hold it
+
+
+def test_symlinks_out_of_the_folder_are_refused_and_inside_are_read_once(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    outside = tmp_path / "system"
+    outside.mkdir()
+    secret = outside / "passwd.txt"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash " * 10, encoding="utf-8")
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "story.txt").write_text(ARTICLE, encoding="utf-8")
+    (folder / "leak.txt").symlink_to(secret)
+    (folder / "escape").symlink_to(outside, target_is_directory=True)
+    (folder / "same.txt").symlink_to(folder / "sub" / "story.txt")
+    (folder / "broken.txt").symlink_to(tmp_path / "missing.txt")
+    summary = ingest(engine, settings, [str(folder)])
+    assert (summary.new, summary.duplicate, summary.failed) == (1, 0, 3)
+    reasons = {Path(f.locator).name: f.reason for f in summary.failures}
+    assert "outside the folder being read: not followed" in reasons["leak.txt"]
+    assert "outside the folder being read" in reasons["escape"]
+    assert reasons["broken.txt"].startswith("broken symbolic link")
+    assert all("root:x" not in str(row["text"]) for row in stored(engine))
+
+
+def test_a_link_named_on_the_command_line_is_followed(tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere" / "story.txt"
+    target.parent.mkdir()
+    target.write_text(ARTICLE, encoding="utf-8")
+    link = tmp_path / "latest.txt"
+    link.symlink_to(target)
+    (path,) = expand(link)
+    (draft,) = read_file(path)
+    assert isinstance(draft, Draft) and draft.text == ARTICLE
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    fifo = folder / "feed.jsonl"
+    os.mkfifo(fifo)
+    (folder / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    paths = finished(lambda: expand(folder))
+    assert paths == [folder / "a.txt", fifo]
+    assert finished(lambda: estimate(fifo)) == 1
+    assert only_failure(fifo).reason == "not a regular file but a FIFO (named pipe): not read"
+
+
+def test_a_device_is_never_read() -> None:
+    # /dev/zero never ends: read whole, it would exhaust memory; its size says 0
+    failure = only_failure(Path(os.devnull).with_name("zero"))
+    assert failure.reason == "not a regular file but a device: not read"
+
+
+def test_reads_are_capped_by_what_is_read_not_by_the_size_stat_gives(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"x" * 100)
+    assert _read_bytes(path, cap=100) == b"x" * 100
+    with pytest.raises(Exception, match="file is larger than 99 bytes"):
+        _read_bytes(path, cap=99)
+
+
+def test_a_sparse_file_over_the_cap_is_refused_unread(tmp_path: Path) -> None:
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as f:
+        f.truncate(200 * 1024 * 1024 + 1)  # sparse: no disk, but 200 MiB if read
+    assert only_failure(path).reason == "file is larger than 200 MiB"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a chmod 000 folder anyway")
+def test_an_unreadable_sub_folder_is_a_failure_with_its_reason(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    locked = folder / "locked"
+    locked.mkdir(parents=True)
+    (locked / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (folder / "b.txt").write_text(ARTICLE, encoding="utf-8")
+    locked.chmod(0)
+    try:
+        paths = expand(folder)
+        assert paths == [folder / "b.txt", locked]
+        assert only_failure(locked).reason == "cannot read folder: Permission denied"
+    finally:
+        locked.chmod(0o755)
+
+
+def test_a_sub_folder_that_cannot_be_listed_is_a_failure_even_for_root(tmp_path: Path) -> None:
+    """A folder whose path is longer than the system allows cannot be listed by anyone, root
+    included: the same failure path as an unreadable folder, on any account."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "b.txt").write_text(ARTICLE, encoding="utf-8")
+    deep = _nest(folder, levels=20)  # 20 x 250 characters: past PATH_MAX (4096)
+    paths = expand(folder)
+    assert paths[0] == folder / "b.txt" and len(paths) == 2
+    assert len(str(paths[1])) > 4096 and str(deep).startswith(str(paths[1]))
+    assert only_failure(paths[1]).reason == "cannot read: File name too long"
+
+
+def _nest(folder: Path, levels: int) -> Path:
+    """Folders nested by relative paths (the whole path is too long for one system call)."""
+    fd = os.open(folder, os.O_RDONLY)
+    path = folder
+    try:
+        for _ in range(levels):
+            os.mkdir("d" * 250, dir_fd=fd)
+            inner = os.open("d" * 250, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+            path = path / ("d" * 250)
+    finally:
+        os.close(fd)
+    return path
+
+
+# --- encodings (item 9) --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [ARTICLE, RUSSIAN, "Привет", "Ещё"])
+def test_utf8_cut_inside_its_last_character_stays_utf8(tmp_path: Path, text: str) -> None:
+    raw = (text + "ё").encode("utf-8")[:-1]  # "ё" is two bytes: one is cut off
+    assert decode(raw) == text + "\ufffd"
+    path = tmp_path / "cut.txt"
+    path.write_bytes(raw)
+    (draft,) = read_file(path)
+    assert isinstance(draft, Draft) and draft.text == text + "\ufffd"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("text", [ARTICLE, RUSSIAN])
+def test_utf16_without_bom_is_text_not_binary(tmp_path: Path, encoding: str, text: str) -> None:
+    path = tmp_path / "a.txt"
+    path.write_bytes(text.encode(encoding))
+    (draft,) = read_file(path)
+    assert isinstance(draft, Draft) and draft.text == text
+    assert decode(text.encode(encoding)[:-1]) == text[:-1] + "\ufffd"  # cut mid-character
+
+
+def test_binary_with_nul_bytes_on_both_sides_is_still_binary() -> None:
+    with pytest.raises(Exception, match="binary"):
+        decode(bytes(range(256)) * 8)
+
+
+# --- control sequences in stored fields (item 7) -------------------------------------------
+
+HOSTILE = {
+    "title": "Breaking\x1b[2J\x1b[H: \x1b]52;c;ZXZpbA==\x07summit\r\nin \u202eDushanbe\u202c",
+    "source": "\x1b]8;;http://evil.example/\x1b\\VOA\x1b]8;;\x1b\\\x9b31m",
+    "id": "id-\x1b[31m7\x7f\x85",
+    "url": "https://example.org/a\x1b[0m?x=1\u2066",
+    "text": ARTICLE + "\n\tIndented\x1b[8m hidden\x1b[0m\r\nnext\u200f line\x07\x9d0;title\x9c.",
+}
+
+
+def test_control_sequences_are_stripped_from_every_field_on_both_databases(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps(HOSTILE) + "\n", encoding="utf-8")
+    summary = ingest(engine, settings, [str(path)])
+    assert (summary.new, summary.failed) == (1, 0)
+    (row,) = stored(engine)
+    assert row["title"] == "Breaking: summit in Dushanbe"
+    assert row["source"] == "VOA"
+    assert row["external_id"] == "id-7"
+    assert row["url"] == "https://example.org/a?x=1"
+    assert row["text"] == ARTICLE + "\n\tIndented hidden\nnext line."
+
+
+def test_a_file_name_with_escape_codes_is_stored_escaped(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "\x1b[2Jnews\u202e.txt").write_text(ARTICLE, encoding="utf-8")
+    (folder / "\x1b]52;c;eA==\x07bad.jsonl").write_text("{broken\n", encoding="utf-8")
+    summary = ingest(engine, settings, [str(folder)])
+    assert (summary.new, summary.failed) == (1, 1)
+    (row,) = stored(engine)
+    assert row["locator"] == str(folder / "\\x1b[2Jnews\\u202e.txt")
+    with engine.connect() as conn:
+        (failure,) = list_failures(conn)
+    assert failure.locator == str(folder / "\\x1b]52;c;eA==\\x07bad.jsonl") + "#line=1"
