@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -11,8 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import Engine
@@ -21,11 +18,12 @@ from outpost.analyze.facts import doc_json, error_json, read_inputs
 from outpost.pipeline import BATCH_SIZE
 from outpost.records import Article, Doc
 from outpost.store.facts import EventRow
+from outpost.terminal import console, dumps, plain, shown
 
 if TYPE_CHECKING:
     from outpost.pipeline import Pipeline
 
-err = Console(stderr=True)
+err = console(stderr=True)
 
 
 def analyze_cli(
@@ -67,7 +65,7 @@ def analyze_cli(
         analysed = iter(_counted(pipeline.pipe(docs, batch_size, workers), advance))
         for item in items:
             result = doc_json(next(analysed)) if isinstance(item, Doc) else error_json(*item)
-            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+            sys.stdout.write(dumps(result, indent=None) + "\n")
     failed = sum(1 for item in items if not isinstance(item, Doc))
     raise typer.Exit(1 if failed else 0)
 
@@ -128,7 +126,7 @@ def _open(path: str) -> TextIO:
     try:
         return Path(path).open(encoding="utf-8", errors="replace")
     except OSError as exc:
-        raise typer.BadParameter(f"cannot read {path}: {exc.strerror}") from None
+        raise typer.BadParameter(f"cannot read {plain(path)}: {exc.strerror}") from None
 
 
 def _counted(docs: Iterator[Doc], advance: object) -> Iterator[Doc]:
@@ -188,7 +186,7 @@ def events_cli(
     if as_json:
         _print_json([asdict(r) for r in rows])
         return
-    Console().print(events_table(rows))
+    console().print(events_table(rows))
 
 
 def events_table(rows: list[EventRow]) -> Table:
@@ -200,15 +198,15 @@ def events_table(rows: list[EventRow]) -> Table:
     table.add_column("who → whom · domains · evidence", ratio=1)
     for r in rows:
         where = (r.place or {}).get("name", "") if r.place else ""
-        when = r.date or ""
+        when = shown(r.date or "")
         if r.deadline:
-            when += f"\nby {r.deadline}"
+            when += f"\nby {shown(r.deadline)}"
         parties = f"{', '.join(r.actors) or '?'} → {', '.join(r.targets) or '?'}"
-        domains = f" · {', '.join(r.domains)}" if r.domains else ""
+        domains = f" · {shown(', '.join(r.domains))}" if r.domains else ""
         table.add_row(
             when,
-            f"{r.type} ({r.score:.2f})\n{escape(where)} {r.country or ''}",
-            f"[bold]{escape(parties)}[/]{domains}\n[dim]{escape(r.evidence[:200])}[/]",
+            f"{shown(r.type)} ({r.score:.2f})\n{shown(where)} {shown(r.country or '')}",
+            f"[bold]{shown(parties)}[/]{domains}\n[dim]{shown(r.evidence[:200])}[/]",
         )
     return table
 
@@ -263,8 +261,8 @@ def eval_cli(
             seconds = r.metrics.get("seconds")
             if seconds is not None:
                 table.add_row(r.task.title, "seconds", f"{seconds:.1f}", "")
-        Console().print(table)
+        console().print(table)
     failures = below_floor(results) if check else []
     for line in failures:
-        err.print(f"[red]below floor[/] {line}")
+        err.print(f"[red]below floor[/] {shown(line)}")
     raise typer.Exit(1 if failures else 0)

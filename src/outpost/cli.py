@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import json
+import contextlib
+import errno
+import importlib
+import os
+import re
+import sys
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import (
     BarColumn,
@@ -21,7 +24,9 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from outpost import __version__
 from outpost.config import Settings, SettingsError, load_settings, sqlite_url
@@ -34,21 +39,85 @@ from outpost.store.articles import ArticleFilter, get_article, list_articles
 from outpost.store.failures import list_failures
 from outpost.store.search import search
 from outpost.store.stats import stats
+from outpost.terminal import console, dumps, plain, shown
 
 app = typer.Typer(
     help="Outpost: open early-warning and joint crisis-response platform.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_show_locals=False,  # OUTPOST_DEBUG=1 must not print secrets in locals
 )
-out = Console()
-err = Console(stderr=True)
+out = console()
+err = console(stderr=True)
 SAMPLES = Path(__file__).with_name("samples")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
 def main() -> None:
-    app()
+    """The one boundary of the command: whatever goes wrong ends as one line on standard
+    error and exit status 2 (1 stays "some items failed"); OUTPOST_DEBUG=1 shows the
+    traceback instead."""
+    try:
+        app()
+    except Exception as exc:
+        if os.environ.get("OUTPOST_DEBUG"):
+            raise
+        if isinstance(exc, OSError) and exc.errno in LOST_OUTPUT:
+            _drop_stdout()
+        with contextlib.suppress(OSError):  # nowhere left to say it: the status still does
+            sys.stderr.write(f"outpost: {plain(reason(exc))}\n")
+        sys.exit(2)
+
+
+# Errors of the output itself: what is still buffered would fail again as Python exits.
+LOST_OUTPUT = {errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EDQUOT}
+
+
+def _drop_stdout() -> None:
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def reason(exc: Exception) -> str:
+    """One line that names what went wrong; an unexpected error says how to see more."""
+    described = _store_reason(exc)
+    if described:
+        return described
+    if isinstance(exc, SettingsError):
+        return f"settings: {_first_line(exc)}"
+    if isinstance(exc, SQLAlchemyError):
+        cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+        return f"database: {_first_line(cause)}"
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"{exc.strerror.lower()}{where}"
+    return (
+        f"unexpected {type(exc).__name__}: {_first_line(exc)} "
+        "(set OUTPOST_DEBUG=1 for the traceback)"
+    )
+
+
+def _store_reason(exc: Exception) -> str | None:
+    """The store's own account of a database or file error (outpost.store.errors), once
+    that module exists; until then the generic reasons below apply."""
+    try:
+        errors = importlib.import_module("outpost.store.errors")
+    except ImportError:
+        return None
+    store_error = getattr(errors, "StoreError", None)
+    if store_error is not None and isinstance(exc, store_error):
+        return _first_line(exc)
+    describe = getattr(errors, "describe", None)
+    line = describe(exc) if describe is not None else None
+    return _first_line(line) if line else None
+
+
+def _first_line(value: object) -> str:
+    lines = [line.strip() for line in str(value).splitlines() if line.strip()]
+    first = lines[0] if lines else "(no message)"
+    return first if len(first) <= 300 else first[:299] + "…"
 
 
 def _register_analysis() -> None:
@@ -93,7 +162,7 @@ def _settings() -> Settings:
     try:
         return load_settings()
     except SettingsError as exc:
-        err.print(f"[red]settings:[/] {escape(str(exc))}")
+        err.print(f"[red]settings:[/] {shown(exc)}", soft_wrap=True)
         raise typer.Exit(2) from None
 
 
@@ -102,14 +171,16 @@ def _engine(settings: Settings | None = None) -> Engine:
 
 
 def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    typer.echo(dumps(data))
 
 
 def _time(value: str | None, name: str) -> datetime | None:
     try:
         return parse_time(value) if value else None
     except ItemError:
-        raise typer.BadParameter(f"not a date or time: {value!r}", param_hint=name) from None
+        raise typer.BadParameter(
+            f"not a date or time: {plain(repr(value))}", param_hint=name
+        ) from None
 
 
 @app.command("version")
@@ -187,7 +258,7 @@ def _print_summary(summary: Summary) -> None:
     )
     out.print(table)
     for failure in summary.failures[:20]:
-        out.print(f"[red]failed[/] {escape(failure.locator)}: {escape(failure.reason)}")
+        out.print(f"[red]failed[/] {shown(failure.locator)}: {shown(failure.reason)}")
     if len(summary.failures) > 20:
         out.print(f"… and {len(summary.failures) - 20} more: see `outpost ingest-errors`")
 
@@ -222,15 +293,15 @@ def _articles_table(items: list[Article], title: str) -> Table:
     table.add_column("lang", no_wrap=True)
     table.add_column("title", ratio=1)
     for a in items:
-        title_text = escape(a.title or a.text[:80])
+        title_text = shown(a.title or a.text[:80])
         if a.near_duplicate_of:
-            title_text += f" [dim](near duplicate of {a.near_duplicate_of})[/]"
+            title_text += f" [dim](near duplicate of {shown(a.near_duplicate_of)})[/]"
         table.add_row(
-            a.uid,
-            escape(a.external_id or ""),
+            shown(a.uid),
+            shown(a.external_id or ""),
             a.published.strftime("%Y-%m-%d %H:%M") if a.published else "",
-            escape(a.source),
-            a.lang or "",
+            shown(a.source),
+            shown(a.lang or ""),
             title_text,
         )
     return table
@@ -274,7 +345,7 @@ def article_cli(
     with _engine().connect() as conn:
         article = get_article(conn, key)
     if article is None:
-        err.print(f"[red]no article[/] with id or external id {escape(key)!r}")
+        err.print(f"[red]no article[/] with id or external id {shown(repr(key))}", soft_wrap=True)
         raise typer.Exit(1)
     if as_json:
         _print_json(article_dict(article))
@@ -284,14 +355,15 @@ def article_cli(
 
 def _print_article(a: Article, chars: int | None = 600) -> None:
     when = a.published.strftime("%Y-%m-%d %H:%M UTC") if a.published else "date unknown"
-    head = f"[bold]{escape(a.title or '(untitled)')}[/]\n[dim]{escape(a.source)} · {when} · "
-    head += f"{a.lang or '?'} · id {a.uid}{' · ' + escape(a.external_id) if a.external_id else ''}"
+    head = f"[bold]{shown(a.title or '(untitled)')}[/]\n[dim]{shown(a.source)} · {when} · "
+    head += f"{shown(a.lang or '?')} · id {shown(a.uid)}"
+    head += f" · {shown(a.external_id)}" if a.external_id else ""
     if a.url:
-        head += f"\n{escape(a.url)}"
+        head += f"\n{shown(a.url)}"
     if a.near_duplicate_of:
-        head += f"\nnear duplicate of {a.near_duplicate_of} (similarity {a.similarity})"
+        head += f"\nnear duplicate of {shown(a.near_duplicate_of)} (similarity {a.similarity})"
     body = a.text if chars is None or len(a.text) <= chars else a.text[:chars].rstrip() + " …"
-    out.print(Panel(f"{head}[/]\n\n{escape(body)}", expand=True))
+    out.print(Panel(f"{head}[/]\n\n{shown(body, lines=True)}", expand=True))
 
 
 @app.command("search")
@@ -306,19 +378,27 @@ def search_cli(
     if as_json:
         _print_json([{**article_dict(h.article, text=False), "snippet": h.snippet} for h in hits])
         return
-    table = Table(title=f"{len(hits)} articles match {query!r}")
+    table = Table(title=f"{len(hits)} articles match {shown(repr(query))}")
     table.add_column("id", style="cyan", no_wrap=True)
     table.add_column("published", no_wrap=True)
     table.add_column("title / snippet")
     for h in hits:
-        snippet = escape(h.snippet).replace("«", "[bold yellow]").replace("»", "[/]")
         a = h.article
         table.add_row(
-            a.uid,
+            shown(a.uid),
             a.published.strftime("%Y-%m-%d") if a.published else "",
-            f"[bold]{escape(a.title or '')}[/]\n{snippet}",
+            Text.assemble((plain(a.title or ""), "bold"), "\n", _snippet(h.snippet)),
         )
     out.print(table)
+
+
+def _snippet(snippet: str) -> Text:
+    """The snippet with the matched words (between « and ») in bold yellow. Built as Text,
+    not markup: the article's own « and » (Russian quotes) must not open or close a style."""
+    shown_snippet = Text()
+    for i, part in enumerate(re.split(r"«([^«»]*)»", snippet)):
+        shown_snippet.append(plain(part), "bold yellow" if i % 2 else "")
+    return shown_snippet
 
 
 @app.command("stats")
@@ -332,11 +412,10 @@ def stats_cli(as_json: JsonOpt = False) -> None:
     table = Table(title="Outpost store", show_header=False)
     for key in ("articles", "near_duplicates", "originals", "failures", "feeds"):
         table.add_row(key.replace("_", " "), str(data[key]))
-    table.add_row(
-        "published", f"{data['published_first'] or '?'} … {data['published_last'] or '?'}"
-    )
+    first, last = data["published_first"] or "?", data["published_last"] or "?"
+    table.add_row("published", f"{shown(first)} … {shown(last)}")
     for key in ("by_source", "by_lang"):
-        parts = ", ".join(f"{escape(k)} {v}" for k, v in data[key].items())
+        parts = ", ".join(f"{shown(k)} {v}" for k, v in data[key].items())
         table.add_row(key.replace("_", " "), parts or "—")
     out.print(table)
 
@@ -369,8 +448,8 @@ def ingest_errors_cli(
     table.add_column("last", no_wrap=True)
     for f in failures:
         table.add_row(
-            escape(f.locator),
-            escape(f.reason),
+            shown(f.locator),
+            shown(f.reason),
             str(f.attempts),
             f.last_seen.strftime("%Y-%m-%d %H:%M"),
         )
@@ -401,7 +480,7 @@ def demo(as_json: JsonOpt = False) -> None:
     settings = settings.with_database(sqlite_url(path))
     engine = _engine(settings)
     if not as_json:
-        out.print(f"[bold]Outpost demo[/]: ingesting the sample articles into {path}")
+        out.print(f"[bold]Outpost demo[/]: ingesting the sample articles into {shown(path)}")
     summary = _run_ingest(engine, settings, [str(SAMPLES)], [], None)
     from outpost.analysis_cli import analyze_store, events_table
     from outpost.store.facts import EventFilter, list_events
@@ -448,6 +527,7 @@ def demo(as_json: JsonOpt = False) -> None:
     out.print(indicators_table(countries[:8], "country", "articles"))
     out.print(alerts_table(raised))
     out.print(
-        f"Explore it: [bold]OUTPOST_DATABASE_URL={sqlite_url(path)} outpost search Afghanistan[/]"
+        f"Explore it: [bold]OUTPOST_DATABASE_URL={shown(sqlite_url(path))} "
+        "outpost search Afghanistan[/]"
     )
     raise typer.Exit(1 if summary.failed else 0)

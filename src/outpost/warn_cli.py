@@ -8,16 +8,15 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import Engine
 
 from outpost.records import Story
+from outpost.terminal import console, plain, shown
 
-out = Console()
-err = Console(stderr=True)
+out = console()
+err = console(stderr=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
@@ -85,7 +84,9 @@ def story_cli(
     with _engine().connect() as conn:
         story = get_story(conn, story_id)
     if story is None:
-        err.print(f"[red]No story {story_id!r}[/] (see `outpost stories`).")
+        err.print(
+            f"[red]No story {shown(repr(story_id))}[/] (see `outpost stories`).", soft_wrap=True
+        )
         raise typer.Exit(1)
     if as_json:
         _print_json(story_dict(story))
@@ -104,9 +105,9 @@ def merge_cli(
     try:
         state = merge(_engine(), keep, other)
     except (LookupError, ValueError) as exc:
-        err.print(f"[red]{escape(str(exc))}[/]")
+        err.print(f"[red]{shown(exc)}[/]", soft_wrap=True)
         raise typer.Exit(1) from None
-    out.print(f"Merged {other} into {keep}: {len(state.articles)} articles.")
+    out.print(f"Merged {shown(other)} into {shown(keep)}: {len(state.articles)} articles.")
 
 
 def split_cli(
@@ -119,9 +120,9 @@ def split_cli(
     try:
         state = split(_engine(), article)
     except (LookupError, ValueError) as exc:
-        err.print(f"[red]{escape(str(exc))}[/]")
+        err.print(f"[red]{shown(exc)}[/]", soft_wrap=True)
         raise typer.Exit(1) from None
-    out.print(f"Article {article} is now alone in story {state.id}.")
+    out.print(f"Article {shown(article)} is now alone in story {shown(state.id)}.")
 
 
 def _since(value: str | None) -> datetime | None:
@@ -131,7 +132,7 @@ def _since(value: str | None) -> datetime | None:
         return datetime.fromisoformat(value).replace(tzinfo=UTC)
     except ValueError:
         raise typer.BadParameter(
-            f"not a date (YYYY-MM-DD): {value!r}", param_hint="--since"
+            f"not a date (YYYY-MM-DD): {plain(repr(value))}", param_hint="--since"
         ) from None
 
 
@@ -147,7 +148,8 @@ def story_dict(story: Story) -> dict[str, Any]:
 
 
 def _top(counts: dict[str, int], n: int = 3) -> str:
-    return ", ".join(list(counts)[:n])
+    """The first `n` keys, shown safely (they are stored names: sources, places, actors)."""
+    return ", ".join(shown(key) for key in list(counts)[:n])
 
 
 def stories_table(found: list[Story]) -> Table:
@@ -158,23 +160,23 @@ def stories_table(found: list[Story]) -> Table:
     table.add_column("title · where · who · domains", ratio=1)
     for s in found:
         seen = f"{s.first_seen:%Y-%m-%d}\n{s.last_seen:%Y-%m-%d}"
-        langs = "/".join(s.languages)
+        langs = shown("/".join(s.languages))
         detail = " · ".join(
             part for part in (_top(s.places), _top(s.actors), _top(s.domains)) if part
         )
         table.add_row(
-            f"{s.id}\n[dim]{s.state}[/]",
+            f"{shown(s.id)}\n[dim]{shown(s.state)}[/]",
             seen,
             f"{s.article_count}\n{langs}",
-            f"[bold]{escape(s.title[:140])}[/]\n[dim]{escape(detail)}[/]",
+            f"[bold]{shown(s.title[:140])}[/]\n[dim]{detail}[/]",
         )
     return table
 
 
 def print_story(story: Story) -> None:
-    out.print(f"[bold]{escape(story.title)}[/]  [dim]{story.id} · {story.state}[/]")
+    out.print(f"[bold]{shown(story.title)}[/]  [dim]{shown(story.id)} · {shown(story.state)}[/]")
     if story.merged_into:
-        out.print(f"merged into {story.merged_into}")
+        out.print(f"merged into {shown(story.merged_into)}")
     for label, counts in (
         ("languages", story.languages),
         ("sources", story.sources),
@@ -183,7 +185,7 @@ def print_story(story: Story) -> None:
         ("event types", story.event_types),
         ("threat domains", story.domains),
     ):
-        out.print(f"{label}: {escape(_top(counts, 8)) or '—'}")
+        out.print(f"{label}: {_top(counts, 8) or '—'}")
     span = f"{story.first_seen:%Y-%m-%d} → {story.last_seen:%Y-%m-%d}"
     table = Table(title=f"{story.article_count} articles, {span}")
     for column in ("published", "lang", "source", "title", "score"):
@@ -191,9 +193,9 @@ def print_story(story: Story) -> None:
     for a in story.articles:
         table.add_row(
             f"{a.published:%Y-%m-%d %H:%M}" if a.published else "",
-            a.lang or "",
-            escape(a.source),
-            escape((a.title or a.uid)[:90]),
+            shown(a.lang or ""),
+            shown(a.source),
+            shown((a.title or a.uid)[:90]),
             f"{a.score:.2f}" + (" pinned" if a.pinned else ""),
         )
     out.print(table)
@@ -253,7 +255,7 @@ def indicators_table(found: list[Any], kind: str, measure: str) -> Table:
         if len(r.history) < MIN_HISTORY:  # too new to tell: say so rather than alarm
             rare = f"[dim]{rare}; {len(r.history)} days counted[/]"
         table.add_row(
-            escape(r.key),
+            shown(r.key),
             str(r.observed),
             f"{r.expected:.1f}",
             rare,
@@ -293,7 +295,7 @@ def read_rules(path: Path | None) -> Any:
             known_types=load_taxonomy().names,
         )
     except RuleError as exc:
-        err.print(f"[red]{escape(str(exc))}[/]")
+        err.print(f"[red]{shown(exc, lines=True)}[/]", soft_wrap=True)
         raise typer.Exit(2) from None
 
 
@@ -301,11 +303,10 @@ def rules_check_cli(path: Annotated[Path, typer.Argument(help="Rule file (YAML).
     """Check a rule file; every error is listed with its line."""
     rules = read_rules(path)
     for rule in rules.rules:
-        targets = ", ".join(("in-app", *rule.deliver))
-        out.print(f"[bold]{rule.id}[/]: {escape(rule.name)} → {targets}")
-    out.print(
-        f"{len(rules.rules)} rules; spikes watched in {', '.join(sorted(rules.watch.countries))}."
-    )
+        targets = shown(", ".join(("in-app", *rule.deliver)))
+        out.print(f"[bold]{shown(rule.id)}[/]: {shown(rule.name)} → {targets}")
+    countries = shown(", ".join(sorted(rules.watch.countries)))
+    out.print(f"{len(rules.rules)} rules; spikes watched in {countries}.")
 
 
 def warn_cli(rules_path: RulesOpt = None) -> None:
@@ -351,7 +352,10 @@ def alerts_cli(
                 if not set_state(conn, alert_id, target, now()):
                     missing.append(alert_id)
     if missing:
-        err.print(f"[red]No alert {', '.join(map(str, missing))}[/] (see `outpost alerts`).")
+        err.print(
+            f"[red]No alert {', '.join(map(str, missing))}[/] (see `outpost alerts`).",
+            soft_wrap=True,
+        )
         raise typer.Exit(1)
     if ack or close:
         return
@@ -390,11 +394,12 @@ def alerts_table(found: list[Any]) -> Table:
             for d in a.deliveries
         )
         sentence = str(a.evidence[0].get("sentence", "")) if a.evidence else ""
+        grade = f"{a.state}\n{a.severity}/{a.urgency}/{a.certainty}"
         table.add_row(
             str(a.id),
-            f"{a.state}\n{a.severity}/{a.urgency}/{a.certainty}",
-            f"[bold]{escape(a.title[:160])}[/] ({a.article_count} articles)\n"
-            f"[dim]{escape(sentence[:200])}[/]" + (f"\n{escape(sent)}" if sent else ""),
+            shown(grade, lines=True),
+            f"[bold]{shown(a.title[:160])}[/] ({a.article_count} articles)\n"
+            f"[dim]{shown(sentence[:200])}[/]" + (f"\n{shown(sent)}" if sent else ""),
         )
     return table
 

@@ -41,7 +41,7 @@ from typing import Any
 
 import yaml
 
-from outpost.warn.yaml_checks import Checker, RuleError
+from outpost.warn.yaml_checks import Checker, RuleError, compose_file, key_errors
 
 __all__ = ["Rule", "RuleError", "RuleSet", "load_rules"]
 
@@ -151,17 +151,7 @@ def load_rules(
     env: dict[str, str] | None = None,
 ) -> RuleSet:
     """Read and check a rule file; RuleError lists every problem with its line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-        root = yaml.compose(text)
-    except OSError as exc:
-        raise RuleError(str(path), [f"cannot read: {exc.strerror}"]) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f"line {mark.line + 1}: " if mark else ""
-        raise RuleError(
-            str(path), [f"{line}not valid YAML: {getattr(exc, 'problem', exc)}"]
-        ) from None
+    root = compose_file(path)  # bounded: size, UTF-8, YAML syntax, nesting
     checker = Checker(
         frozenset(known_actors) if known_actors is not None else None,
         frozenset(known_domains) if known_domains is not None else None,
@@ -171,6 +161,8 @@ def load_rules(
     result = _ruleset(checker, root) if root is not None else None
     if root is None:
         checker.errors.append("line 1: the file is empty; expected `rules:`")
+    else:
+        checker.errors.extend(key_errors(root))
     if checker.errors or result is None:
         raise RuleError(str(path), checker.errors)
     return result
