@@ -25,6 +25,9 @@ class Reply:
     chunked: bool = False  # Transfer-Encoding: chunked, so no Content-Length announces the size
     chunk_size: int = 8192
     drip: float = 0.0  # seconds between chunks: a body that trickles in
+    # Bytes written verbatim (in chunk_size pieces, drip apart) instead of a status line,
+    # headers and body, then the connection is closed: malformed or dripped responses.
+    raw: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _send(self, reply: Reply, stopping: threading.Event) -> None:
+        if reply.raw is not None:
+            self._send_raw(reply, stopping)
+            return
         self.send_response(reply.status)
         for name, value in reply.headers.items():
             self.send_header(name, value)
@@ -111,6 +117,15 @@ class _Handler(BaseHTTPRequestHandler):
             if reply.drip and stopping.wait(reply.drip):
                 return
         self.wfile.write(b"0\r\n\r\n")
+
+    def _send_raw(self, reply: Reply, stopping: threading.Event) -> None:
+        self.close_connection = True  # the raw bytes are all the server will say
+        raw = reply.raw or b""
+        for start in range(0, len(raw), reply.chunk_size):
+            self.wfile.write(raw[start : start + reply.chunk_size])
+            self.wfile.flush()
+            if reply.drip and stopping.wait(reply.drip):
+                return
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the request log is kept in Site; stderr noise would hide real failures

@@ -74,8 +74,8 @@ def retry_after_seconds(value: str, now: datetime) -> float | None:
         when = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if when.tzinfo is None:  # RFC 9110 dates are GMT; "-0000" parses as naive
-        when = when.replace(tzinfo=UTC)
+    # RFC 9110 dates are GMT; asctime dates and "-0000" parse as naive
+    when, now = (t if t.tzinfo else t.replace(tzinfo=UTC) for t in (when, now))
     return min(max((when - now).total_seconds(), 0.0), MAX_RETRY_AFTER)
 
 
