@@ -13,12 +13,15 @@ from typing import Any
 
 @dataclass
 class Receiver:
-    """Answers `status`, after `delay` seconds; `got` holds (headers, body) of each POST."""
+    """Answers `status` with `headers`, after `delay` seconds; `got` holds (headers, body) of
+    each POST."""
 
     status: int = 200
     delay: float = 0.0
+    headers: dict[str, str] = field(default_factory=dict)
     got: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
     url: str = ""
+    port: int = 0
 
 
 @contextmanager
@@ -31,6 +34,8 @@ def running() -> Iterator[Receiver]:
             state.got.append((dict(self.headers), body))
             time.sleep(state.delay)
             self.send_response(state.status)
+            for name, value in state.headers.items():
+                self.send_header(name, value)
             self.end_headers()
 
         def log_message(self, *args: Any) -> None:
@@ -38,7 +43,8 @@ def running() -> Iterator[Receiver]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    state.port = server.server_address[1]
+    state.url = f"http://127.0.0.1:{state.port}/hook"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -1,4 +1,10 @@
-"""Alerts and deliveries in the store."""
+"""Alerts and deliveries in the store.
+
+Two runs may work at once (`outpost watch` and an `outpost warn`, or two of either): an
+article is claimed before it is read, an alert is created with an insert that yields to the
+one already there, and a delivery is claimed before it is sent, so none of them raises a
+conflict or happens twice, on SQLite as on PostgreSQL.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, Table, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from outpost.records import Alert, Delivery, Doc
 from outpost.store.docs import ANALYSED, stored_doc
@@ -36,8 +43,19 @@ def unchecked(conn: Connection, limit: int | None = None) -> list[tuple[int, str
     return [(r.id, r.story_id, stored_doc(conn, r), r.url) for r in rows]
 
 
-def mark_checked(conn: Connection, article_id: int, now: datetime) -> None:
-    conn.execute(alert_checks.insert().values(article_id=article_id, checked=to_db(now)))
+def _insert(conn: Connection, table: Table) -> Any:
+    """The dialect's INSERT, which can yield to a row already there (ON CONFLICT)."""
+    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+
+
+def mark_checked(conn: Connection, article_id: int, now: datetime) -> bool:
+    """Claim the article for reading; False when another run has read it (or is reading it:
+    PostgreSQL waits for that run to commit, SQLite lets one writer in at a time). Call it
+    first in the transaction that reads the article."""
+    statement = _insert(conn, alert_checks).values(article_id=article_id, checked=to_db(now))
+    # RETURNING, not rowcount: psycopg reports no row count for these inserts.
+    claimed = statement.on_conflict_do_nothing().returning(alert_checks.c.article_id)
+    return conn.execute(claimed).first() is not None
 
 
 def raise_alert(
@@ -52,40 +70,59 @@ def raise_alert(
     now: datetime,
 ) -> tuple[int, bool]:
     """Create the alert of (rule, subject) with its deliveries, or update the one there is;
-    (alert id, whether it is new). An update never queues a delivery again."""
-    row = conn.execute(
-        select(alerts).where(alerts.c.rule_id == rule_id, alerts.c.subject == subject)
-    ).first()
-    if row is None:
-        result = conn.execute(
-            alerts.insert().values(
-                rule_id=rule_id,
-                subject=subject,
-                story_id=story_id,
-                state="new",
-                title=title,
-                article_count=1,
-                evidence=json.dumps(list(evidence)[:MAX_EVIDENCE], ensure_ascii=False),
-                created=to_db(now),
-                updated=to_db(now),
-                **grade,
-            )
+    (alert id, whether it is new). An update never queues a delivery again.
+
+    Safe when another run raises the same alert at the same moment: the insert yields to the
+    other's row (waiting for its commit), and the update then reads it under a row lock."""
+    inserted = conn.execute(
+        _insert(conn, alerts)
+        .values(
+            rule_id=rule_id,
+            subject=subject,
+            story_id=story_id,
+            state="new",
+            title=title.replace("\x00", ""),  # PostgreSQL text cannot hold NUL; keep both alike
+            article_count=1,
+            evidence=json.dumps(list(evidence)[:MAX_EVIDENCE], ensure_ascii=False),
+            created=to_db(now),
+            updated=to_db(now),
+            **grade,
         )
-        key = result.inserted_primary_key
-        assert key is not None
-        alert_id = int(key[0])
-        for target in targets:
-            conn.execute(
-                deliveries.insert().values(
-                    alert_id=alert_id,
-                    target=target,
-                    state="pending",
-                    attempts=0,
-                    next_attempt=to_db(now),
-                    created=to_db(now),
-                )
-            )
-        return alert_id, True
+        .on_conflict_do_nothing(index_elements=["rule_id", "subject"])
+        .returning(alerts.c.id)
+    ).scalar()
+    if inserted is not None:
+        _queue(conn, int(inserted), targets, now)
+        return int(inserted), True
+    return _update_alert(conn, rule_id, subject, grade, evidence, now), False
+
+
+def _queue(conn: Connection, alert_id: int, targets: Sequence[str], now: datetime) -> None:
+    for target in targets:  # a target named twice is queued once
+        values = {
+            "alert_id": alert_id,
+            "target": target,
+            "state": "pending",
+            "attempts": 0,
+            "next_attempt": to_db(now),
+            "created": to_db(now),
+        }
+        conn.execute(_insert(conn, deliveries).values(**values).on_conflict_do_nothing())
+
+
+def _update_alert(
+    conn: Connection,
+    rule_id: str,
+    subject: str,
+    grade: dict[str, str],
+    evidence: Sequence[dict[str, Any]],
+    now: datetime,
+) -> int:
+    row = conn.execute(
+        select(alerts)
+        .where(alerts.c.rule_id == rule_id, alerts.c.subject == subject)
+        .with_for_update()  # two runs adding evidence at once: the second reads the first's
+    ).one()
     kept = json.loads(row.evidence)
     merged = (kept + list(evidence))[:MAX_EVIDENCE]
     stronger = {k: max(getattr(row, k), v, key=RANK[k].index) for k, v in grade.items()}
@@ -93,16 +130,18 @@ def raise_alert(
         update(alerts)
         .where(alerts.c.id == row.id)
         .values(
-            article_count=row.article_count + 1,
+            article_count=alerts.c.article_count + 1,
             evidence=json.dumps(merged, ensure_ascii=False),
             updated=to_db(now),
             **stronger,
         )
     )
-    return int(row.id), False
+    return int(row.id)
 
 
 def due(conn: Connection, now: datetime, limit: int = 50) -> list[tuple[Delivery, Alert]]:
+    """Deliveries due at `now`, longest due first: one that failed was moved back by its
+    back-off, so it never stays ahead of the others."""
     rows = conn.execute(
         select(deliveries)
         .where(deliveries.c.state != "sent", deliveries.c.next_attempt <= to_db(now))
@@ -115,6 +154,22 @@ def due(conn: Connection, now: datetime, limit: int = 50) -> list[tuple[Delivery
         if alert is not None:
             out.append((_delivery(row), alert))
     return out
+
+
+def claim(conn: Connection, delivery: Delivery, now: datetime, until: datetime) -> bool:
+    """Take a due delivery for one attempt (it is not due again before `until`); False when
+    another run has taken or tried it since it was read."""
+    result = conn.execute(
+        update(deliveries)
+        .where(
+            deliveries.c.id == delivery.id,
+            deliveries.c.state != "sent",
+            deliveries.c.attempts == delivery.attempts,
+            deliveries.c.next_attempt <= to_db(now),
+        )
+        .values(next_attempt=to_db(until))
+    )
+    return bool(result.rowcount)
 
 
 def record_attempt(

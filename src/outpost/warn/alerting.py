@@ -2,8 +2,9 @@
 
 Each article is read once: its alerts (new or updated) and the mark that it was read are
 written in one transaction, so a run stopped at any moment neither skips an article nor
-raises its alert twice. An alert is keyed by rule and story: later articles of the story add
-evidence to it, they do not raise it again or send it again.
+raises its alert twice; the mark is written first, so two runs at once read it once. An
+alert is keyed by rule and story: later articles of the story add evidence to it, they do
+not raise it again or send it again.
 """
 
 from __future__ import annotations
@@ -77,11 +78,13 @@ def check_articles(engine: Engine, rules: RuleSet, now: datetime, batch: int = 6
             return Checked(done, new, updated)
         for (article_id, story_id, doc, url), spike in zip(todo, scores, strict=True):
             with engine.begin() as conn:
+                # Claimed first: another run reading it at the same time gets nothing to do.
+                if not store.mark_checked(conn, article_id, now):
+                    continue
                 raised = _check(conn, rules, violent, story_id, doc, url, spike, now)
-                store.mark_checked(conn, article_id, now)
+            done += 1
             new += raised.count(True)
             updated += raised.count(False)
-        done += len(todo)
 
 
 def _check(

@@ -1,9 +1,17 @@
 """Sending alerts: webhooks (JSON, signed) and e-mail, retried with back-off, never dropped.
 
-Every delivery is a row. An attempt that fails records the error and the time of the next
-try (30 s, 1, 2, 4... minutes, at most an hour apart) and stays visible in `outpost alerts`;
-it is retried for as long as it fails. Each attempt has a short time-out, so a receiver that
-hangs costs one time-out per cycle, not the cycle.
+Every delivery is a row. An attempt that fails, for whatever reason, records the error (one
+line) and the time of the next try (30 s, 1, 2, 4... minutes, at most an hour apart; later
+if the receiver asks with Retry-After, at most a day) and stays visible in `outpost alerts`;
+it is retried for as long as it fails. Each delivery is its own failure domain: one that
+fails, even by raising what nobody expected, is recorded and moved back in the queue, and
+the others go out. Each attempt has a short time-out, so a receiver that hangs costs one
+time-out per cycle, not the cycle.
+
+Webhook URLs and the mail server pass the one address policy (outpost.addresses): a private,
+loopback or link-local target is refused unless the fetch_allow_networks setting allows it.
+Header values built from data (the subject, the addresses of the rule file) are one line of
+at most 200 characters, without control characters or bidi overrides.
 
 A webhook receives the alert as JSON, POSTed with
     X-Outpost-Signature: sha256=<HMAC-SHA256 of the body with the webhook's secret, hex>
@@ -15,15 +23,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import smtplib
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 from sqlalchemy import Engine
 
+from outpost.addresses import IPNetwork, check_host, check_url
 from outpost.records import Alert, Delivery
 from outpost.store import alerts as store
 from outpost.warn.rules import Mailbox, RuleSet, Smtp, Webhook
@@ -31,12 +43,58 @@ from outpost.warn.rules import Mailbox, RuleSet, Smtp, Webhook
 TIMEOUT = 5.0  # seconds per attempt
 FIRST_RETRY = timedelta(seconds=30)
 LAST_RETRY = timedelta(hours=1)
+LONGEST_WAIT = timedelta(days=1)  # what a receiver's Retry-After may ask for, at most
+# A delivery taken for an attempt is not taken again (by another `warn` run) for this long;
+# if the process dies in the attempt, it is retried after it.
+LEASE = timedelta(minutes=2)
+BATCH = 50  # deliveries tried per call
+HEADER_CHARS = 200
+ERROR_CHARS = 500
+SLOW_DOWN = (429, 503)  # answers whose Retry-After is honoured
+
+# C0, DEL and C1 controls (CR, LF, ESC, NEL...), line and paragraph separators, and the bidi
+# marks, embeddings, overrides and isolates that make text read other than it is stored.
+CONTROLS = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]+"
+)
+SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
 class Delivered:
     sent: int
     failed: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One attempt: the error (None when sent) and how long the receiver asked us to wait."""
+
+    error: str | None
+    wait: timedelta | None = None
+
+
+class ReceiverError(RuntimeError):
+    """A webhook answered other than 2xx; `wait` is its Retry-After, if it gave one."""
+
+    def __init__(self, message: str, wait: timedelta | None = None) -> None:
+        super().__init__(message)
+        self.wait = wait
+
+
+def one_line(text: str, limit: int = HEADER_CHARS) -> str:
+    """`text` as one line of at most `limit` characters without control characters: what a
+    header may carry (a CR/LF in a title would start a header of its own, or make the mail
+    library refuse the message)."""
+    clean = " ".join(SURROGATES.sub("\ufffd", CONTROLS.sub(" ", text)).split())
+    return clean if len(clean) <= limit else clean[: limit - 1].rstrip() + "…"
+
+
+def describe(exc: BaseException, limit: int = ERROR_CHARS) -> str:
+    """`Type: message`, one line: what a log line or a delivery's last error says."""
+    lines = [line for line in str(exc).splitlines() if line.strip()]
+    # The first line names the problem; what follows (a database error's SQL) is noise.
+    return one_line(f"{type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": "), limit)
 
 
 def payload(alert: Alert) -> dict[str, Any]:
@@ -55,31 +113,72 @@ def signature(body: bytes, secret: str) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def send_webhook(hook: Webhook, alert: Alert, delivery: int, timeout: float = TIMEOUT) -> None:
+def retry_after(value: str | None, now: datetime) -> timedelta | None:
+    """The wait a Retry-After header asks for (seconds or an HTTP-date), at most a day;
+    None when there is none or it cannot be read."""
+    if value is None:
+        return None
+    text = value.strip()
+    if text.isascii() and text.isdigit():
+        # More digits than a day has seconds is "a long time"; int() of thousands refuses.
+        wait = timedelta(seconds=int(text)) if len(text) < 9 else LONGEST_WAIT
+    else:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        wait = (when if when.tzinfo else when.replace(tzinfo=UTC)) - now
+    return min(max(wait, timedelta(0)), LONGEST_WAIT)
+
+
+def send_webhook(
+    hook: Webhook,
+    alert: Alert,
+    delivery: int,
+    timeout: float = TIMEOUT,
+    allow: Iterable[IPNetwork] = (),
+    now: datetime | None = None,
+) -> None:
+    """POST the alert; raise when the URL is refused or the receiver does not take it."""
+    check_url(hook.url, allow)
     body = json.dumps(payload(alert), ensure_ascii=False).encode()
     headers = {
         "Content-Type": "application/json",
         "X-Outpost-Signature": signature(body, hook.secret),
         "X-Outpost-Delivery": str(delivery),
     }
-    with httpx.Client(timeout=timeout, trust_env=False, follow_redirects=False) as client:
-        response = client.post(hook.url, content=body, headers=headers)
-    if not 200 <= response.status_code < 300:
-        raise RuntimeError(f"HTTP {response.status_code} from {hook.url}")
+    # Redirects are not followed (a redirect could lead to a private address); the answer's
+    # body is never read, so a receiver cannot make us hold a large or endless one.
+    with (
+        httpx.Client(timeout=timeout, trust_env=False, follow_redirects=False) as client,
+        client.stream("POST", hook.url, content=body, headers=headers) as response,
+    ):
+        status, asked = response.status_code, response.headers.get("Retry-After")
+    if not 200 <= status < 300:
+        wait = retry_after(asked, now or datetime.now(UTC)) if status in SLOW_DOWN else None
+        said = f" (Retry-After: {one_line(asked or '', 40)})" if wait is not None else ""
+        raise ReceiverError(f"HTTP {status} from {hook.url[:200]}{said}", wait)
 
 
-def send_email(smtp: Smtp, mailbox: Mailbox, alert: Alert, timeout: float = TIMEOUT) -> None:
+def send_email(
+    smtp: Smtp,
+    mailbox: Mailbox,
+    alert: Alert,
+    timeout: float = TIMEOUT,
+    allow: Iterable[IPNetwork] = (),
+) -> None:
+    check_host(smtp.host, smtp.port, allow, f"the mail server {one_line(smtp.host, 100)}")
     message = EmailMessage()
-    message["Subject"] = f"[Outpost {alert.severity}] {alert.title}"
-    message["From"] = smtp.sender
-    message["To"] = ", ".join(mailbox.to)
+    message["Subject"] = one_line(f"[Outpost {alert.severity}] {alert.title}")
+    message["From"] = one_line(smtp.sender)
+    message["To"] = ", ".join(one_line(address) for address in mailbox.to)
     lines = [
-        f"{alert.title}",
+        one_line(alert.title, 1000),
         f"Rule: {alert.rule_id} · severity {alert.severity}, urgency {alert.urgency}, "
         f"certainty {alert.certainty} · {alert.article_count} article(s)",
         "",
         *(
-            f"- {e.get('sentence', '')} ({e.get('url') or e.get('article')})"
+            "- " + one_line(f"{e.get('sentence', '')} ({e.get('url') or e.get('article')})", 2000)
             for e in alert.evidence
         ),
     ]
@@ -105,32 +204,52 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 def deliver_due(
-    engine: Engine, rules: RuleSet, now: datetime, timeout: float = TIMEOUT
+    engine: Engine,
+    rules: RuleSet,
+    now: datetime,
+    timeout: float = TIMEOUT,
+    allow: Iterable[IPNetwork] = (),
+    batch: int = BATCH,
 ) -> Delivered:
-    """Try every delivery that is due once; record each outcome."""
+    """Try every delivery that is due once (up to `batch`); record each outcome.
+
+    `allow` is the fetch_allow_networks setting: by default no private address is reached.
+    A delivery another run has taken meanwhile is left to it, so none is sent twice."""
+    nets = tuple(allow)
     with engine.connect() as conn:
-        todo = store.due(conn, now)
+        todo = store.due(conn, now, batch)
     sent = failed = 0
     for delivery, alert in todo:
-        error = _attempt(rules, delivery, alert, timeout)
         with engine.begin() as conn:
-            store.record_attempt(
-                conn, delivery.id, error, now, now + retry_delay(delivery.attempts + 1)
-            )
-        sent += error is None
-        failed += error is not None
+            if not store.claim(conn, delivery, now, now + LEASE):
+                continue
+        outcome = _attempt(rules, delivery, alert, timeout, nets, now)
+        wait = max(retry_delay(delivery.attempts + 1), outcome.wait or timedelta(0))
+        with engine.begin() as conn:
+            store.record_attempt(conn, delivery.id, outcome.error, now, now + wait)
+        sent += outcome.error is None
+        failed += outcome.error is not None
     return Delivered(sent, failed)
 
 
-def _attempt(rules: RuleSet, delivery: Delivery, alert: Alert, timeout: float) -> str | None:
+def _attempt(
+    rules: RuleSet,
+    delivery: Delivery,
+    alert: Alert,
+    timeout: float,
+    allow: tuple[IPNetwork, ...],
+    now: datetime,
+) -> Outcome:
     kind, _, name = delivery.target.partition(":")
     try:
         if kind == "webhook" and name in rules.webhooks:
-            send_webhook(rules.webhooks[name], alert, delivery.id, timeout)
+            send_webhook(rules.webhooks[name], alert, delivery.id, timeout, allow, now)
         elif kind == "email" and name in rules.email and rules.smtp is not None:
-            send_email(rules.smtp, rules.email[name], alert, timeout)
+            send_email(rules.smtp, rules.email[name], alert, timeout, allow)
         else:
-            return f"{delivery.target} is not defined in the rule file any more"
-    except (httpx.HTTPError, OSError, smtplib.SMTPException, RuntimeError) as exc:
-        return f"{type(exc).__name__}: {exc}"[:500]
-    return None
+            return Outcome(f"{delivery.target} is not defined in the rule file any more")
+    except ReceiverError as exc:
+        return Outcome(describe(exc), exc.wait)
+    except Exception as exc:  # any failure is this delivery's alone: record it, go on
+        return Outcome(describe(exc))
+    return Outcome(None)
