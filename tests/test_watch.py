@@ -1,6 +1,7 @@
 """`outpost watch` over real HTTP: a feed and its pages on loopback, a webhook receiver; the
-cycle's structured log; a feed that turns into garbage; a real process killed with SIGKILL
-and restarted (nothing lost, nothing twice), then stopped cleanly with SIGTERM."""
+cycle's structured log; a feed that turns into garbage; a cycle that fails (a table of the
+real database gone for a while) logged while the loop goes on; a real process killed with
+SIGKILL and restarted (nothing lost, nothing twice), then stopped cleanly with SIGTERM."""
 
 from __future__ import annotations
 
@@ -10,19 +11,20 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 
 from outpost.config import FeedSource, Settings
-from outpost.pipeline import default_pipeline
+from outpost.pipeline import Pipeline, default_pipeline
 from outpost.store.alerts import list_alerts
 from outpost.store.db import connect
 from outpost.store.schema import alert_checks, analyses, articles, story_articles
-from outpost.warn.rules import load_rules
+from outpost.warn.rules import RuleSet, load_rules
 from outpost.warn.watch import Watcher
 from tests.conftest import ROOT
 from tests.loopback_site import Reply, Site, article_html, html_reply, serve
@@ -78,6 +80,41 @@ def test_cycles_take_articles_from_feed_to_delivered_alert(
     posted = [json.loads(body)["id"] for _, body in receiver.got]
     assert sorted(posted) == sorted(a.id for a in raised)  # each alert delivered once
     assert wire.hits(ENTRIES[0].path) == 1
+
+
+def rename(engine: Engine, table: str, name: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(text(f"ALTER TABLE {table} RENAME TO {name}"))
+
+
+def events(log: io.StringIO, kind: str) -> list[dict[str, object]]:
+    lines = [json.loads(line) for line in log.getvalue().splitlines()]
+    return [x for x in lines if x["event"] == kind]
+
+
+def test_a_failing_cycle_is_logged_and_the_loop_goes_on(engine: Engine, settings: Settings) -> None:
+    # The table the rule step reads is gone, as if the database were half away: every cycle
+    # fails in that step until it is back.
+    rename(engine, "alert_checks", "alert_checks_away")
+    log = io.StringIO()
+    watcher = Watcher(engine, settings, (), RuleSet(()), Pipeline([]), log, every=0.1)
+    loop = threading.Thread(target=watcher.run)
+    loop.start()
+    time.sleep(1.6)
+    errors = events(log, "cycle-error")
+    rename(engine, "alert_checks_away", "alert_checks")
+    wait_for(lambda: events(log, "cycle"), seconds=10)
+    watcher.stop.set()
+    loop.join(timeout=30)
+    assert not loop.is_alive()
+    # Tried after 0.2, 0.4, 0.8 s: backing off, not once every 0.1 s (16 times).
+    assert 2 <= len(errors) <= 6, errors
+    for line in errors:
+        error = str(line["error"])
+        assert error.startswith(("OperationalError: ", "ProgrammingError: ")), error
+        assert "alert_checks" in error and "\n" not in error and "[SQL" not in error
+    numbers = [x["cycle"] for x in errors] + [x["cycle"] for x in events(log, "cycle")]
+    assert numbers == list(range(1, len(numbers) + 1))  # every cycle counted, once
 
 
 def watch_process(

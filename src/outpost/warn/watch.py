@@ -8,6 +8,11 @@ in their own thread, so a webhook that hangs or fails never holds up the next ar
 Every step commits per article, so the process can be killed at any moment: on restart,
 ingestion skips what is stored, and each later step takes exactly the articles the one
 before finished and it has not. SIGTERM (or Ctrl-C) ends it after the step under way.
+
+A cycle that fails (the database briefly away, a bug in one step) is logged as one line,
+{"event": "cycle-error", "error": "Type: message"}, and the loop goes on: the next cycle
+comes after a back-off that doubles while the failure lasts (up to five minutes), so a
+permanent failure does not spin. The sender thread backs off the same way.
 """
 
 from __future__ import annotations
@@ -29,10 +34,11 @@ from outpost.ingest.run import ingest
 from outpost.pipeline import Pipeline
 from outpost.warn.alerting import check_articles, check_spikes
 from outpost.warn.assign import cluster_store
-from outpost.warn.delivery import deliver_due
+from outpost.warn.delivery import deliver_due, describe
 from outpost.warn.rules import RuleSet
 
 TICK = 0.25  # seconds between looks at the clock and the stop flag
+LONGEST_PAUSE = 300.0  # seconds between tries while a failure lasts, at most
 
 
 @dataclass(frozen=True)
@@ -74,16 +80,30 @@ class Watcher:
         """Cycles until stopped (or `cycles` of them); each waits for the next due feed, or
         `every` seconds. What is due for delivery at the end is tried once more."""
         self.sender.start()
+        failures = 0  # cycles failed in a row
         try:
             while not self.stop.is_set():
-                self.cycle()
+                failures = 0 if self._cycle_safely() else failures + 1
                 if cycles is not None and self.count >= cycles:
                     break
-                self._sleep_until(min([*self.due.values(), time.monotonic() + self.every]))
+                if failures:
+                    self._sleep_until(time.monotonic() + pause(self.every, failures))
+                else:
+                    self._sleep_until(min([*self.due.values(), time.monotonic() + self.every]))
         finally:
             self.stop.set()
             self.sender.join(timeout=10)
             self._deliver_once()
+
+    def _cycle_safely(self) -> bool:
+        """One cycle; whether it succeeded. No failure of one cycle ends the loop."""
+        try:
+            self.cycle()
+        except Exception as exc:
+            self.count += 1
+            self._log({"event": "cycle-error", "cycle": self.count, "error": describe(exc)})
+            return False
+        return True
 
     def cycle(self) -> Cycle:
         started = time.monotonic()
@@ -115,17 +135,21 @@ class Watcher:
         return report
 
     def _deliver_forever(self) -> None:
-        while not self.stop.wait(TICK * 2):
-            self._deliver_once()
+        failures = 0
+        while not self.stop.wait(pause(TICK * 2, failures)):
+            failures = 0 if self._deliver_once() else failures + 1
 
-    def _deliver_once(self) -> None:
+    def _deliver_once(self) -> bool:
+        """Deliver what is due; False when the store could not be read or written."""
+        allow = self.settings.fetch.allow_networks
         try:
-            result = deliver_due(self.engine, self.rules, datetime.now(UTC))
+            result = deliver_due(self.engine, self.rules, datetime.now(UTC), allow=allow)
         except Exception as exc:  # a broken database must not end the sender silently
-            self._log({"event": "delivery-error", "error": f"{type(exc).__name__}: {exc}"})
-            return
+            self._log({"event": "delivery-error", "error": describe(exc)})
+            return False
         if result.sent or result.failed:
             self._log({"event": "delivery", "sent": result.sent, "failing": result.failed})
+        return True
 
     def _sleep_until(self, deadline: float) -> None:
         while not self.stop.is_set() and time.monotonic() < deadline:
@@ -144,3 +168,9 @@ class Watcher:
 
         signal.signal(signal.SIGTERM, handle)
         signal.signal(signal.SIGINT, handle)
+
+
+def pause(base: float, failures: int) -> float:
+    """Seconds to wait after `failures` failed tries in a row: `base`, doubling while they
+    last, at most LONGEST_PAUSE."""
+    return float(min(base * 2 ** min(failures, 16), max(base, LONGEST_PAUSE)))
