@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import snowballstemmer
 from sqlalchemy import Connection, Table, text
 from sqlalchemy.dialects import postgresql, sqlite
 
-WORD = re.compile(r"\w+", re.UNICODE)
+from outpost.store.errors import SearchRefusedError
+
+# Letters and digits: the index splits words at "_" too (FTS5 unicode61, PostgreSQL).
+WORD = re.compile(r"[^\W_]+", re.UNICODE)
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _stemmers = {
     "ru": snowballstemmer.stemmer("russian"),
@@ -36,21 +40,59 @@ def upsert(conn: Connection, table: Table, values: Mapping[str, Any], update: li
     )
 
 
-def query_terms(query: str) -> list[str]:
-    """The query's words, lower-cased and stemmed (Russian or English by script) for prefix
-    matching: "Афганистане" → "афганистан", "trafficking" → "traffick"."""
-    terms = []
-    for word in WORD.findall(query.lower()):
-        stemmer = _stemmers["ru" if CYRILLIC.search(word) else "en"]
-        stem = stemmer.stemWord(word)
-        terms.append(stem if len(stem) >= 3 else word)
-    return terms
+# A query's bounds. Every prefix term makes the full-text index expand it to all the words it
+# starts and intersect their lists, so cost grows with the number of terms and with how
+# short their prefixes are: a query of many repeated short words once ran for minutes.
+MAX_TERMS = 12  # different terms in one query; more is refused, not cut (cutting would
+# silently answer another question than the one asked)
+MAX_WORD = 64  # characters in one query word; no real word is longer
+MIN_PREFIX = 3  # a shorter stem is matched as the whole word ("us", "в"), never as a prefix
 
 
-def search_sql(dialect: str, terms: list[str]) -> tuple[Any, dict[str, Any]]:
+@dataclass(frozen=True)
+class Term:
+    text: str  # lower case; a stem when `prefix`
+    prefix: bool  # matched as the start of a word, or only as the whole word
+
+
+def query_terms(query: str) -> list[Term]:
+    """The query's different words, lower-cased and stemmed (Russian or English by script)
+    for prefix matching: "Афганистане" → "афганистан"*, "trafficking" → "traffick"*. A word
+    whose stem is shorter than MIN_PREFIX is matched whole: "US" finds "us", not "used".
+
+    Raises SearchRefusedError (one line) for a query of more than MAX_TERMS different terms
+    or with a word longer than MAX_WORD characters: such a query is refused whole.
+    """
+    terms: dict[Term, None] = {}
+    seen: set[str] = set()
+    for match in WORD.finditer(query.lower()):
+        word = match.group()
+        if word in seen:
+            continue  # a repeated word adds nothing but cost
+        seen.add(word)
+        if len(word) > MAX_WORD:
+            raise SearchRefusedError(
+                f"search: a word may have at most {MAX_WORD} characters; "
+                f"{word[:20]!r}… has {len(word)}"
+            )
+        terms[_term(word)] = None
+        if len(terms) > MAX_TERMS:
+            raise SearchRefusedError(
+                f"search: a query may have at most {MAX_TERMS} different words; this one has "
+                "more (leave out the common ones)"
+            )
+    return list(terms)
+
+
+def _term(word: str) -> Term:
+    stem = _stemmers["ru" if CYRILLIC.search(word) else "en"].stemWord(word)
+    return Term(stem, prefix=True) if len(stem) >= MIN_PREFIX else Term(word, prefix=False)
+
+
+def search_sql(dialect: str, terms: list[Term]) -> tuple[Any, dict[str, Any]]:
     """SQL returning (id, rank, snippet) of matching articles, best first, and its parameters."""
     if dialect == "postgresql":
-        query = " & ".join(f"{t}:*" for t in terms)
+        query = " & ".join(f"{t.text}:*" if t.prefix else t.text for t in terms)
         sql = text(
             """
             SELECT a.id, ts_rank(a.search, q) AS rank,
@@ -63,7 +105,7 @@ def search_sql(dialect: str, terms: list[str]) -> tuple[Any, dict[str, Any]]:
             """
         )
         return sql, {"query": query}
-    query = " AND ".join(f'"{t}"*' for t in terms)
+    query = " AND ".join(f'"{t.text}"*' if t.prefix else f'"{t.text}"' for t in terms)
     sql = text(
         """
         SELECT rowid AS id, bm25(articles_fts, 2.0, 1.0) AS rank,

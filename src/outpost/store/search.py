@@ -19,7 +19,12 @@ class Hit:
 
 
 def search(conn: Connection, query: str, limit: int = 20) -> list[Hit]:
-    """Articles containing every word of the query (in any inflection), best first."""
+    """Articles containing every word of the query (in any inflection), best first.
+
+    Raises SearchRefusedError for a query over the bounds of `dialect.query_terms` (more than
+    12 different words, or a word of more than 64 characters); StatementTimeoutError when
+    the search itself runs past the statement time-out.
+    """
     terms = dialect.query_terms(query)
     if not terms:
         return []
