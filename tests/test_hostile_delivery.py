@@ -100,6 +100,20 @@ def test_a_title_with_line_breaks_goes_out_clean_and_holds_nothing_up(
     assert body["title"] == HOSTILE.replace("\x00", "")  # the JSON body: the data, escaped
 
 
+def test_addresses_in_the_rule_file_cannot_add_headers_or_recipients(
+    engine: Engine, receiver: Receiver, room: Mailroom
+) -> None:
+    mailbox = Mailbox("duty", ("duty@example.org\r\nBcc: spy@example.net",))
+    smtp = Smtp("127.0.0.1", room.port, "outpost@example.org\nX-Injected: yes")
+    hostile = RuleSet((), email={"duty": mailbox}, smtp=smtp)
+    alert(engine, "story-1", ["email:duty"])
+    assert deliver_due(engine, hostile, NOW, allow=LOOPBACK).sent == 1
+    (raw,) = room.messages
+    message = message_from_bytes(raw)
+    assert room.recipients == [["duty@example.org"]]
+    assert message["Bcc"] is None and message["X-Injected"] is None
+
+
 def test_header_values_are_one_bounded_line() -> None:
     assert one_line("a\r\nb\tc\x1b\x9b\u2028d\u2066e\u200ff") == "a b c d e f"
     assert one_line("x" * 500) == "x" * 199 + "…"
