@@ -3,7 +3,9 @@ SIGKILL half-way then started again, which must end exactly as a clean run does.
 
 from __future__ import annotations
 
+import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -20,6 +22,15 @@ from outpost.store.failures import list_failures
 from outpost.store.schema import article_bands, articles, raw_items
 from tests.conftest import EXAMPLES
 from tests.corpus import write_corpus
+
+ARTICLE = (
+    "Defence ministers of the six member states agreed in Dushanbe on a plan of joint exercises "
+    "near the southern border for the autumn, officials said on Thursday."
+)
+OTHER = (
+    "Aid agencies counted several thousand families waiting at the crossing point in the "
+    "Badakhshan mountains as food and fuel ran short before winter."
+)
 
 
 def snapshot(engine: Engine) -> set[tuple[object, ...]]:
@@ -95,3 +106,34 @@ def test_sigkill_half_way_then_rerun_equals_clean_run(
     clean.dispose()
     assert resumed == expected
     assert len([r for r in expected if isinstance(r[0], str) and len(r) == 7]) > 900
+
+
+def test_item_the_database_refuses_fails_alone_and_the_run_goes_on(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    # 2,000 random CJK characters are 6,000 bytes that do not compress, over what a PostgreSQL
+    # unique index holds: the insert raised out of the run, which ended, and every later line
+    # was lost. SQLite stores it.
+    chars = random.Random(11)
+    long_id = "".join(chr(chars.randrange(0x4E00, 0x9FFF)) for _ in range(2000))
+    lines = [
+        {"id": long_id, "source": "Wire", "text": ARTICLE},
+        {"id": "second", "source": "Wire", "text": OTHER},
+    ]
+    path = tmp_path / "items.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+
+    summary = ingest(engine, settings, [str(path)])
+
+    with engine.connect() as conn:
+        ids = set(conn.execute(select(articles.c.external_id)).scalars())
+        errors = list_failures(conn)
+    if engine.dialect.name == "postgresql":
+        assert (summary.new, summary.failed, ids) == (1, 1, {"second"})
+        [failure] = summary.failures
+        assert failure.locator == f"{path}#line=1"
+        assert failure.reason.startswith("not stored: ")
+        assert "\n" not in failure.reason and len(failure.reason) <= 500
+        assert [(e.locator, e.reason) for e in errors] == [(failure.locator, failure.reason)]
+    else:
+        assert (summary.new, summary.failed, ids) == (2, 0, {"second", lines[0]["id"]})

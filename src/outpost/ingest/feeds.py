@@ -1,17 +1,22 @@
 """RSS and Atom feeds: a conditional GET, then each new entry's page fetched and extracted.
 
-The feed's validators (ETag, Last-Modified) are saved only when every entry is stored, so an
-entry whose page failed is tried again on the next run instead of hiding behind a 304.
-Feed XML is checked with defusedxml first: a document that declares entities is refused
-before feedparser sees it (no external entity expansion, no entity bombs).
+Every feed and every entry is its own failure domain: whatever goes wrong with one (a hostile
+document, a page that breaks the parser, a bug of ours) becomes a Failure with a one-line
+reason, and the run goes on with the next one. The feed's validators (ETag, Last-Modified) are
+saved only when every entry is stored, so an entry whose page failed, or one left over by the
+per-run caps (FetchSettings.max_entries, max_pages), is taken on the next run instead of hiding
+behind a 304. A 429 or 503 with Retry-After is remembered: the feed is not asked again before.
+The document is decoded once and checked for entity declarations as decoded (feed_text.py),
+and every field read from it is bounded, so no entry can cost more than its page.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 from xml.etree.ElementTree import ParseError
@@ -23,50 +28,148 @@ from sqlalchemy import Engine
 
 from outpost.ingest.dedup import sha256
 from outpost.ingest.errors import ItemError
-from outpost.ingest.pages import extract_page
-from outpost.ingest.web import Fetcher
+from outpost.ingest.feed_text import feed_document
+from outpost.ingest.pages import Page, extract_page
+from outpost.ingest.reasons import one_line
+from outpost.ingest.web import Fetcher, Response
 from outpost.records import Draft, Failure
 from outpost.store import feeds as state_store
-from outpost.store.failures import failure_attempts
+from outpost.store.failures import clear_failure, failure_attempts
+from outpost.store.times import now
 
-# Found in ASCII-compatible encodings only; for the rest, feedparser strips unsafe declarations.
-ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 GIVE_UP_AFTER = 3  # failed tries of one entry
+MAX_TITLE = 1000  # characters of an entry's title; cut beyond
+MAX_SOURCE = 200  # characters of the feed's title, the articles' source (indexed); cut beyond
+MAX_SUMMARY = 10_000  # characters of a summary (only used to tell entries apart); cut beyond
+MAX_LINK = 2048  # characters of an entry's link: an identity is refused, never cut
+# UTF-8 bytes of an entry's id: stored with the source under one unique index, whose entries
+# PostgreSQL caps at 2704 bytes (a longer one makes the insert fail); refused beyond.
+MAX_ID_BYTES = 1024
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+Extract = Callable[[bytes, str | None], Page]
 
 
-def read_feed(fetcher: Fetcher, engine: Engine, url: str) -> Iterator[Draft | Failure]:
+@dataclass(frozen=True)
+class Entry:
+    """The fields of one feed entry that are used, each bounded and of the right type."""
+
+    key: str
+    link: str | None
+    ident: str | None
+    title: str | None
+    published: datetime | None
+
+    @property
+    def locator(self) -> str:
+        return self.link or f"feed entry {self.ident or self.title}"
+
+
+def read_feed(
+    fetcher: Fetcher, engine: Engine, url: str, extract: Extract = extract_page
+) -> Iterator[Draft | Failure]:
+    """The feed's new entries as Drafts and Failures; never raises for what the feed holds."""
+    try:
+        yield from _read_feed(fetcher, engine, url, extract)
+    except Exception as exc:  # the feed is its own failure domain, whatever went wrong
+        yield Failure(url, one_line(exc, "feed: "))
+
+
+def _read_feed(
+    fetcher: Fetcher, engine: Engine, url: str, extract: Extract
+) -> Iterator[Draft | Failure]:
     with engine.begin() as conn:
         state = state_store.feed_state(conn, url)
+    if state.retry_after and state.retry_after > now():
+        when = state.retry_after.isoformat(timespec="seconds")
+        yield Failure(url, f"feed: not fetched before {when}, as its server asked (Retry-After)")
+        return
+    try:
+        response = fetcher.get(url, _conditional(state))
+    except ItemError as exc:
+        yield Failure(url, f"feed: {exc}{_remember_retry(engine, state, exc)}")
+        return
+    if response.status == 304:
+        _finish(engine, state, 304, state.etag, state.last_modified)
+        return
+    parsed = parse_feed(response.body, response.url)
+    yield from _read_entries(fetcher, engine, state, response, parsed, extract)
+
+
+def _conditional(state: state_store.FeedState) -> dict[str, str]:
     headers = {}
     if state.etag:
         headers["If-None-Match"] = state.etag
     if state.last_modified:
         headers["If-Modified-Since"] = state.last_modified
-    try:
-        response = fetcher.get(url, headers)
-        if response.status == 304:
-            with engine.begin() as conn:
-                state_store.save_check(conn, state, 304, state.etag, state.last_modified)
-            return
-        parsed = parse_feed(response.body, response.url)
-    except ItemError as exc:
-        yield Failure(url, f"feed: {exc}")
-        return
+    return headers
+
+
+def _remember_retry(engine: Engine, state: state_store.FeedState, exc: ItemError) -> str:
+    """For a 429/503 with Retry-After (FetchError.retry_after, seconds): the time before
+    which the feed is not fetched again, saved, and the words that say so."""
+    seconds = getattr(exc, "retry_after", None)
+    if not isinstance(seconds, int | float) or not seconds > 0:
+        return ""
+    until = now() + timedelta(seconds=min(float(seconds), 7 * 86400.0))
+    with engine.begin() as conn:
+        state_store.save_retry_after(conn, state, until)
+    return f"; not fetched again before {until.isoformat(timespec='seconds')} (Retry-After)"
+
+
+def _read_entries(
+    fetcher: Fetcher,
+    engine: Engine,
+    state: state_store.FeedState,
+    response: Response,
+    parsed: Any,
+    extract: Extract,
+) -> Iterator[Draft | Failure]:
     with engine.begin() as conn:
         seen = state_store.seen_entries(conn, state)
-    source = str(parsed.feed.get("title") or urlsplit(url).hostname or url)
+    source = bounded_text(parsed.feed.get("title"), MAX_SOURCE) or urlsplit(state.url).hostname
+    new = [e for e in _entries(parsed) if e.key not in seen]
+    caps = fetcher.settings
+    done = pages = 0
     complete = True
-    for entry in parsed.entries:
-        key = entry_key(entry)
-        if key in seen:
-            continue
-        item = _entry_article(fetcher, entry, source, (state.key, key))
+    for entry in new[: caps.max_entries]:
+        if entry.link and pages >= caps.max_pages:
+            break
+        pages, done = pages + bool(entry.link), done + 1
+        item = _entry_item(fetcher, entry, source or state.url, state.key, extract)
         complete = complete and not _worth_retrying(engine, item)
         yield item
+    if done < len(new):  # the rest waits for the next run: not seen, validators not saved
+        yield Failure(
+            state.url, _capped(len(new) - done, len(new), caps.max_entries, caps.max_pages)
+        )
+        _finish(engine, state, response.status, None, None, clear=False)
+        return
+    validators = (response.headers.get("etag"), response.headers.get("last-modified"))
+    _finish(engine, state, response.status, *(validators if complete else (None, None)))
+
+
+def _capped(left: int, new: int, max_entries: int, max_pages: int) -> str:
+    return (
+        f"feed: capped: {left} of {new} new entries left for the next run (at most "
+        f"{max_entries} entries and {max_pages} pages per run: feed_max_entries, feed_max_pages)"
+    )
+
+
+def _finish(
+    engine: Engine,
+    state: state_store.FeedState,
+    status: int,
+    etag: str | None,
+    modified: str | None,
+    *,
+    clear: bool = True,
+) -> None:
+    """Save what this fetch found; a feed read to its end no longer counts as failed."""
     with engine.begin() as conn:
-        etag = response.headers.get("etag") if complete else None
-        modified = response.headers.get("last-modified") if complete else None
-        state_store.save_check(conn, state, response.status, etag, modified)
+        state_store.save_check(conn, state, status, etag, modified)
+        if clear:
+            clear_failure(conn, state.url)
 
 
 def _worth_retrying(engine: Engine, item: Draft | Failure) -> bool:
@@ -82,69 +185,99 @@ def _worth_retrying(engine: Engine, item: Draft | Failure) -> bool:
 
 def parse_feed(body: bytes, url: str | None = None) -> Any:
     """The parsed feed; `url` (where it was fetched from, after redirects) is the base that
-    relative entry links are resolved against, as Atom allows (RFC 4287, xml:base aside)."""
+    relative entry links are resolved against, as Atom allows (RFC 4287, xml:base aside).
+    The parser reads the document exactly as decoded and checked by feed_document."""
+    document = feed_document(body)
     try:
-        SafeXML.fromstring(body, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        SafeXML.fromstring(document, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
         raise ItemError(f"refused: the XML declares entities ({type(exc).__name__})") from None
     except ParseError as exc:
-        # A syntax error before the DOCTYPE (even blank space before <?xml) stops the strict
-        # check before it sees any entity, so the refusal is repeated here by hand: the
-        # lenient fallback must not be a way round it.
-        if ENTITY_DECLARATION.search(body):
-            raise ItemError("refused: the XML declares entities (not well-formed)") from None
-        parsed = _feedparser(body, url)  # feedparser's lenient parser may still read it
+        parsed = _feedparser(document, url)  # feedparser's lenient parser may still read it
         if not parsed.entries:
             raise ItemError(f"not a feed: the document is not well-formed XML ({exc})") from None
         return parsed
-    parsed = _feedparser(body, url)
+    parsed = _feedparser(document, url)
     if not parsed.version and not parsed.entries:
         raise ItemError("not a feed: no RSS or Atom elements in the document")
     return parsed
 
 
-def _feedparser(body: bytes, url: str | None) -> Any:
+def _feedparser(document: bytes, url: str | None) -> Any:
     # Without a base, relative links stay relative and every such entry fails as "not http".
-    # The neutral XML media type keeps feedparser's encoding choice what it is without headers
-    # (the XML declaration, else UTF-8); headers without a media type make it guess ISO-8859-1
-    # and flag the feed as not XML.
-    if not url:
-        return feedparser.parse(body)
-    headers = {"content-location": url, "content-type": "application/xml"}
-    return feedparser.parse(body, response_headers=headers)
+    # The neutral XML media type keeps feedparser's encoding choice what the (rewritten)
+    # declaration says, UTF-8; headers without a media type make it guess ISO-8859-1.
+    headers = {"content-type": "application/xml"}
+    if url:
+        headers["content-location"] = url
+    return feedparser.parse(document, response_headers=headers)
 
 
-def entry_key(entry: Any) -> str:
-    ident = (
-        entry.get("id") or entry.get("link") or (entry.get("title", "") + entry.get("summary", ""))
-    )
-    return sha256(str(ident))
+def _entries(parsed: Any) -> Iterator[Entry]:
+    for entry in parsed.entries:
+        yield _entry(entry)
+
+
+def _entry(entry: Any) -> Entry:
+    link = _identity(entry.get("link"))
+    ident = _identity(entry.get("id"))
+    title = bounded_text(entry.get("title"), MAX_TITLE)
+    summary = bounded_text(entry.get("summary"), MAX_SUMMARY)
+    key = sha256(str(ident or link or (title or "") + (summary or "")))
+    return Entry(key, link, ident, title, _entry_time(entry))
+
+
+def _identity(value: object) -> str | None:
+    """A link or id as read: a string, whole. One over MAX_LINK is kept cut only so the entry
+    can be named; _entry_item refuses it (a cut identity could name another entry)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return CONTROL.sub("", value.strip()[: MAX_LINK + 1])
+
+
+def bounded_text(value: object, cap: int) -> str | None:
+    """A one-line text field from a feed: control characters out, spaces collapsed, at most
+    `cap` characters (cut with an ellipsis: a title of a gigabyte is not a title)."""
+    if not isinstance(value, str):
+        return None
+    text = " ".join(CONTROL.sub(" ", value[: cap * 4]).split())
+    if len(text) > cap:
+        text = text[: cap - 1] + "…"
+    return text or None
+
+
+def _entry_item(
+    fetcher: Fetcher, entry: Entry, source: str, feed_key: str, extract: Extract
+) -> Draft | Failure:
+    try:
+        return _entry_article(fetcher, entry, source, feed_key, extract)
+    except Exception as exc:  # one entry is its own failure domain, whatever went wrong
+        return Failure(entry.locator[:MAX_LINK], one_line(exc))
 
 
 def _entry_article(
-    fetcher: Fetcher, entry: Any, source: str, feed_entry: tuple[str, str]
+    fetcher: Fetcher, entry: Entry, source: str, feed_key: str, extract: Extract
 ) -> Draft | Failure:
-    link = entry.get("link")
-    locator = str(link or f"feed entry {entry.get('id') or entry.get('title')}")
-    if not link:
-        return Failure(locator, "feed entry has no link to fetch")
-    try:
-        response = fetcher.get(link)
-        page = extract_page(response.body, response.url)
-    except ItemError as exc:
-        return Failure(locator, str(exc))
+    if entry.link and len(entry.link) > MAX_LINK:
+        raise ItemError(f"feed entry's link is over {MAX_LINK} characters")
+    if entry.ident and len(entry.ident.encode("utf-8", errors="replace")) > MAX_ID_BYTES:
+        raise ItemError(f"feed entry's id is over {MAX_ID_BYTES} bytes")
+    if not entry.link:
+        return Failure(entry.locator, "feed entry has no link to fetch")
+    response = fetcher.get(entry.link)
+    page = extract(response.body, response.url)
     return Draft(
         text=page.text,
         source=source,
-        locator=locator,
+        locator=entry.link,
         raw=response.body,
         media_type=response.media_type or "text/html",
-        title=entry.get("title") or page.title,
+        title=entry.title or page.title,
         url=page.url or response.url,
-        published=_entry_time(entry) or page.published,
+        published=entry.published or page.published,
         lang=page.lang,
-        external_id=entry.get("id"),
-        feed_entry=feed_entry,
+        external_id=entry.ident,
+        feed_entry=(feed_key, entry.key),
     )
 
 
@@ -152,4 +285,7 @@ def _entry_time(entry: Any) -> datetime | None:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if not parsed:
         return None
-    return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+    try:
+        return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+    except (OverflowError, ValueError, OSError, TypeError):  # a year 99999 is no date
+        return None

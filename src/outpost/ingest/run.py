@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -15,6 +16,7 @@ from outpost.ingest.feeds import read_feed
 from outpost.ingest.files import estimate, expand, read_file
 from outpost.ingest.limits import admit
 from outpost.ingest.pages import extract_page
+from outpost.ingest.reasons import one_line
 from outpost.ingest.web import Fetcher
 from outpost.records import Draft, Failure, Outcome, Stored, Summary
 from outpost.store.articles import store_draft
@@ -58,12 +60,27 @@ def ingest(
     with Fetcher(settings.fetch) as fetcher:
         for found in _items(engine, fetcher, sources, feeds, source, tracker):
             item = _admitted(found, settings)
-            stored = _store(engine, item, failed_before)
+            item, stored = _contained(engine, item, failed_before)
             summary.add(stored.outcome)
             if isinstance(item, Failure):
                 summary.failures.append(item)
             tracker.advance(stored)
     return summary
+
+
+def _contained(
+    engine: Engine, item: Draft | Failure, failed_before: set[str]
+) -> tuple[Draft | Failure, Stored]:
+    """The item stored, or, when storing it fails (a value the database refuses, a lost
+    connection), a Failure naming why: one item is its own failure domain, the run goes on."""
+    try:
+        return item, _store(engine, item, failed_before)
+    except Exception as exc:
+        failure = Failure(item.locator, one_line(exc, "not stored: "))
+    # A database that refuses even the failure (a locator it cannot hold): the summary has it.
+    with contextlib.suppress(Exception):
+        _store(engine, failure, failed_before)
+    return failure, Stored(Outcome.FAILED, "", failure.locator)
 
 
 def _items(

@@ -101,6 +101,7 @@ feeds = Table(
     Column("last_modified", Text),
     Column("checked", DateTime),
     Column("status", Integer),
+    Column("retry_after", DateTime),  # not fetched again before this (the server's Retry-After)
 )
 
 feed_entries = Table(

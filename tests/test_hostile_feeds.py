@@ -1,0 +1,240 @@
+"""Issue 11: hostile feeds cannot silence the watch. Each attack is replayed against a real
+loopback server and real databases (SQLite and PostgreSQL): the hostile feed or entry fails
+with a one-line reason, and everything else is still read and stored."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine, update
+
+from outpost.config import Settings
+from outpost.ingest.feeds import MAX_ID_BYTES, MAX_TITLE
+from outpost.ingest.run import ingest
+from outpost.store.feeds import feed_state
+from outpost.store.schema import feeds
+from tests.loopback_site import Reply, Site, serve
+from tests.test_feeds import ENTRIES, STORIES, Entry, failed, publish, rss, stored
+
+RSS = {"Content-Type": "application/rss+xml"}
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    with serve() as running:
+        yield running
+
+
+def rss_items(site: Site, items: list[str], title: str = "Wire") -> bytes:
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{title}'
+        f"</title><link>{site.url('/')}</link>{''.join(items)}</channel></rss>"
+    ).encode()
+
+
+def item(site: Site, entry: Entry, *, guid: str | None = None, date: str | None = None) -> str:
+    return (
+        f"<item><title>{entry.title}</title><link>{site.url(entry.path)}</link>"
+        f'<guid isPermaLink="false">{guid or "wire-" + entry.slug}</guid>'
+        f"<pubDate>{date or 'Thu, 16 Sep 2021 06:15:00 GMT'}</pubDate></item>"
+    )
+
+
+# 1. Every feed and every entry is its own failure domain -----------------------------------
+
+
+def test_entry_dated_past_year_9999_is_stored_and_the_run_goes_on(
+    engine: Engine, settings: Settings, site: Site
+) -> None:
+    # The date turns into year 10000 in UTC: it once raised out of the feed and ended the run.
+    publish(site, ENTRIES[:3])
+    bad_date = "9999-12-31T23:59:59-12:00"
+    items = [item(site, ENTRIES[0]), item(site, ENTRIES[1], date=bad_date)]
+    site.routes["/evil.xml"] = Reply(200, rss_items(site, items), RSS)
+    site.routes["/good.xml"] = Reply(200, rss(site, ENTRIES[2:3]), RSS)
+
+    summary = ingest(engine, settings, feeds=[site.url("/evil.xml"), site.url("/good.xml")])
+
+    assert (summary.new, summary.failed, summary.failures) == (3, 0, [])
+    articles = stored(engine)
+    assert articles[site.url(ENTRIES[1].path)].published == datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def test_non_ascii_etag_is_not_saved_and_cannot_poison_the_next_request(
+    engine: Engine, settings: Settings, site: Site
+) -> None:
+    # Sent back as If-None-Match, a non-ASCII ETag made every later fetch of the feed raise.
+    url = site.url("/feed")
+    publish(site, ENTRIES[:2])
+    headers = {**RSS, "ETag": '"caf\u00e9"', "Last-Modified": "Thu, 16 Sep 2021 10:00:00 GMT"}
+    site.routes["/feed"] = Reply(200, rss(site, ENTRIES[:1]), headers)
+    first = ingest(engine, settings, feeds=[url])
+    with engine.begin() as conn:
+        state = feed_state(conn, url)
+    assert (state.etag, state.last_modified) == (None, "Thu, 16 Sep 2021 10:00:00 GMT")
+
+    site.routes["/feed"] = Reply(200, rss(site, ENTRIES[:2]), headers)
+    second = ingest(engine, settings, feeds=[url])
+
+    assert (first.new, first.failed, second.new, second.failed) == (1, 0, 1, 0)
+    assert "if-none-match" not in site.requests_for("/feed")[-1].headers
+    assert len(stored(engine)) == 2
+
+
+def test_huge_etag_is_not_saved(engine: Engine, settings: Settings, site: Site) -> None:
+    url = site.url("/feed")
+    publish(site, ENTRIES[:1])
+    headers = {**RSS, "ETag": '"' + "x" * 40_000 + '"'}
+    site.routes["/feed"] = Reply(200, rss(site, ENTRIES[:1]), headers)
+    ingest(engine, settings, feeds=[url])
+    again = ingest(engine, settings, feeds=[url])
+    assert (again.failed, site.requests_for("/feed")[-1].status) == (0, 200)
+    assert "if-none-match" not in site.requests_for("/feed")[-1].headers
+
+
+@pytest.mark.parametrize("bad", ['"v1"\r\nX-Injected: yes', "\u00e9t\u00e9", "v" * 300])
+def test_bad_validator_stored_before_is_ignored(
+    engine: Engine, settings: Settings, site: Site, bad: str
+) -> None:
+    url = site.url("/feed")
+    publish(site, ENTRIES[:2])
+    site.routes["/feed"] = Reply(200, rss(site, ENTRIES[:1]), RSS)
+    ingest(engine, settings, feeds=[url])
+    with engine.begin() as conn:  # as a version without the check would have saved it
+        conn.execute(update(feeds).values(etag=bad, last_modified=bad))
+    site.routes["/feed"] = Reply(200, rss(site, ENTRIES[:2]), RSS)
+
+    summary = ingest(engine, settings, feeds=[url])
+
+    assert (summary.new, summary.failed) == (1, 0)
+    last = site.requests_for("/feed")[-1].headers
+    assert "if-none-match" not in last and "if-modified-since" not in last
+    assert "x-injected" not in last
+
+
+def test_entry_id_too_long_to_index_fails_alone(
+    engine: Engine, settings: Settings, site: Site
+) -> None:
+    # 1,500 Cyrillic letters are 3,000 bytes: over what PostgreSQL's unique index holds.
+    publish(site, ENTRIES[:2])
+    items = [item(site, ENTRIES[0], guid="\u0436" * 1500), item(site, ENTRIES[1])]
+    site.routes["/feed"] = Reply(200, rss_items(site, items), RSS)
+
+    summary = ingest(engine, settings, feeds=[site.url("/feed")])
+
+    assert (summary.new, summary.failed) == (1, 1)
+    [failure] = summary.failures
+    assert failure.locator == site.url(ENTRIES[0].path)
+    assert failure.reason == f"feed entry's id is over {MAX_ID_BYTES} bytes"
+    assert list(stored(engine)) == [site.url(ENTRIES[1].path)]
+
+
+def test_huge_title_is_cut_and_the_feed_title_bounded(
+    engine: Engine, settings: Settings, site: Site
+) -> None:
+    publish(site, ENTRIES[:1])
+    title = "Convoy stopped " * 20_000  # 300 kB, under the test cap on a body
+    items = [item(site, replace(ENTRIES[0], title=title))]
+    site.routes["/feed"] = Reply(200, rss_items(site, items, title="W\u00e4chter " * 2000), RSS)
+
+    summary = ingest(engine, settings, feeds=[site.url("/feed")])
+
+    assert (summary.new, summary.failed) == (1, 0)
+    [article] = stored(engine).values()
+    assert article.title is not None and len(article.title) == MAX_TITLE
+    assert article.title.startswith("Convoy stopped Convoy") and article.title.endswith("…")
+    assert article.source.startswith("W\u00e4chter W\u00e4chter") and len(article.source) <= 200
+    assert STORIES[ENTRIES[0].slug][0] in article.text
+    assert failed(engine) == {}
+
+
+# 3. The entity refusal is decided on the decoded document ----------------------------------
+
+LAUGHS = '<!ENTITY lol "lol">' + "".join(
+    f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">'.replace("&lol0;", "&lol;") for i in range(1, 9)
+)
+
+
+def entity_bomb(site: Site, encoding: str, declared: str | None) -> bytes:
+    declaration = f'<?xml version="1.0" encoding="{declared}"?>' if declared else ""
+    text = (
+        f'{declaration}<!DOCTYPE rss [{LAUGHS}]><rss version="2.0"><channel><title>&lol8;'
+        f"</title><item><title>&lol8;</title><link>{site.url(ENTRIES[0].path)}</link>"
+        "</item></channel></rss>"
+    )
+    return text.encode(encoding)
+
+
+BOMBS = {  # encoding of the bytes, encoding the declaration names
+    "ebcdic-cp037": ("cp037", "cp037"),
+    "ebcdic-cp500-as-ibm500": ("cp500", "IBM500"),
+    "utf-16-le-no-bom": ("utf-16-le", "utf-16"),
+    "utf-16-be-no-declaration": ("utf-16-be", None),
+    "utf-32-bom": ("utf-32", "utf-32"),
+    "utf-8-bom": ("utf-8-sig", None),
+}
+
+
+@pytest.mark.parametrize("name", BOMBS)
+def test_entity_bomb_in_any_encoding_is_refused(
+    engine: Engine, settings: Settings, site: Site, name: str
+) -> None:
+    encoding, declared = BOMBS[name]
+    publish(site, ENTRIES[:2])
+    body = entity_bomb(site, encoding, declared)
+    assert b"<!ENTITY" not in body or encoding.startswith("utf-8")
+    site.routes["/evil.xml"] = Reply(200, body, RSS)
+    site.routes["/good.xml"] = Reply(200, rss(site, ENTRIES[1:2]), RSS)
+
+    summary = ingest(engine, settings, feeds=[site.url("/evil.xml"), site.url("/good.xml")])
+
+    assert (summary.new, summary.failed) == (1, 1)
+    [failure] = summary.failures
+    assert failure.reason.startswith("feed: refused: the XML declares entities")
+    assert site.hits(ENTRIES[0].path) == 0
+    assert list(stored(engine)) == [site.url(ENTRIES[1].path)]
+
+
+ENCODED = {  # how the feed is encoded, what its declaration says
+    "cp1251": ("cp1251", "windows-1251"),
+    "koi8-r": ("koi8-r", "KOI8-R"),
+    "utf-16-bom": ("utf-16", "UTF-16"),
+    "utf-16-be-no-bom": ("utf-16-be", "utf-16"),
+    "utf-32-le-no-bom": ("utf-32-le", None),
+    "ebcdic-cp037-latin": ("cp037", "IBM037"),
+}
+
+
+@pytest.mark.parametrize("name", ENCODED)
+def test_feed_in_any_encoding_is_read_as_declared(
+    engine: Engine, settings: Settings, site: Site, name: str
+) -> None:
+    encoding, declared = ENCODED[name]
+    title = "Caf\u00e9 news" if encoding == "cp037" else "\u0412\u0435\u0441\u0442\u0438"
+    publish(site, ENTRIES[:1])
+    text = rss(site, ENTRIES[:1], title=title).decode()
+    if declared:
+        text = text.replace('encoding="utf-8"', f'encoding="{declared}"')
+    else:
+        text = text.replace(' encoding="utf-8"', "")
+    site.routes["/feed"] = Reply(200, text.encode(encoding), RSS)
+
+    summary = ingest(engine, settings, feeds=[site.url("/feed")])
+
+    assert (summary.new, summary.failed, summary.failures) == (1, 0, [])
+    [article] = stored(engine).values()
+    assert (article.source, article.title) == (title, ENTRIES[0].title)
+
+
+def test_unknown_encoding_is_a_clear_feed_failure(
+    engine: Engine, settings: Settings, site: Site
+) -> None:
+    body = rss(site, ENTRIES[:1]).replace(b'encoding="utf-8"', b'encoding="x-martian"')
+    site.routes["/feed"] = Reply(200, body, RSS)
+    summary = ingest(engine, settings, feeds=[site.url("/feed")])
+    assert [f.reason for f in summary.failures] == [
+        "feed: not a feed: unknown encoding 'x-martian' in the XML declaration"
+    ]
