@@ -16,8 +16,17 @@ from outpost.ingest.feeds import MAX_ID_BYTES, MAX_TITLE
 from outpost.ingest.run import ingest
 from outpost.store.feeds import feed_state
 from outpost.store.schema import feeds
-from tests.loopback_site import Reply, Site, serve
-from tests.test_feeds import ENTRIES, STORIES, Entry, failed, publish, rss, stored
+from tests.loopback_site import Reply, Site, article_html, html_reply, serve
+from tests.test_feeds import (
+    ENTRIES,
+    STORIES,
+    Entry,
+    conditional,
+    failed,
+    publish,
+    rss,
+    stored,
+)
 
 RSS = {"Content-Type": "application/rss+xml"}
 
@@ -238,3 +247,77 @@ def test_unknown_encoding_is_a_clear_feed_failure(
     assert [f.reason for f in summary.failures] == [
         "feed: not a feed: unknown encoding 'x-martian' in the XML declaration"
     ]
+
+
+# 4b. A feed run reads at most max_entries entries and fetches at most max_pages pages ------
+
+MANY = [
+    Entry(f"story-{i}", f"Story number {i}", datetime(2021, 9, 16, i, tzinfo=UTC)) for i in range(5)
+]
+
+
+def publish_many(site: Site) -> None:
+    for i, e in enumerate(MANY):
+        words = f"Report {i}: " + " ".join(f"{w}{i}" for w in STORIES["convoy"][0].split())
+        site.routes[e.path] = html_reply(article_html(e.title, [words, STORIES["refugees"][i % 2]]))
+
+
+@pytest.mark.parametrize("caps", [{"max_entries": 2}, {"max_pages": 2}])
+def test_feed_caps_leave_the_rest_for_the_next_run(
+    engine: Engine, settings: Settings, site: Site, caps: dict[str, int]
+) -> None:
+    settings = replace(settings, fetch=replace(settings.fetch, **caps))
+    url = site.url("/feed")
+    publish_many(site)
+    site.routes["/feed"] = conditional(rss(site, MANY), "application/rss+xml", '"v1"', None)
+
+    runs = [ingest(engine, settings, feeds=[url]) for _ in range(3)]
+
+    assert [r.new for r in runs] == [2, 2, 1]
+    assert [site.hits(e.path) for e in MANY] == [1] * 5  # each page fetched once
+    assert [r.failures for r in runs[2:]] == [[]]
+    for left, run in zip([3, 1], runs, strict=False):
+        [failure] = run.failures
+        assert failure.locator == url
+        assert failure.reason.startswith(f"feed: capped: {left} of {left + 2} new entries left")
+    assert [r.headers.get("if-none-match") for r in site.requests_for("/feed")] == [None] * 3
+    assert failed(engine) == {}  # the feed read to its end is no longer listed as failed
+    fourth = ingest(engine, settings, feeds=[url])
+    assert (fourth.new, fourth.failed, site.requests_for("/feed")[-1].status) == (0, 0, 304)
+
+
+# 11. Retry-After is honoured ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_feed_is_not_fetched_again_before_its_retry_after(
+    engine: Engine, settings: Settings, site: Site, status: int
+) -> None:
+    url = site.url("/feed")
+    publish(site, ENTRIES[:1])
+    site.routes["/feed"] = Reply(status, b"slow down", {"Retry-After": "3600"})
+
+    first = ingest(engine, settings, feeds=[url])
+    second = ingest(engine, settings, feeds=[url])
+
+    assert site.hits("/feed") == 1  # the second run did not ask
+    [refused] = first.failures
+    assert refused.reason.startswith(f"feed: HTTP {status} from {url}; not fetched again before")
+    [skipped] = second.failures
+    assert skipped.locator == url
+    assert skipped.reason.startswith("feed: not fetched before ")
+    assert skipped.reason.endswith("as its server asked (Retry-After)")
+    with engine.begin() as conn:
+        until = feed_state(conn, url).retry_after
+    assert until is not None
+    assert 3500 < (until - datetime.now(UTC)).total_seconds() <= 3600
+
+    with engine.begin() as conn:  # an hour later
+        conn.execute(update(feeds).values(retry_after=datetime(2000, 1, 1)))
+    site.routes["/feed"] = Reply(200, rss(site, ENTRIES[:1]), RSS)
+    third = ingest(engine, settings, feeds=[url])
+
+    assert (third.new, third.failed, site.hits("/feed")) == (1, 0, 2)
+    with engine.begin() as conn:
+        assert feed_state(conn, url).retry_after is None
+    assert failed(engine) == {}
