@@ -561,6 +561,9 @@ def test_encodings_decode_to_the_same_text(tmp_path: Path, encoded: bytes) -> No
         ("https://example.org./x?utm_campaign=a&utm_medium=b", "https://example.org/x"),
         ("https://example.org/x?gclid=1&ref=home&q=afghan", "https://example.org/x?q=afghan"),
         ("  https://example.org/x?z=&a=  ", "https://example.org/x?a=&z="),  # blanks kept
+        ("https://example.org/x?a", "https://example.org/x?a"),  # a bare key stays bare
+        ("https://example.org/x?b&a=&a", "https://example.org/x?a&a=&b"),
+        ("https://example.org/x?q=a+b%26c&&utm_source", "https://example.org/x?q=a+b%26c"),
         ("https://example.org/CaseKept", "https://example.org/CaseKept"),
     ],
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +21,7 @@ from outpost.ingest.run import ingest
 from outpost.records import Draft, Failure
 from outpost.store.failures import list_failures
 from outpost.store.schema import articles
+from tests.corpus import edited, passages
 
 ARTICLE = (
     "The Collective Security Treaty Organization held a summit in Dushanbe on Thursday. "
@@ -265,3 +267,90 @@ def test_a_file_name_with_escape_codes_is_stored_escaped(
     with engine.connect() as conn:
         (failure,) = list_failures(conn)
     assert failure.locator == str(folder / "\\x1b]52;c;eA==\\x07bad.jsonl") + "#line=1"
+
+
+# --- concurrent writers (item 10) ----------------------------------------------------------
+
+
+def near_duplicate_families(families: int, members: int) -> list[list[str]]:
+    """Families of texts that are all near duplicates of each other (a few words changed)."""
+    rng = random.Random(11)
+    texts = passages()
+    bases = [" ".join(texts[2 * i : 2 * i + 2]) for i in range(families)]
+    return [[edited(base, rng) for _ in range(members)] for base in bases]
+
+
+def test_concurrent_ingests_link_every_near_duplicate(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    families = near_duplicate_families(families=25, members=6)
+    halves = []
+    for half in (0, 1):  # each ingest takes every other member: both meet every family at once
+        path = tmp_path / f"half{half}.jsonl"
+        lines = [json.dumps({"text": f[m]}) for f in families for m in range(half, 6, 2)]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        halves.append(path)
+    start = threading.Barrier(2)
+
+    def run(path: Path) -> None:
+        start.wait()
+        ingest(engine, settings, [str(path)])
+
+    threads = [threading.Thread(target=run, args=(p,)) for p in halves]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    rows = stored(engine)
+    assert len(rows) == 25 * 6
+    family_of = {text: n for n, family in enumerate(families) for text in family}
+    originals = [family_of[str(r["text"])] for r in rows if r["near_duplicate_of"] is None]
+    assert sorted(originals) == list(range(25))  # one original per family, the rest linked
+
+
+# --- identifiers and sizes (item 10) -------------------------------------------------------
+
+
+def test_telegram_ids_null_absent_and_objects(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    texts = iter(passages()[40:50])
+    ids: list[object] = [None, None, {"peer": 1}, [1], True, 7, "x8", 1.5]
+    messages = [{"id": i, "type": "message", "text": next(texts)} for i in ids]
+    messages.append({"type": "message", "text": next(texts)})  # no id at all
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps({"name": "Channel", "id": 1, "messages": messages}), "utf-8")
+    summary = ingest(engine, settings, [str(path)])
+    assert (summary.new, summary.duplicate, summary.failed) == (5, 0, 4)
+    # the three messages without an id are three articles, not one and two "duplicates"
+    assert sorted(r["external_id"] or "" for r in stored(engine)) == ["", "", "", "7", "x8"]
+    reasons = {f.locator.rsplit("=", 1)[1]: f.reason for f in summary.failures}
+    assert reasons == {
+        "#2": "message id must be a number, got an object",
+        "#3": "message id must be a number, got a list",
+        "#4": "message id must be a number, got true or false",
+        "#7": "message id must be a number, got a fraction",
+    }
+
+
+FIFTY_MB = 50 * 1024 * 1024
+
+
+def test_a_50_mb_article_is_refused_with_its_size_and_loses_nothing_else(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    words = ("convoy border summit " * (FIFTY_MB // 21 + 1))[:FIFTY_MB]
+    big = tmp_path / "big.txt"
+    big.write_text(words, encoding="utf-8")
+    lines = tmp_path / "lines.jsonl"
+    good = [json.dumps({"text": t}) for t in passages()[60:62]]
+    lines.write_text("\n".join([good[0], json.dumps({"text": words}), good[1]]), "utf-8")
+    summary = ingest(engine, settings, [str(big), str(lines)])
+    assert (summary.new, summary.failed) == (2, 2)
+    size = len(words.strip())
+    reason = f"article text is {size:,} characters, over the cap of 1,000,000"
+    assert {(Path(f.locator).name, f.reason.split(" (")[0]) for f in summary.failures} == {
+        ("big.txt", reason),
+        ("lines.jsonl#line=2", reason),
+    }
+    assert summary.failures[0].reason.endswith("(the article_max_chars setting)")

@@ -158,3 +158,15 @@ def test_migrations_are_idempotent(database_url: str) -> None:
     second = connect(database_url)  # opening again must not fail nor lose data
     assert count(second) == 1
     second.dispose()
+
+
+def test_id_prefix_wildcards_are_literal(engine: Engine) -> None:
+    one = store_draft(engine, draft(passages()[30], external_id="50%_off/x"))
+    with engine.connect() as conn:
+        found = {k: get_article(conn, k) for k in ("%" * 6, "_" * 6, one.uid[:5] + "%")}
+        found |= {k: get_article(conn, k) for k in (one.uid[:5] + "_", one.uid[:4] + "//")}
+        by_prefix = get_article(conn, one.uid[:6])
+        by_external = get_article(conn, "50%_off/x")
+    assert found == dict.fromkeys(found)  # a wildcard in a prefix matches nothing
+    assert by_prefix is not None and by_prefix.uid == one.uid
+    assert by_external is not None and by_external.uid == one.uid

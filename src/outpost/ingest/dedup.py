@@ -12,7 +12,7 @@ import hashlib
 import re
 import unicodedata
 import zlib
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote_plus, unquote_plus, urlsplit, urlunsplit
 
 import numpy as np
 import numpy.typing as npt
@@ -54,9 +54,22 @@ def canonical_url(url: str) -> str:
         path = "/" + path.lstrip("/")
     if len(path) > 1:
         path = path.rstrip("/") or "/"  # "//" must stay the root, or the result is not stable
-    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True))
-    kept = [(k, v) for k, v in query if not TRACKING.match(k)]
-    return urlunsplit((scheme, host, path, urlencode(kept), ""))
+    return urlunsplit((scheme, host, path, _query(parts.query), ""))
+
+
+def _query(query: str) -> str:
+    """The query sorted, without tracking parameters. A bare key stays bare: `?a` and `?a=` are
+    two URLs to the server that reads them, so `?a` must not become `?a=`."""
+    pairs = []
+    for piece in query.split("&"):
+        if not piece:
+            continue
+        key, equals, value = piece.partition("=")
+        key = unquote_plus(key)
+        if not TRACKING.match(key):
+            pairs.append((key, equals, unquote_plus(value)))
+    pairs.sort()
+    return "&".join(quote_plus(k) + (f"={quote_plus(v)}" if eq else "") for k, eq, v in pairs)
 
 
 def normalise_text(text: str) -> str:

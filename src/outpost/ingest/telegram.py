@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from outpost.ingest.errors import ItemError
-from outpost.ingest.values import clean, json_bytes, parse_time
+from outpost.ingest.values import clean, json_bytes, parse_time, single_line
 from outpost.records import Draft, Failure
 
 # ASCII digits only: "²".isdigit() is true but int("²") raises, and more than 4300 digits
@@ -55,9 +55,31 @@ def read_telegram(
 
 
 def _id(message: object, index: int) -> str:
-    if isinstance(message, Mapping) and isinstance(message.get("id"), int | str):
-        return str(message["id"])
+    """The message's place for its locator: its id when that is a number or text."""
+    if isinstance(message, Mapping):
+        value = message.get("id")
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            return single_line(clean(str(value))) or f"#{index}"
     return f"#{index}"
+
+
+def _external_id(message: Mapping[str, Any]) -> str | None:
+    """A message id is a number (text is taken too). Null or absent is no id at all: read as
+    the text "None", every such message would be a duplicate of the first. Anything else is
+    refused rather than stored as a Python repr that no export will ever give again."""
+    value = message.get("id")
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return clean(value).strip() or None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise ItemError(f"message id must be a number, got {_json_kind(value)}")
+
+
+def _json_kind(value: object) -> str:
+    kinds = {bool: "true or false", float: "a fraction", dict: "an object", list: "a list"}
+    return kinds.get(type(value), type(value).__name__)
 
 
 def _message(message: object, channel: str, locator: str) -> Draft | None:
@@ -68,6 +90,7 @@ def _message(message: object, channel: str, locator: str) -> Draft | None:
     text = clean(flatten(message.get("text"))).strip()
     if not text:
         return None
+    external_id = _external_id(message)
     unix = message.get("date_unixtime")
     if isinstance(unix, str) and UNIX_TIME.fullmatch(unix):
         published = parse_time(int(unix))
@@ -81,5 +104,5 @@ def _message(message: object, channel: str, locator: str) -> Draft | None:
         media_type="application/vnd.telegram.message+json",
         title=None,
         published=published,
-        external_id=str(message["id"]) if "id" in message else None,
+        external_id=external_id,
     )

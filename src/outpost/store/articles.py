@@ -9,7 +9,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, and_, func, insert, or_, select
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    and_,
+    delete,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.exc import IntegrityError
 
 from outpost.ingest import dedup
@@ -68,6 +80,7 @@ def store_draft(engine: Engine, draft: Draft, lang: str | None = None) -> Stored
 
 
 def _store(conn: Connection, draft: Draft, keys: Keys, lang: str | None) -> Stored:
+    _serialise(conn, keys)
     existing = _existing(conn, draft, keys)
     if existing is not None:
         _mark_feed_entry(conn, draft, existing)
@@ -115,6 +128,30 @@ def _store(conn: Connection, draft: Draft, keys: Keys, lang: str | None) -> Stor
     return Stored(Outcome.NEAR_DUPLICATE, keys.uid, draft.locator, of=original)
 
 
+# Each band key once, locked in ascending order: two writers that share bands wait for each
+# other instead of deadlocking. The sorted subquery fixes the order the locks are taken in.
+BAND_LOCKS = text(
+    "SELECT count(pg_advisory_xact_lock(band)) FROM "
+    "(SELECT DISTINCT unnest(CAST(:bands AS bigint[])) AS band ORDER BY band) AS ordered"
+)
+
+
+def _serialise(conn: Connection, keys: Keys) -> None:
+    """Make the look for near duplicates and the insert one step for concurrent writers.
+
+    Two writers of near duplicates that both look before either commits both find nothing,
+    and neither is linked (two concurrent ingests found 2,991 of 3,000). Near duplicates share
+    a band key, so on PostgreSQL a transaction lock on each band key makes such writers take
+    turns, while unrelated articles do not wait. SQLite has one writer at a time: a write that
+    changes nothing takes its lock now, so what is read next is what the insert will follow.
+    """
+    if conn.dialect.name == "postgresql":
+        if keys.bands:
+            conn.execute(BAND_LOCKS, {"bands": sorted(set(keys.bands))})
+    else:
+        conn.execute(delete(article_bands).where(false()))
+
+
 def _existing(conn: Connection, draft: Draft, keys: Keys) -> str | None:
     same = [articles.c.text_hash == keys.text_hash]
     if keys.url_key:
@@ -148,8 +185,8 @@ def _near_duplicate(conn: Connection, keys: Keys) -> tuple[str | None, float | N
         .order_by(articles.c.id)
     ).all()
     best: tuple[float, str] | None = None
-    for uid, text, original in rows:
-        score = dedup.jaccard(keys.shingles, dedup.shingles(text))
+    for uid, stored_text, original in rows:
+        score = dedup.jaccard(keys.shingles, dedup.shingles(stored_text))
         if score >= dedup.NEAR_DUPLICATE and (best is None or score > best[0]):
             best = (score, original or uid)  # link to the first of the family
     return (best[1], round(best[0], 4)) if best else (None, None)
@@ -237,7 +274,9 @@ def get_article(conn: Connection, key: str) -> Article | None:
         return to_article(exact)
     rows: Sequence[Row[Any]] = []
     if len(key) >= 6:
-        rows = conn.execute(select(*COLUMNS).where(articles.c.uid.startswith(key)).limit(2)).all()
+        # autoescape: "%", "_" and the escape character in a key are themselves, not wildcards
+        prefix = articles.c.uid.startswith(key, autoescape=True)
+        rows = conn.execute(select(*COLUMNS).where(prefix).limit(2)).all()
     if len(rows) != 1:
         rows = conn.execute(select(*COLUMNS).where(articles.c.external_id == key).limit(2)).all()
     return to_article(rows[0]) if len(rows) == 1 else None
