@@ -162,7 +162,7 @@ def _settings() -> Settings:
     try:
         return load_settings()
     except SettingsError as exc:
-        err.print(f"[red]settings:[/] {shown(exc)}", soft_wrap=True)
+        err.print(f"outpost: [red]settings:[/] {shown(exc)}", soft_wrap=True)
         raise typer.Exit(2) from None
 
 
