@@ -3,9 +3,10 @@ deliveries and the mail server.
 
 An address is reachable only when it is public (globally routable, not multicast), or when its
 network is listed in the `fetch_allow_networks` setting. IPv6 forms that carry an IPv4 address
-inside them (IPv4-mapped, IPv4-compatible, NAT64, 6to4, Teredo) are judged by the IPv4 address
-they lead to, so `64:ff9b::7f00:1` is loopback as surely as `127.0.0.1` is. Deprecated
-site-local addresses (fec0::/10) are private.
+inside them (IPv4-mapped, IPv4-compatible, IPv4-translated, NAT64, 6to4, Teredo) are judged by
+the IPv4 address they lead to, so `64:ff9b::7f00:1` is loopback as surely as `127.0.0.1` is.
+Deprecated site-local addresses (fec0::/10) and the ranges newer than Python's tables
+(documentation 3fff::/20, SRv6 5f00::/16) are not public.
 
 The host is resolved here and every address it resolves to must pass. A DNS answer that
 changes between this check and the connection (DNS rebinding) is not caught: deployments
@@ -24,7 +25,14 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
 IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
-SITE_LOCAL = ipaddress.ip_network("fec0::/10")
+IPV4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")  # SIIT, RFC 2765: ::ffff:0:a.b.c.d
+# Not globally reachable, but newer than the ipaddress tables of Python 3.11: deprecated
+# site-local (RFC 3879), documentation (RFC 9637) and SRv6 SIDs (RFC 9602).
+NOT_GLOBAL = (
+    ipaddress.ip_network("fec0::/10"),
+    ipaddress.ip_network("3fff::/20"),
+    ipaddress.ip_network("5f00::/16"),
+)
 SCHEMES = ("http", "https")
 
 
@@ -43,7 +51,7 @@ def embedded_ipv4(address: IPAddress) -> list[ipaddress.IPv4Address]:
     if address.teredo is not None:
         return list(address.teredo)
     low32 = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-    if any(address in net for net in NAT64):
+    if any(address in net for net in NAT64) or address in IPV4_TRANSLATED:
         return [low32]
     if address in IPV4_COMPATIBLE and int(address) > 1:  # ::a.b.c.d, but not :: or ::1
         return [low32]
@@ -55,7 +63,7 @@ def is_public(address: IPAddress) -> bool:
     inner = embedded_ipv4(address)
     if inner:
         return all(is_public(v4) for v4 in inner)
-    if isinstance(address, ipaddress.IPv6Address) and address in SITE_LOCAL:
+    if isinstance(address, ipaddress.IPv6Address) and any(address in n for n in NOT_GLOBAL):
         return False
     return address.is_global and not address.is_multicast
 

@@ -27,7 +27,7 @@ from urllib.parse import urljoin
 import httpcore
 import httpx
 
-from outpost.addresses import SCHEMES, AddressError, check_host, split_url
+from outpost.addresses import SCHEMES, AddressError, check_host, check_url, split_url
 from outpost.config import FetchSettings
 from outpost.ingest.errors import ItemError
 
@@ -235,13 +235,13 @@ class Fetcher:
         slip a private host past the check."""
         shown = url[:200]
         try:
-            theirs = split_url(url)
+            check_url(url, self.settings.allow_networks)
             parsed = httpx.URL(url)
-            ours = (parsed.host, parsed.port)  # .host decodes IDNA: may raise UnicodeError
-            if parsed.scheme not in SCHEMES or not parsed.host:
+            host = parsed.host  # decodes IDNA: may raise UnicodeError
+            if parsed.scheme not in SCHEMES or not host:
                 raise AddressError(f"invalid URL {shown!r}: no http(s) host in it")
-            for host, port in {theirs, ours}:  # one look-up when both read the same host
-                check_host(host, port, self.settings.allow_networks, shown)
+            if (host, parsed.port) != split_url(url):  # else already checked
+                check_host(host, parsed.port, self.settings.allow_networks, shown)
         except AddressError as exc:
             raise FetchError(str(exc)) from None
         except (httpx.InvalidURL, ValueError) as exc:  # UnicodeError is a ValueError
