@@ -51,9 +51,9 @@ def connect(url: str, *, migrate: bool = True, statement_timeout: float = 30.0) 
     target = _target(url)
     engine = _engine(target, statement_timeout)
     try:
-        with engine.connect() as conn:
+        with engine.begin() as conn, _untimed(conn):  # reading the revision is migrating
             revision = _revision(conn, target.name) if migrate else None
-        if migrate and revision != _head():
+        if migrate and revision != head_revision():
             _migrate(engine, target, revision)
     except Exception as exc:
         engine.dispose()
@@ -219,7 +219,7 @@ def _scripts() -> ScriptDirectory:
     return ScriptDirectory.from_config(_config())
 
 
-def _head() -> str | None:
+def head_revision() -> str | None:
     return _scripts().get_current_head()
 
 
@@ -243,7 +243,8 @@ def _migrate(engine: Engine, target: Target, revision: str | None) -> None:
     if target.read_only:
         raise StoreError(
             f"database {target.name} is read-only and its schema must be upgraded "
-            f"(from {revision or 'empty'} to {_head()}); open it once where it can be written"
+            f"(from {revision or 'empty'} to {head_revision()}); "
+            "open it once where it can be written"
         )
     upgrade(engine)
 
