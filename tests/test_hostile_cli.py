@@ -8,6 +8,7 @@ output device that is full.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -23,8 +24,8 @@ from rich.text import Text
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
-from outpost.cli import app
-from outpost.config import sqlite_url
+from outpost.cli import _engine, app
+from outpost.config import load_settings, sqlite_url
 from outpost.records import Doc, Draft, Event, Failure
 from outpost.store import connect
 from outpost.store.alerts import list_alerts, raise_alert, record_attempt
@@ -35,6 +36,7 @@ from outpost.store.schema import articles
 from outpost.store.stories import assign, save_state
 from outpost.terminal import console, dumps
 from outpost.warn.stories import StoryState
+from tests.conftest import _postgres_schema_url
 
 runner = CliRunner()
 
@@ -268,3 +270,13 @@ def test_a_read_only_database_a_full_disk_and_a_bad_setting_are_one_line(
     assert "full" in stderr or "no space" in stderr.lower()
     code, stderr = outpost({**writable, "OUTPOST_FETCH_TIMEOUT": "nan"}, "stats")
     assert code == 2 and len(stderr.splitlines()) == 1 and "fetch_timeout" in stderr, stderr
+
+
+def test_the_cli_opens_the_store_with_the_statement_timeout(tmp_path: Path) -> None:
+    env = {"OUTPOST_DATA_DIR": str(tmp_path), "OUTPOST_STATEMENT_TIMEOUT": "1.5"}
+    with contextlib.closing(_postgres_schema_url()) as urls:
+        settings = load_settings({**env, "OUTPOST_DATABASE_URL": next(urls)})
+        engine = _engine(settings)
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SHOW statement_timeout").scalar() == "1500ms"
+        engine.dispose()

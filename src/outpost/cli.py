@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import importlib
 import os
 import re
 import sys
@@ -36,6 +35,7 @@ from outpost.ingest.values import parse_time
 from outpost.records import Alert, Article, Stored, Summary
 from outpost.store import connect
 from outpost.store.articles import ArticleFilter, get_article, list_articles
+from outpost.store.errors import describe
 from outpost.store.failures import list_failures
 from outpost.store.search import search
 from outpost.store.stats import stats
@@ -100,17 +100,9 @@ def reason(exc: Exception) -> str:
 
 
 def _store_reason(exc: Exception) -> str | None:
-    """The store's own account of a database or file error (outpost.store.errors), once
-    that module exists; until then the generic reasons below apply."""
-    try:
-        errors = importlib.import_module("outpost.store.errors")
-    except ImportError:
-        return None
-    store_error = getattr(errors, "StoreError", None)
-    if store_error is not None and isinstance(exc, store_error):
-        return _first_line(exc)
-    describe = getattr(errors, "describe", None)
-    line = describe(exc) if describe is not None else None
+    """The store's own account of a database condition (StoreError, or one `describe`
+    recognises: locked, read-only, full, refused...)."""
+    line = describe(exc)
     return _first_line(line) if line else None
 
 
@@ -167,7 +159,8 @@ def _settings() -> Settings:
 
 
 def _engine(settings: Settings | None = None) -> Engine:
-    return connect((settings or _settings()).database_url)
+    chosen = settings or _settings()
+    return connect(chosen.database_url, statement_timeout=chosen.statement_timeout)
 
 
 def _print_json(data: Any) -> None:
