@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from rich.text import Text
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from typer.testing import CliRunner
 
 from outpost.cli import _engine, app
@@ -32,7 +32,7 @@ from outpost.store.alerts import list_alerts, raise_alert, record_attempt
 from outpost.store.articles import store_draft
 from outpost.store.facts import save_analysis
 from outpost.store.failures import record_failure
-from outpost.store.schema import articles
+from outpost.store.schema import articles, stories
 from outpost.store.stories import assign, save_state
 from outpost.terminal import console, dumps
 from outpost.warn.stories import StoryState
@@ -280,3 +280,20 @@ def test_the_cli_opens_the_store_with_the_statement_timeout(tmp_path: Path) -> N
         with engine.connect() as conn:
             assert conn.exec_driver_sql("SHOW statement_timeout").scalar() == "1500ms"
         engine.dispose()
+
+
+def test_an_unexpected_error_is_one_line_that_says_how_to_see_more(
+    database_url: str, tmp_path: Path
+) -> None:
+    # A database someone else wrote: a story whose summary is not JSON.
+    engine = connect(database_url)
+    with engine.begin() as conn:
+        save_state(conn, StoryState(STORY, NOW, NOW, title="A story"))
+        conn.execute(update(stories).values(summary="{\x1b[2J"))
+    engine.dispose()
+    env = {"OUTPOST_DATABASE_URL": database_url, "OUTPOST_DATA_DIR": str(tmp_path)}
+    code, stderr = outpost(env, "story", STORY)
+    assert code == 2 and len(stderr.splitlines()) == 1, stderr
+    assert stderr.startswith("outpost: unexpected JSONDecodeError: ")
+    assert stderr.rstrip().endswith("(set OUTPOST_DEBUG=1 for the traceback)")
+    assert unsafe(stderr) == []
