@@ -9,8 +9,11 @@ IP literals, localhost or hosts that cannot be encoded: nothing is looked up in 
 from __future__ import annotations
 
 import ipaddress
+import socket
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -82,6 +85,45 @@ def test_the_deadline_covers_every_redirect_hop_together(site: Site) -> None:
     assert "(the fetch deadline)" in str(error)
     assert time.monotonic() - began <= 3.0
     assert site.hits("/hop4") == 0
+
+
+@contextmanager
+def tls_dripper() -> Iterator[int]:
+    """A TCP server on loopback that answers a TLS handshake with a record header announcing
+    16 KiB, then one byte of it every 0.3 s: the handshake never ends."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def drip() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            try:
+                conn.sendall(b"\x16\x03\x03\x40\x00")
+                while not stop.wait(0.3):
+                    conn.sendall(b"\x02")
+            except OSError:  # the client hung up, as it should
+                pass
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(timeout=5)
+
+
+def test_a_dripped_tls_handshake_is_cut_off_at_the_deadline() -> None:
+    with tls_dripper() as port:
+        began = time.monotonic()
+        # Python bounds a whole handshake by the socket time-out: a long one shows that the
+        # deadline, not the time-out, is what ends it.
+        error = refused(f"https://127.0.0.1:{port}/", timeout=10.0)
+        elapsed = time.monotonic() - began
+
+    assert "took longer than 2s (the fetch deadline)" in str(error)
+    assert 1.9 <= elapsed <= 3.0
 
 
 def test_a_fetch_after_a_missed_deadline_gets_its_own(site: Site) -> None:
