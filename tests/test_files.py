@@ -257,7 +257,7 @@ def test_jsonl_integer_id_is_kept_as_text(tmp_path: Path) -> None:
     (draft,) = read_all(path)
     assert isinstance(draft, Draft)
     assert draft.external_id == "42"
-    assert draft.source == "jsonl"  # the default when neither the line nor the caller names one
+    assert draft.source == "a"  # the file's name when neither the line nor the caller names one
 
 
 def test_jsonl_broken_lines_fail_alone(tmp_path: Path) -> None:
@@ -331,7 +331,7 @@ def test_json_list_of_objects_numbers_items(tmp_path: Path) -> None:
     assert [i.locator for i in items] == [f"{path}#item={n}" for n in range(3)]
     assert isinstance(items[0], Draft) and items[0].external_id == "a"
     assert isinstance(items[1], Failure) and "missing 'text'" in items[1].reason
-    assert isinstance(items[2], Draft) and items[2].source == "json"
+    assert isinstance(items[2], Draft) and items[2].source == "many"
 
 
 def test_json_scalar_is_a_failure(tmp_path: Path) -> None:

@@ -354,3 +354,24 @@ def test_a_50_mb_article_is_refused_with_its_size_and_loses_nothing_else(
         ("lines.jsonl#line=2", reason),
     }
     assert summary.failures[0].reason.endswith("(the article_max_chars setting)")
+
+
+def test_exports_that_name_no_source_do_not_pre_empt_each_others_ids(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    texts = iter(passages()[70:82])
+    for name in ("first.jsonl", "second.jsonl"):  # two exports, both numbering from 1
+        items = [{"id": n, "text": next(texts)} for n in (1, 2)]
+        (tmp_path / name).write_text("\n".join(json.dumps(i) for i in items), "utf-8")
+    export = {"name": {"x": 1}, "messages": [{"id": 1, "text": next(texts)}]}
+    (tmp_path / "result.json").write_text(json.dumps(export), "utf-8")
+    summary = ingest(engine, settings, [str(tmp_path)])
+    assert (summary.new, summary.duplicate, summary.failed) == (5, 0, 0)
+    keys = sorted((str(r["source"]), str(r["external_id"])) for r in stored(engine))
+    assert keys == [
+        ("first", "1"),
+        ("first", "2"),
+        ("result", "1"),  # a channel name that is not text is no name: the file's name is
+        ("second", "1"),
+        ("second", "2"),
+    ]

@@ -14,14 +14,14 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from outpost.ingest import dedup
 from outpost.ingest.errors import ItemError
-from outpost.ingest.files import draft_from_object, read_file
+from outpost.ingest.files import decode, draft_from_object, read_file
 from outpost.ingest.telegram import flatten
-from outpost.ingest.values import parse_time
+from outpost.ingest.values import multi_line, parse_time, single_line
 from outpost.records import Draft, Failure
 
 # Modest budgets: the whole file should run well under a minute.
@@ -299,3 +299,73 @@ def test_long_texts_have_all_bands(words: list[str]) -> None:
     assert dedup.bands(dedup.shingles(text.upper())) == keys  # case does not matter
     if grams:
         assert math.isclose(dedup.jaccard(grams, grams), 1.0)
+
+
+# --- what may be shown (issue 11) ----------------------------------------------------------
+
+# Text with terminal control sequences mixed in: CSI, OSC (terminated by BEL or ST, or not at
+# all), C1 introducers, bidi overrides, line breaks of every kind.
+terminal_pieces = st.sampled_from(
+    [
+        "\x1b[2J",
+        "\x1b[31;1m",
+        "\x1b]52;c;ZXZpbA==\x07",
+        "\x1b]8;;http://e.example/\x1b\\",
+        "\x1b]0;title",
+        "\x9b2J",
+        "\x9d8;;x\x9c",
+        "\x1bc",
+        "\x1b",
+        "\u202e",
+        "\u2066",
+        "\u200f",
+        "\u061c",
+        "\r\n",
+        "\r",
+        "\x85",
+        "\u2028",
+        "\t",
+        "\x7f",
+        "\x00",
+    ]
+)
+terminal_text = st.lists(terminal_pieces | st.text(max_size=8), max_size=12).map("".join)
+BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
+def showable(text: str, keep: str) -> bool:
+    """No control character but those in `keep`, no bidi override."""
+    return not any(
+        ((ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F) and c not in keep) or c in BIDI for c in text
+    )
+
+
+@QUICK
+@given(text=terminal_text)
+def test_single_line_fields_cannot_drive_a_terminal(text: str) -> None:
+    line = single_line(text)
+    assert showable(line, keep="")
+    assert single_line(line) == line  # stable: stored values and failure locators agree
+
+
+@QUICK
+@given(text=terminal_text)
+def test_article_text_keeps_tabs_and_line_breaks_only(text: str) -> None:
+    shown = multi_line(text)
+    assert showable(shown, keep="\t\n")
+    assert multi_line(shown) == shown
+    if not set(text) & set("\x1b\x90\x98\x9b\x9d\x9e\x9f"):  # no sequence to drop
+        assert [c for c in shown if c.isalnum()] == [c for c in text if c.isalnum()]
+
+
+@QUICK
+@given(text=st.text(min_size=1, max_size=200), cut=st.integers(1, 3))
+def test_utf8_cut_anywhere_in_its_last_character_keeps_the_rest(text: str, cut: int) -> None:
+    raw = text.encode("utf-8")
+    last = len(text[-1].encode("utf-8"))
+    assume("\x00" not in text and cut < last)
+    try:
+        decoded = decode(raw[:-cut])
+    except ItemError:
+        return  # binary-looking (many control characters): refused whole, never misread
+    assert decoded == text[:-1].removeprefix("\ufeff") + "\ufffd"

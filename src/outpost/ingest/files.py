@@ -132,9 +132,9 @@ def read_file(path: Path, source: str | None = None) -> Iterator[Item]:
         raw = _read_bytes(path)
         suffix = path.suffix.lower()
         if suffix == ".jsonl":
-            yield from _read_jsonl(raw, locator, source)
+            yield from _read_jsonl(raw, locator, source or _collection(path))
         elif suffix == ".json":
-            yield from _read_json(raw, locator, source)
+            yield from _read_json(raw, locator, source or _collection(path))
         elif suffix in (".html", ".htm"):
             yield _read_html(path, raw, source)
         elif suffix == ".txt":
@@ -400,6 +400,13 @@ def _url(value: object) -> str | None:
     if not url.lower().startswith(("http://", "https://")):
         raise ItemError(f"field 'url' is not an http(s) URL: {url[:80]!r}")
     return url
+
+
+def _collection(path: Path) -> str | None:
+    """The source of items in a JSON or JSONL file that name none: the file, by its name. One
+    word shared by every file ("jsonl") would let one export's ids ("1", "2"...) pre-empt the
+    same ids of every other export, as duplicates under the key (source, external id)."""
+    return shown(path.stem) or None
 
 
 def _default(path: Path, source: str | None) -> str:

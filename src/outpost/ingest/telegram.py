@@ -42,7 +42,8 @@ def flatten(text: object) -> str:
 def read_telegram(
     data: Mapping[str, Any], locator: str, source: str | None
 ) -> Iterator[Draft | Failure]:
-    channel = clean(str(data.get("name") or source or "telegram"))
+    name = data.get("name")  # a name that is not text is no name (never a repr of an object)
+    channel = clean(name.strip() if isinstance(name, str) else "") or source or "telegram"
     for index, message in enumerate(data["messages"]):
         where = f"{locator}#message={_id(message, index)}"
         try:
