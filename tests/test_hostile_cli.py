@@ -297,3 +297,17 @@ def test_an_unexpected_error_is_one_line_that_says_how_to_see_more(
     assert stderr.startswith("outpost: unexpected JSONDecodeError: ")
     assert stderr.rstrip().endswith("(set OUTPOST_DEBUG=1 for the traceback)")
     assert unsafe(stderr) == []
+
+
+def test_search_shows_an_article_with_its_own_guillemets(database_url: str, tmp_path: Path) -> None:
+    # The snippet marks matches with « and »: an article's own lone » once closed a style
+    # that was never opened (a markup error, and a traceback).
+    engine = connect(database_url)
+    text = "Markets » prices. Tajik «zebrafish» border posts closed » again."
+    draft = Draft(text, "wire", "wire#1", b"raw", "text/plain", title="Zebrafish « »", lang="en")
+    store_draft(engine, draft)
+    engine.dispose()
+    env = {"OUTPOST_DATABASE_URL": database_url, "OUTPOST_DATA_DIR": str(tmp_path)}
+    result = runner.invoke(app, ["search", "zebrafish"], env=env)
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert "1 articles match 'zebrafish'" in result.stdout and "prices" in result.stdout
