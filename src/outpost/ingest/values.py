@@ -75,6 +75,8 @@ def clean(text: str) -> str:
 def single_line(text: str) -> str:
     """A title, source, id, URL or locator as it may be shown: one line, no control sequences,
     controls or bidi overrides; a line break or tab becomes a space."""
+    if text.isprintable():  # every character these rules touch is unprintable: a fast path
+        return text.strip()
     text = LINE_BREAKS.sub(" ", ESCAPES.sub("", text)).replace("\t", " ")
     return LINE_CONTROLS.sub("", text).strip()
 
@@ -83,6 +85,8 @@ def multi_line(text: str) -> str:
     """An article text as it may be shown: tabs and line breaks (as \\n) kept, control
     sequences, other controls and bidi overrides dropped. A lone carriage return would let a
     later line overwrite an earlier one on a terminal, so it becomes a line break."""
+    if text.replace("\n", "").replace("\t", "").isprintable():  # 15 µs, not 450, per VOA story
+        return text
     return TEXT_CONTROLS.sub("", LINE_BREAKS.sub("\n", ESCAPES.sub("", text)))
 
 
