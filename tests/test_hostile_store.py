@@ -6,9 +6,12 @@ Real SQLite files and real PostgreSQL schemas throughout (the `database_url` fix
 from __future__ import annotations
 
 import errno
+import os
 import random
 import sqlite3
+import tempfile
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -30,6 +33,7 @@ SLOW = (  # a statement that runs for minutes: count to 10^9
     "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 1000000000) "
     "SELECT count(*) FROM c"
 )
+NOBODY = 65534  # the unprivileged user of Linux systems
 SHORT = ["a", "an", "the", "of", "to", "in", "on", "at", "by", "is"]
 
 
@@ -243,6 +247,66 @@ def test_a_read_only_sqlite_database_is_read_and_a_write_is_one_line(tmp_path: P
         assert one_line(str(refused.value)) and "outpost.db" in str(refused.value)
     finally:
         engine.dispose()
+
+
+def as_another_user(work: Callable[[], str]) -> str:
+    """What `work` returns when run by a user without rights: a forked child that drops root
+    (permission bits do not stop root), or this process when it is not root."""
+    if os.getuid() != 0:
+        return work()
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child reports through the pipe
+        os.close(reader)
+        try:
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            result = work()
+        except BaseException as exc:
+            result = f"raised {type(exc).__name__}: {exc}"
+        os.write(writer, result.encode())
+        os._exit(0)
+    os.close(writer)
+    with os.fdopen(reader, "rb") as pipe:
+        result = pipe.read().decode()
+    os.waitpid(pid, 0)
+    return result
+
+
+@pytest.mark.parametrize("folder_mode", [0o777, 0o555], ids=["file-read-only", "folder-too"])
+def test_a_file_without_write_permission_opens_for_reading(folder_mode: int) -> None:
+    # A folder another user can reach: pytest's tmp_path sits in a folder only root may enter.
+    with tempfile.TemporaryDirectory() as top:
+        folder = Path(top) / "store"
+        folder.mkdir()
+        path = folder / "outpost.db"
+        writable = connect(sqlite_url(path))
+        stored = store_draft(writable, draft("Border guards detained three smugglers."))
+        with writable.connect() as conn:  # the modules a search needs, loaded while root
+            search(conn, "smugglers")
+        writable.dispose()
+        Path(top).chmod(0o755)
+        path.chmod(0o444)
+        folder.chmod(folder_mode)
+
+        def work() -> str:
+            engine = connect(sqlite_url(path))
+            with engine.connect() as conn:
+                found = [h.article.uid for h in search(conn, "smugglers")]
+            try:
+                store_draft(engine, draft("A story that cannot be written."))
+                wrote = "wrote"
+            except StoreError as exc:
+                wrote = str(exc)
+            engine.dispose()
+            return f"{found}|{wrote}"
+
+        result = as_another_user(work)
+        folder.chmod(0o755)
+    assert "|" in result, result  # else the child raised: the message says what
+    found, wrote = result.split("|", 1)
+    assert found == str([stored.uid]), result
+    assert "read-only" in wrote and one_line(wrote), result
 
 
 def test_a_read_only_database_that_needs_migrating_says_so(tmp_path: Path) -> None:
