@@ -161,11 +161,15 @@ def test_an_unreadable_sub_folder_is_a_failure_with_its_reason(tmp_path: Path) -
     locked.mkdir(parents=True)
     (locked / "a.txt").write_text(ARTICLE, encoding="utf-8")
     (folder / "b.txt").write_text(ARTICLE, encoding="utf-8")
+    closed = folder / "c.txt"
+    closed.write_text(ARTICLE, encoding="utf-8")
     locked.chmod(0)
+    closed.chmod(0)
     try:
         paths = expand(folder)
-        assert paths == [folder / "b.txt", locked]
+        assert paths == [folder / "b.txt", closed, locked]
         assert only_failure(locked).reason == "cannot read folder: Permission denied"
+        assert only_failure(closed).reason == "cannot read: Permission denied"
     finally:
         locked.chmod(0o755)
 

@@ -12,7 +12,7 @@ import os
 import re
 import stat
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,7 @@ def expand(path: Path) -> list[Path]:
     A link to a file inside the folder is listed as its target (read once, however many links
     lead to it); nothing but a regular file is ever opened.
     """
-    if not path.is_dir():
+    if not _mode_is(path, stat.S_ISDIR, follow=True):
         return [_followed(path)]
     root = Path(os.path.realpath(path))
     found: set[Path] = set()
@@ -64,12 +64,21 @@ def expand(path: Path) -> list[Path]:
 
 def _followed(path: Path) -> Path:
     """A path named explicitly: a link to a file is followed, since the person chose it."""
-    if not path.is_symlink():
+    if not _mode_is(path, stat.S_ISLNK, follow=False):
         return path
     try:
         return Path(os.path.realpath(path, strict=True))
     except OSError:
         return path  # a broken link: read_file says so
+
+
+def _mode_is(path: Path, test: Callable[[int], bool], *, follow: bool) -> bool:
+    """Whether the path is of a kind; False when it cannot be told (Path.is_dir raises on a
+    parent folder that may not be searched, which would end the whole run)."""
+    try:
+        return test(path.stat(follow_symlinks=follow).st_mode)
+    except OSError:
+        return False
 
 
 def _visit(
@@ -110,7 +119,7 @@ def _wanted(name: str) -> bool:
 def shown(path: Path | str) -> str:
     """A path as it may be stored and shown: bytes that are not UTF-8 (a file name is any bytes
     on POSIX) as `\\xNN`, controls and bidi overrides as escapes, so the name can neither break
-    the store's encoding nor drive a terminal, and two names stay two locators."""
+    the store's encoding nor drive a terminal."""
     text = os.fsencode(path).decode("utf-8", "backslashreplace")
     return UNSHOWABLE.sub(lambda m: ascii(m.group())[1:-1], text)
 
