@@ -312,17 +312,18 @@ def rules_check_cli(path: Annotated[Path, typer.Argument(help="Rule file (YAML).
 def warn_cli(rules_path: RulesOpt = None) -> None:
     """One early-warning cycle over the store: cluster, read new articles against the rules,
     look for spikes, deliver what is due."""
-    from outpost.cli import _engine
+    from outpost.cli import _engine, _settings
     from outpost.store.times import now
     from outpost.warn.alerting import check_articles, check_spikes
     from outpost.warn.delivery import deliver_due
 
     rules = read_rules(rules_path)
-    engine = _engine()
+    settings = _settings()
+    engine = _engine(settings)
     clustered = cluster_with_progress(engine)
     checked = check_articles(engine, rules, now())
     spikes = check_spikes(engine, rules, now())
-    delivered = deliver_due(engine, rules, now())
+    delivered = deliver_due(engine, rules, now(), allow=settings.fetch.allow_networks)
     err.print(
         f"{clustered.articles} clustered; {checked.articles} read against {len(rules.rules)} "
         f"rules: {checked.new + spikes} new alerts ({spikes} spikes), {checked.updated} updated; "

@@ -17,7 +17,6 @@ permanent failure does not spin. The sender thread backs off the same way.
 
 from __future__ import annotations
 
-import json
 import signal
 import threading
 import time
@@ -32,6 +31,7 @@ from outpost.analysis_cli import analyze_store
 from outpost.config import FeedSource, Settings
 from outpost.ingest.run import ingest
 from outpost.pipeline import Pipeline
+from outpost.terminal import dumps
 from outpost.warn.alerting import check_articles, check_spikes
 from outpost.warn.assign import cluster_store
 from outpost.warn.delivery import deliver_due, describe
@@ -158,7 +158,7 @@ class Watcher:
     def _log(self, fields: dict[str, object]) -> None:
         line = {"ts": datetime.now(UTC).isoformat(timespec="milliseconds"), **fields}
         with self.writing:
-            self.log.write(json.dumps(line, ensure_ascii=False) + "\n")
+            self.log.write(dumps(line, indent=None) + "\n")
             self.log.flush()
 
     def stop_on_signals(self) -> None:
