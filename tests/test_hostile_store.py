@@ -9,8 +9,11 @@ import errno
 import os
 import random
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +31,7 @@ from outpost.store.dialect import MAX_TERMS, Term, query_terms
 from outpost.store.errors import SearchRefusedError
 from outpost.store.schema import articles, raw_items
 from outpost.store.search import search
+from tests.conftest import POSTGRES, _postgres_schema_url
 
 SLOW = (  # a statement that runs for minutes: count to 10^9
     "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 1000000000) "
@@ -146,22 +150,75 @@ def test_a_slow_statement_is_cut_at_the_time_out_and_the_engine_goes_on(database
         engine.dispose()
 
 
-def test_postgresql_sessions_carry_the_time_out_for_the_server_to_enforce(
-    database_url: str,
-) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("a PostgreSQL setting")
-    default = connect(database_url)
-    short = connect(database_url, statement_timeout=1.5)
+def test_a_query_whose_client_is_gone_is_cancelled_by_the_server() -> None:
+    urls = _postgres_schema_url()
+    url = next(urls)
+    marker = f"outpost_gone_{uuid.uuid4().hex[:8]}"
+    child = subprocess.Popen(
+        [sys.executable, "-c", GONE_CLIENT, url, f"/* {marker} */ {SLOW}"],
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    admin = create_engine(POSTGRES)
+    try:
+        started = time.monotonic()
+        assert wait_until(lambda: running(admin, marker), 10), "the statement never started"
+        child.kill()  # the client is gone; PostgreSQL does not notice while it computes
+        child.wait()
+        time.sleep(0.3)
+        assert running(admin, marker)
+        assert wait_until(lambda: not running(admin, marker), 10)
+        assert time.monotonic() - started < 2.0 + 3.0  # its 2 s time-out, and start-up
+    finally:
+        child.kill()
+        child.wait()
+        with admin.connect() as conn:  # a failed run leaves no statement running for minutes
+            conn.execute(text(CANCEL), {"marker": f"/* {marker} */%"}).all()
+        admin.dispose()
+        urls.close()
+
+
+GONE_CLIENT = """
+import sys
+from sqlalchemy import text
+from outpost.store import connect
+with connect(sys.argv[1], statement_timeout=2.0).connect() as conn:
+    conn.execute(text(sys.argv[2])).all()
+"""
+
+
+CANCEL = "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE :marker"
+
+
+def running(admin: Engine, marker: str) -> bool:
+    sql = "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE :marker"
+    with admin.connect() as conn:
+        return bool(conn.execute(text(sql), {"marker": f"/* {marker} */%"}).scalar_one())
+
+
+def wait_until(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_postgresql_sessions_carry_the_time_out() -> None:
+    urls = _postgres_schema_url()
+    url = next(urls)
+    default = connect(url)
+    short = connect(url, statement_timeout=1.5)
     try:
         with default.connect() as conn, short.connect() as other:
             assert conn.execute(text("SHOW statement_timeout")).scalar_one() == "30s"
             assert other.execute(text("SHOW statement_timeout")).scalar_one() == "1500ms"
-            # the schema of the test URL's own options is kept
+            # the search path the URL's own options set is kept beside the time-out
             assert other.execute(text("SELECT count(*) FROM alembic_version")).scalar_one() == 1
     finally:
         default.dispose()
         short.dispose()
+        urls.close()
 
 
 def test_migrations_run_without_the_time_out(database_url: str) -> None:
