@@ -403,6 +403,60 @@ def test_a_full_disk_is_one_line_and_loses_nothing_stored(tmp_path: Path) -> Non
     assert stored and sorted(kept) == sorted(stored)
 
 
+def test_a_read_only_postgresql_database_is_read_and_a_write_is_one_line() -> None:
+    urls = _postgres_schema_url()
+    url = next(urls)
+    try:
+        writable = connect(url)
+        stored = store_draft(writable, draft("Border guards detained three smugglers."))
+        writable.dispose()
+        read_only = url + "%20-cdefault_transaction_read_only%3Don"  # as on a standby
+        engine = connect(read_only)  # at head: nothing to write
+        with engine.connect() as conn:
+            assert [h.article.uid for h in search(conn, "smugglers")] == [stored.uid]
+        with pytest.raises(StoreError, match="read-only") as refused:
+            store_draft(engine, draft("A story that cannot be written."))
+        engine.dispose()
+        assert one_line(str(refused.value))
+    finally:
+        urls.close()
+
+
+def test_an_empty_read_only_postgresql_database_cannot_be_migrated_and_says_so() -> None:
+    urls = _postgres_schema_url()
+    try:
+        with pytest.raises(StoreError, match="read-only") as refused:
+            connect(next(urls) + "%20-cdefault_transaction_read_only%3Don")
+        assert one_line(str(refused.value))
+    finally:
+        urls.close()
+
+
+def test_a_lost_connection_and_a_locked_file_are_described(tmp_path: Path) -> None:
+    urls = _postgres_schema_url()
+    engine = connect(next(urls))
+    with engine.connect() as conn:
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+        with create_engine(POSTGRES).connect() as admin:
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(OperationalError) as lost:
+            conn.exec_driver_sql("SELECT 1")
+    engine.dispose()
+    urls.close()
+    reason = describe(lost.value)
+    assert reason is not None and "ended the connection" in reason and one_line(reason)
+    path = tmp_path / "locked.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN IMMEDIATE")
+    waiter = sqlite3.connect(path, timeout=0)
+    with pytest.raises(sqlite3.OperationalError) as locked:
+        waiter.execute("INSERT INTO t VALUES (1)")
+    holder.close()
+    waiter.close()
+    assert describe(locked.value) == "the database is locked by another writer (SQLITE_BUSY)"
+
+
 def test_describe_says_what_a_database_condition_is_and_nothing_else() -> None:
     raw = create_engine("postgresql+psycopg://127.0.0.1:1/test")  # not through connect()
     with pytest.raises(OperationalError) as refused, raw.connect():

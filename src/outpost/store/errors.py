@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Iterator
 
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 TIMEOUT_SETTING = "statement_timeout / OUTPOST_STATEMENT_TIMEOUT"
 
@@ -40,6 +41,8 @@ def describe(exc: BaseException) -> str | None:
     for link in _chain(exc):
         if isinstance(link, StoreError):
             return str(link)
+        if isinstance(link, PoolTimeoutError):
+            return "no database connection became free in time (all in use)"
         reason = _sqlite(link) or _postgres(link) or _os(link)
         if reason is not None:
             return reason
@@ -101,7 +104,7 @@ _SQLSTATE = {
     "42501": "permission denied (insufficient_privilege)",
     "55P03": "the database is locked (lock_not_available)",
     "40P01": "a deadlock was detected and the statement was rolled back",
-    "57P01": "the database server is shutting down",
+    "57P01": "the database server ended the connection (shutting down, or an administrator)",
     "57P02": "the database server crashed",
     "57P03": "the database server is starting up or not accepting connections",
 }
