@@ -4,6 +4,8 @@ with a one-line reason, and everything else is still read and stored."""
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -13,11 +15,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, update
 
-from outpost.config import Settings
+from outpost.config import Limits, Settings
+from outpost.ingest.errors import ItemError
 from outpost.ingest.feeds import MAX_ID_BYTES, MAX_TITLE
+from outpost.ingest.parse_budget import ParseBudget, budgeted
 from outpost.ingest.run import ingest
 from outpost.store.feeds import feed_state
 from outpost.store.schema import feeds
+from tests.conftest import EXAMPLES
 from tests.loopback_site import Reply, Site, article_html, html_reply, serve
 from tests.test_feeds import (
     ENTRIES,
@@ -404,3 +409,57 @@ def test_element_with_thousands_of_attributes_is_extracted_quickly(
     assert time.monotonic() - started < 8
     assert (summary.new, summary.failed) == (1, 0)
     assert STORIES["convoy"][0] in stored(engine)[site.url("/crowded")].text
+
+
+def dense_page() -> bytes:
+    """3.5 MB of paragraphs: several seconds and a few hundred MB for the parsers."""
+    words = " ".join(f"word{i}" for i in range(60))
+    paragraphs = [f"Paragraph {i} of the report: {words}." for i in range(8000)]
+    return article_html("A very long report", paragraphs)
+
+
+@pytest.mark.parametrize(
+    ("limits", "reason"),
+    [
+        (Limits(parse_seconds=1.0), "page extraction took longer than 1 s (the parse_timeout"),
+        (Limits(parse_memory=16 * 1024 * 1024), "page extraction needed more than its 16,777,216"),
+    ],
+    ids=["time", "memory"],
+)
+def test_page_over_its_budget_fails_alone(
+    engine: Engine, settings: Settings, site: Site, limits: Limits, reason: str
+) -> None:
+    fetch = replace(settings.fetch, max_bytes=8 * 1024 * 1024)
+    settings = replace(settings, fetch=fetch, limits=limits)
+    heavy, light = ENTRIES[:2]
+    site.routes[heavy.path] = html_reply(dense_page())
+    publish(site, [light])
+    site.routes["/feed"] = Reply(200, rss(site, [heavy, light]), RSS)
+    try:
+        summary = ingest(engine, settings, feeds=[site.url("/feed")])
+    finally:
+        budgeted(limits).close()
+
+    assert (summary.new, summary.failed) == (1, 1)
+    [failure] = summary.failures
+    assert failure.locator == site.url(heavy.path)
+    assert failure.reason.startswith(reason)
+    assert list(stored(engine)) == [site.url(light.path)]
+
+
+def test_extraction_process_that_dies_fails_its_page_and_is_replaced() -> None:
+    # As the kernel's OOM killer would end it: the page names the budget, the next one works.
+    page = (EXAMPLES / "voa_afghanistan_denies_link.html").read_bytes()
+    url = "https://www.voanews.com/a/x.html"
+    budget = ParseBudget(Limits(parse_seconds=5.0))
+    try:
+        first = budget(page, url)
+        assert budget._child is not None
+        os.kill(budget._child.pid, signal.SIGKILL)
+        with pytest.raises(ItemError) as died:
+            budget(page, url)
+        assert str(died.value).startswith("page extraction process died (killed by signal 9)")
+        assert "parse_max_memory" in str(died.value)
+        assert budget(page, url) == first
+    finally:
+        budget.close()

@@ -60,6 +60,8 @@ def extract_page(raw: bytes, url: str | None = None) -> Page:
         doc = trafilatura.bare_extraction(
             html, url=url, with_metadata=True, include_comments=False, include_tables=True
         )
+    except MemoryError:
+        raise  # the memory budget's failure to name (parse_budget.py), not the markup's
     except Exception as exc:  # trafilatura raises a variety on hostile markup
         raise ItemError(f"HTML could not be parsed: {type(exc).__name__}: {exc}") from None
     meta: dict[str, Any] = {} if doc is None else doc if isinstance(doc, dict) else doc.as_dict()
@@ -119,6 +121,8 @@ def _published(raw: bytes) -> datetime | None:
         found = htmldate.find_date(
             raw, original_date=True, outputformat="%Y-%m-%dT%H:%M:%S%z", extensive_search=False
         )
+    except MemoryError:
+        raise
     except Exception:  # htmldate is best-effort; a page without a date is still an article
         return None
     return parse_time(found) if found else None

@@ -12,10 +12,10 @@ from sqlalchemy import Engine
 from outpost.analyze.language import guess_language
 from outpost.config import Settings
 from outpost.ingest.errors import ItemError
-from outpost.ingest.feeds import read_feed
+from outpost.ingest.feeds import Extract, read_feed
 from outpost.ingest.files import estimate, expand, read_file
 from outpost.ingest.limits import admit
-from outpost.ingest.pages import extract_page
+from outpost.ingest.parse_budget import budgeted
 from outpost.ingest.reasons import one_line
 from outpost.ingest.web import Fetcher
 from outpost.records import Draft, Failure, Outcome, Stored, Summary
@@ -58,7 +58,8 @@ def ingest(
     with engine.connect() as conn:
         failed_before = failed_locators(conn)  # cleared when they succeed this time
     with Fetcher(settings.fetch) as fetcher:
-        for found in _items(engine, fetcher, sources, feeds, source, tracker):
+        extract = budgeted(settings.limits)  # every page under the time and memory budget
+        for found in _items(engine, fetcher, extract, sources, feeds, source, tracker):
             item = _admitted(found, settings)
             item, stored = _contained(engine, item, failed_before)
             summary.add(stored.outcome)
@@ -86,6 +87,7 @@ def _contained(
 def _items(
     engine: Engine,
     fetcher: Fetcher,
+    extract: Extract,
     sources: Sequence[str],
     feeds: Sequence[str],
     source: str | None,
@@ -97,9 +99,9 @@ def _items(
     for path in paths:
         yield from read_file(path, source)
     for url in urls:
-        yield _read_page(fetcher, url, source)
+        yield _read_page(fetcher, extract, url, source)
     for feed in feeds:
-        yield from _counted(read_feed(fetcher, engine, feed), tracker)
+        yield from _counted(read_feed(fetcher, engine, feed, extract), tracker)
 
 
 def _expand(path: Path) -> list[Path]:
@@ -113,12 +115,12 @@ def _counted(items: Iterable[Draft | Failure], tracker: Tracker) -> Iterator[Dra
         yield item
 
 
-def _read_page(fetcher: Fetcher, url: str, source: str | None) -> Draft | Failure:
+def _read_page(fetcher: Fetcher, extract: Extract, url: str, source: str | None) -> Draft | Failure:
     try:
         response = fetcher.get(url)
-        page = extract_page(response.body, response.url)
-    except ItemError as exc:
-        return Failure(url, str(exc))
+        page = extract(response.body, response.url)
+    except Exception as exc:  # one page is its own failure domain, whatever went wrong
+        return Failure(url, one_line(exc))
     host = response.url.split("/")[2] if "//" in response.url else url
     return Draft(
         text=page.text,
