@@ -233,6 +233,18 @@ def test_migrations_run_without_the_time_out(database_url: str) -> None:
     plain.dispose()
 
 
+def test_a_database_in_memory_is_migrated_in_its_own_engine() -> None:
+    engine = connect("sqlite://", statement_timeout=1.0)
+    try:
+        stored = store_draft(engine, draft("Kept in memory only."))
+        with engine.connect() as conn:
+            assert conn.execute(select(articles.c.uid)).scalars().all() == [stored.uid]
+            with pytest.raises(StatementTimeoutError):
+                conn.execute(text(SLOW)).all()
+    finally:
+        engine.dispose()
+
+
 # --- item 11: one line for a database that is away, not ours, read-only or full ----------
 
 
@@ -364,6 +376,29 @@ def test_a_file_without_write_permission_opens_for_reading(folder_mode: int) -> 
     found, wrote = result.split("|", 1)
     assert found == str([stored.uid]), result
     assert "read-only" in wrote and one_line(wrote), result
+
+
+def test_a_url_or_a_folder_outpost_cannot_use_is_one_line() -> None:
+    with pytest.raises(StoreError, match="cannot be read") as unreadable:
+        connect("outpost at s3cret@home")
+    with pytest.raises(StoreError, match="SQLite or PostgreSQL only") as other:
+        connect("mysql://outpost:s3cret@127.0.0.1/news")
+    for refused in (unreadable, other):
+        assert one_line(str(refused.value)) and "s3cret" not in str(refused.value)
+    with tempfile.TemporaryDirectory() as top:
+        Path(top).chmod(0o755)  # another user may enter, not write
+        path = Path(top) / "new" / "outpost.db"
+
+        def work() -> str:
+            try:
+                connect(sqlite_url(path)).dispose()
+            except StoreError as exc:
+                return str(exc)
+            return "opened"
+
+        message = as_another_user(work)
+    assert "Permission denied" in message and str(path.parent) in message, message
+    assert one_line(message)
 
 
 def test_a_read_only_database_that_needs_migrating_says_so(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, ExceptionContext, make_url
+from sqlalchemy.exc import ArgumentError
 
 from outpost.store.errors import StatementTimeoutError, StoreError, describe, timeout_reason
 
@@ -41,6 +42,11 @@ class Target:
     name: str  # the URL as given, password masked
     read_only: bool = False
 
+    @property
+    def in_memory(self) -> bool:
+        sqlite = self.url.get_backend_name() == "sqlite"
+        return sqlite and self.url.database in (None, "", ":memory:")
+
 
 def connect(url: str, *, migrate: bool = True, statement_timeout: float = 30.0) -> Engine:
     """An engine for `url`, with its schema brought up to date (unless `migrate` is False),
@@ -50,11 +56,11 @@ def connect(url: str, *, migrate: bool = True, statement_timeout: float = 30.0) 
     """
     target = _target(url)
     engine = _engine(target, statement_timeout)
+    # Opening (reading the revision, migrating) is not timed: a large store's upgrade may
+    # take long. A database in memory lives in its engine, so that one opens it.
+    opener = engine if target.in_memory else _engine(target, None)
     try:
-        with engine.begin() as conn, _untimed(conn):  # reading the revision is migrating
-            revision = _revision(conn, target.name) if migrate else None
-        if migrate and revision != head_revision():
-            _migrate(engine, target, revision)
+        _open(opener, target, migrate)
     except Exception as exc:
         engine.dispose()
         if isinstance(exc, StoreError):
@@ -63,14 +69,36 @@ def connect(url: str, *, migrate: bool = True, statement_timeout: float = 30.0) 
         if reason is None:
             raise
         raise StoreError(f"database {target.name}: {reason}") from exc
+    finally:
+        if opener is not engine:
+            opener.dispose()
     return engine
 
 
+def _open(engine: Engine, target: Target, migrate: bool) -> None:
+    """Connect once (so an unreachable database is said now), and migrate if need be."""
+    with engine.begin() as conn, _untimed(conn):
+        revision = _revision(conn, target.name) if migrate else None
+    if migrate and revision != head_revision():
+        _migrate(engine, target, revision)
+
+
 def _target(url: str) -> Target:
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:  # the URL is not echoed: it may hold a password
+        raise StoreError(
+            "the database URL cannot be read; expected sqlite:///path or postgresql://host/db"
+        ) from None
     name = parsed.render_as_string(hide_password=True)
-    if parsed.get_backend_name() == "sqlite":
-        return _sqlite_target(parsed, name)
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise StoreError(f"database {name}: Outpost stores in SQLite or PostgreSQL only")
+    if backend == "sqlite":
+        try:
+            return _sqlite_target(parsed, name)
+        except OSError as exc:  # the folder cannot be made
+            raise StoreError(f"database {name}: {exc.strerror}: {exc.filename}") from exc
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     return Target(parsed, name)
@@ -98,31 +126,39 @@ def _sqlite_target(parsed: URL, name: str) -> Target:
     return Target(parsed.set(database=uri, query=query), name, read_only=True)
 
 
-def _engine(target: Target, statement_timeout: float) -> Engine:
+def _engine(target: Target, statement_timeout: float | None) -> Engine:
+    """An engine whose statements run at most `statement_timeout` seconds (None: no limit)."""
     if target.url.get_backend_name() == "sqlite":
         engine = create_engine(target.url, connect_args={"timeout": 60})
         event.listen(engine, "connect", _sqlite_setup(target.read_only, statement_timeout))
         event.listen(engine, "before_cursor_execute", _arm)
         event.listen(engine, "after_cursor_execute", _disarm)
     else:
-        engine = create_engine(_postgres_url(target.url, statement_timeout), pool_pre_ping=True)
+        url = target.url
+        if "connect_timeout" not in url.query:  # a host that drops packets hangs for minutes
+            url = url.update_query_dict({"connect_timeout": "10"})
+        engine = create_engine(url, pool_pre_ping=True)
+        if statement_timeout is not None:
+            event.listen(engine, "connect", _postgres_setup(statement_timeout))
     event.listen(engine, "handle_error", _on_error(target.name, statement_timeout))
     return engine
 
 
-def _postgres_url(url: URL, statement_timeout: float) -> URL:
-    # Set at connection start-up, the server itself cancels a statement past its time-out,
-    # even one whose client has gone away.
-    millis = max(1, round(statement_timeout * 1000))
-    given = url.query.get("options", "")
-    options = " ".join([*([given] if isinstance(given, str) else given)])
-    query = {"options": f"{options} -c statement_timeout={millis}".strip()}
-    if "connect_timeout" not in url.query:
-        query["connect_timeout"] = "10"  # a host that drops packets would hang for minutes
-    return url.update_query_dict(query)
+def _postgres_setup(seconds: float) -> Callable[[Any, Any], None]:
+    """Give each session its statement time-out: the server itself then cancels a statement
+    past it, even one whose client has gone away. Set after SQLAlchemy's first look at the
+    server (its version, its settings), which a very short time-out would cut."""
+    millis = max(1, round(seconds * 1000))
+
+    def setup(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET statement_timeout = {millis}")
+        dbapi_connection.commit()  # a SET rolled back with its transaction would be undone
+
+    return setup
 
 
-def _sqlite_setup(read_only: bool, seconds: float) -> Callable[[Any, Any], None]:
+def _sqlite_setup(read_only: bool, seconds: float | None) -> Callable[[Any, Any], None]:
     def setup(dbapi_connection: Any, record: Any) -> None:
         cursor = dbapi_connection.cursor()
         if not read_only:  # both write the file: a read-only connection cannot
@@ -148,13 +184,16 @@ class StatementClock:
     would count against the statement. Mutable by nature: every statement re-arms it.
     """
 
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds  # None: statements are not timed
         self.deadline: float | None = None
         self.suspended = False  # during migrations
 
     def arm(self) -> None:
-        self.deadline = None if self.suspended else time.monotonic() + self.seconds
+        if self.seconds is None or self.suspended:
+            self.deadline = None
+        else:
+            self.deadline = time.monotonic() + self.seconds
 
     def disarm(self) -> None:
         self.deadline = None
@@ -181,7 +220,7 @@ def _disarm(conn: Connection, *_: Any) -> None:
         clock.disarm()
 
 
-def _on_error(name: str, seconds: float) -> Callable[[ExceptionContext], None]:
+def _on_error(name: str, seconds: float | None) -> Callable[[ExceptionContext], None]:
     """Turn a database condition (time-out, read-only, disk full, locked...) met by a
     statement into a one-line StoreError; leave every other error (an integrity error a
     caller handles, a lost connection the pool recovers from) as SQLAlchemy raised it."""
