@@ -13,6 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, event, given
+from hypothesis import settings as settings_of
+from hypothesis import strategies as st
 from sqlalchemy import Engine, update
 
 from outpost.config import Limits, Settings
@@ -463,3 +466,76 @@ def test_extraction_process_that_dies_fails_its_page_and_is_replaced() -> None:
         assert budget(page, url) == first
     finally:
         budget.close()
+
+
+# Property: whatever a feed holds, the run ends with Drafts stored and Failures recorded -----
+
+HOSTILE_TEXT = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(
+        ["&", "<b>", "]]>", "&lol;", "&#0;", "&#xD800;", "\x00", "\u202e", "\r\n", "<!ENTITY"]
+    ),
+    st.builds(lambda s, n: s * n, st.sampled_from(["ж", "x ", "&amp;"]), st.integers(1, 3000)),
+)
+ENCODINGS = ["utf-8", "utf-16", "utf-16-le", "utf-32-be", "cp1251", "cp037", "latin-1"]
+
+
+def escaped(value: str, raw: bool) -> str:
+    return value if raw else value.replace("&", "&amp;").replace("<", "&lt;")
+
+
+@st.composite
+def feed_bodies(draw: st.DrawFn, page: str) -> bytes:
+    if draw(st.booleans().map(lambda b: b and draw(st.integers(0, 9)) == 0)):
+        return draw(st.binary(max_size=2000))  # one in about twenty: any bytes at all
+    raw = draw(st.booleans())  # unescaped fields make some documents malformed
+    field = HOSTILE_TEXT.map(lambda v: escaped(v, raw))
+    link = st.one_of(
+        st.just(page), st.sampled_from(["http://10.0.0.1/x", "javascript:x", "http://127.0.0.1:1/"])
+    )
+    entries = draw(st.lists(st.tuples(field, field, link, field), max_size=4))
+    if draw(st.booleans()):
+        items = "".join(
+            f"<item><title>{t}</title><guid>{g}</guid><link>{ln}</link><pubDate>{d}</pubDate>"
+            "</item>"
+            for t, g, ln, d in entries
+        )
+        text = f'<rss version="2.0"><channel><title>{draw(field)}</title>{items}</channel></rss>'
+    else:
+        items = "".join(
+            f'<entry><title>{t}</title><id>{g}</id><link href="{ln}"/><updated>{d}</updated>'
+            "</entry>"
+            for t, g, ln, d in entries
+        )
+        text = (
+            f'<feed xmlns="http://www.w3.org/2005/Atom"><title>{draw(field)}</title>{items}</feed>'
+        )
+    declared = draw(st.sampled_from([*ENCODINGS, None, "x-bogus"]))
+    if declared:
+        text = f'<?xml version="1.0" encoding="{declared}"?>{text}'
+    return text.encode(draw(st.sampled_from(ENCODINGS)), errors="replace")
+
+
+@settings_of(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_any_feed_document_gives_only_drafts_and_failures(
+    engine: Engine, settings: Settings, site: Site, data: st.DataObject
+) -> None:
+    publish(site, ENTRIES[:1])
+    body = data.draw(feed_bodies(site.url(ENTRIES[0].path)))
+    path = f"/feed/{len(site.requests)}"
+    site.routes[path] = Reply(200, body, RSS)
+
+    summary = ingest(engine, settings, feeds=[site.url(path)])
+
+    event(f"stored {summary.new + summary.duplicate > 0}, failed {summary.failed > 0}")
+    assert summary.failed == len(summary.failures)
+    for failure in summary.failures:
+        assert failure.reason and "\n" not in failure.reason and len(failure.reason) <= 500
+    for article in stored(engine).values():
+        assert article.title is None or len(article.title) <= MAX_TITLE
+        assert not any(c < " " for c in f"{article.title}{article.source}")
