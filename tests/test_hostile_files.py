@@ -28,11 +28,11 @@ ARTICLE = (
     "Leaders agreed to reinforce the Tajik-Afghan border and to counter the recruitment of "
     "citizens through the internet and social media."
 )
-T = TypeVar("T")
 RUSSIAN = (
     "Президент Казахстана заявил, что ситуация в Афганистане требует коллективной воли всех "
     "сторон. Наркотрафик и незаконная миграция остаются острыми проблемами."
 )
+T = TypeVar("T")
 
 
 def finished(work: Callable[[], T], seconds: float = 10.0) -> T:
