@@ -379,3 +379,25 @@ def test_exports_that_name_no_source_do_not_pre_empt_each_others_ids(
         ("second", "1"),
         ("second", "2"),
     ]
+
+
+@pytest.mark.parametrize(("encoding", "bom"), [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"")])
+def test_jsonl_in_utf16_reads_every_line(tmp_path: Path, encoding: str, bom: bytes) -> None:
+    """PowerShell's `>` writes UTF-16 LE with a BOM; cut at the byte 0x0A, its lines would be
+    split mid-character and every line after the first misread."""
+    lines = [
+        json.dumps({"text": t, "id": n}, ensure_ascii=False)
+        for n, t in enumerate(passages()[90:92])
+    ]
+    lines.insert(1, json.dumps({"text": RUSSIAN}, ensure_ascii=False))
+    lines.insert(2, "{broken")
+    path = tmp_path / "export.jsonl"
+    path.write_bytes(bom + "\r\n".join(lines).encode(encoding))
+    items = list(read_file(path))
+    assert [type(i).__name__ for i in items] == ["Draft", "Draft", "Failure", "Draft"]
+    assert [i.text for i in items if isinstance(i, Draft)] == [
+        *passages()[90:91],
+        RUSSIAN,
+        passages()[91],
+    ]
+    assert items[2].locator.endswith("#line=3")

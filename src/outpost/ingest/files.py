@@ -32,6 +32,7 @@ CONTROL = re.compile(
 )  # control characters but tabs, newlines, \f
 MAX_FILE = 200 * 1024 * 1024  # a file larger than this is refused, not read into memory
 UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+LINES = re.compile("\r\n|\r|\n")  # JSONL line ends; U+2028 or \x85 may stand inside a string
 CUT = {"unexpected end of data", "truncated data"}  # how codecs say the data stopped mid-character
 
 
@@ -279,11 +280,21 @@ def _cut_tail(raw: bytes, encoding: str) -> str:
 
 
 def _utf16_without_bom(raw: bytes) -> str | None:
-    """UTF-16 text without a BOM, told by its NUL bytes: the high bytes of ASCII characters (and
-    of spaces and punctuation between Cyrillic words) fall all on odd offsets (little-endian) or
-    all on even ones (big-endian), and the high bytes of a text in one script take one or two
-    values (0x00 and 0x04 for Russian), which neither binary data nor 8-bit text does."""
-    sample = raw[:65536]
+    encoding = _utf16_order(raw[:65536])
+    if encoding is None:
+        return None
+    try:
+        return _cut_tail(raw, encoding)
+    except UnicodeDecodeError:
+        return None
+
+
+def _utf16_order(sample: bytes) -> str | None:
+    """The UTF-16 a text without a BOM is in, told by its NUL bytes: the high bytes of ASCII
+    characters (and of spaces and punctuation between Cyrillic words) fall all on odd offsets
+    (little-endian) or all on even ones (big-endian), and the high bytes of a text in one script
+    take one or two values (0x00 and 0x04 for Russian), which neither binary data nor 8-bit text
+    does. None when the bytes do not look like UTF-16."""
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
     many, few = max(even, odd), min(even, odd)
     # a character like U+0100 or U+4E00 puts a NUL on the other side now and then
@@ -292,10 +303,7 @@ def _utf16_without_bom(raw: bytes) -> str | None:
     high = sample[0::2] if even > odd else sample[1::2]
     if sum(n for _, n in Counter(high).most_common(2)) * 10 < len(high) * 9:
         return None
-    try:
-        return _cut_tail(raw, "utf-16-be" if even > odd else "utf-16-le")
-    except UnicodeDecodeError:
-        return None
+    return "utf-16-be" if even > odd else "utf-16-le"
 
 
 def _sidecar(path: Path) -> dict[str, Any]:
@@ -338,7 +346,7 @@ def _read_html(path: Path, raw: bytes, source: str | None) -> Draft:
 
 
 def _read_jsonl(raw: bytes, locator: str, source: str | None) -> Iterator[Item]:
-    for number, line in enumerate(raw.splitlines(), start=1):
+    for number, line in enumerate(_byte_lines(raw), start=1):
         if not line.strip():
             continue
         where = f"{locator}#line={number}"
@@ -347,6 +355,15 @@ def _read_jsonl(raw: bytes, locator: str, source: str | None) -> Iterator[Item]:
             yield draft_from_object(obj, where, line, "application/json", source or "jsonl")
         except ItemError as exc:
             yield Failure(where, str(exc))
+
+
+def _byte_lines(raw: bytes) -> list[bytes]:
+    """The lines of a JSONL file. UTF-16 (PowerShell's `>` writes it) cannot be cut at the byte
+    b"\\n", which is half of a character there: it is decoded whole and its lines handed on as
+    UTF-8. Any other encoding is decoded line by line, so one bad line fails alone."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_order(raw[:65536]):
+        return [line.encode("utf-8") for line in LINES.split(decode(raw))]
+    return raw.splitlines()
 
 
 def _load_json(text: str) -> Any:
