@@ -131,6 +131,10 @@ def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
     assert paths == [folder / "a.txt", fifo]
     assert finished(lambda: estimate(fifo)) == 1
     assert only_failure(fifo).reason == "not a regular file but a FIFO (named pipe): not read"
+    os.mkfifo(folder / "a.meta.json")  # a sidecar is opened the same way
+    assert only_failure(folder / "a.txt").reason == (
+        "bad metadata file a.meta.json: not a regular file but a FIFO (named pipe): not read"
+    )
 
 
 def test_a_device_is_never_read() -> None:
