@@ -97,11 +97,20 @@ def _items(
     paths = [p for s in sources if not is_url(s) for p in _expand(Path(s))]
     tracker.expect(sum(estimate(p) for p in paths) + len(urls))
     for path in paths:
-        yield from read_file(path, source)
+        yield from _contained_reader(str(path), read_file(path, source))
     for url in urls:
         yield _read_page(fetcher, extract, url, source)
     for feed in feeds:
         yield from _counted(read_feed(fetcher, engine, feed, extract), tracker)
+
+
+def _contained_reader(locator: str, items: Iterator[Draft | Failure]) -> Iterator[Draft | Failure]:
+    """A reader's items; should the reader itself raise, one Failure for what it had left, and
+    the run goes on with the next source (each file is its own failure domain)."""
+    try:
+        yield from items
+    except Exception as exc:
+        yield Failure(locator, one_line(exc))
 
 
 def _expand(path: Path) -> list[Path]:
