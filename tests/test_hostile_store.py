@@ -103,6 +103,9 @@ def test_a_query_over_the_caps_is_refused_in_one_line() -> None:
     with pytest.raises(SearchRefusedError, match="at most 64 characters") as long:
         query_terms("border " + "x" * 100_000)
     assert one_line(str(many.value)) and one_line(str(long.value))
+    with pytest.raises(SearchRefusedError, match="ask for 1 to 1000 hits, not 1000000000"):
+        # refused before the database is asked: no connection is needed
+        search(None, "border", limit=10**9)  # type: ignore[arg-type]
     assert isinstance(many.value, StoreError)  # the CLI prints it as it prints every StoreError
 
 

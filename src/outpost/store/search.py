@@ -9,7 +9,10 @@ from sqlalchemy import Connection, select
 from outpost.records import Article
 from outpost.store import dialect
 from outpost.store.articles import COLUMNS, to_article
+from outpost.store.errors import SearchRefusedError
 from outpost.store.schema import articles
+
+MAX_HITS = 1000  # each hit costs a snippet, made from its whole text
 
 
 @dataclass(frozen=True)
@@ -22,9 +25,11 @@ def search(conn: Connection, query: str, limit: int = 20) -> list[Hit]:
     """Articles containing every word of the query (in any inflection), best first.
 
     Raises SearchRefusedError for a query over the bounds of `dialect.query_terms` (more than
-    12 different words, or a word of more than 64 characters); StatementTimeoutError when
-    the search itself runs past the statement time-out.
+    12 different words, or a word of more than 64 characters) or a `limit` over MAX_HITS;
+    StatementTimeoutError when the search itself runs past the statement time-out.
     """
+    if not 1 <= limit <= MAX_HITS:
+        raise SearchRefusedError(f"search: ask for 1 to {MAX_HITS} hits, not {limit}")
     terms = dialect.query_terms(query)
     if not terms:
         return []
