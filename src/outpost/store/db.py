@@ -27,7 +27,13 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError
 
-from outpost.store.errors import StatementTimeoutError, StoreError, describe, timeout_reason
+from outpost.store.errors import (
+    StatementTimeoutError,
+    StoreError,
+    describe,
+    timed_out,
+    timeout_reason,
+)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 _CLOCK = "outpost_statement_clock"  # key of a SQLite connection's clock in its info dict
@@ -234,17 +240,11 @@ def _on_error(name: str, seconds: float | None) -> Callable[[ExceptionContext], 
         reason = describe(context.original_exception)
         if reason is None:
             return
-        if _timed_out(context.original_exception):
+        if timed_out(context.original_exception):
             raise StatementTimeoutError(f"database {name}: {timeout_reason(seconds)}")
         raise StoreError(f"database {name}: {reason}")
 
     return on_error
-
-
-def _timed_out(exc: BaseException) -> bool:
-    if getattr(exc, "sqlite_errorname", None) == "SQLITE_INTERRUPT":
-        return True
-    return getattr(exc, "sqlstate", None) == "57014" and "statement timeout" in str(exc)
 
 
 def _config() -> Config:
@@ -259,6 +259,7 @@ def _scripts() -> ScriptDirectory:
 
 
 def head_revision() -> str | None:
+    """The newest schema revision this version of Outpost knows."""
     return _scripts().get_current_head()
 
 

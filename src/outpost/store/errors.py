@@ -35,6 +35,13 @@ def timeout_reason(seconds: float | None = None) -> str:
     return f"a statement ran past the time-out{limit} and was cut off ({TIMEOUT_SETTING})"
 
 
+def timed_out(exc: BaseException) -> bool:
+    """Whether a driver's exception says its statement was cut off by the time-out."""
+    if getattr(exc, "sqlite_errorname", None) == "SQLITE_INTERRUPT":
+        return True  # only our statement clock interrupts SQLite
+    return getattr(exc, "sqlstate", None) == "57014" and "statement timeout" in str(exc)
+
+
 def describe(exc: BaseException) -> str | None:
     """One line for a database condition (locked, read-only, disk full, connection refused or
     lost, statement time-out...) behind `exc`, or None when `exc` is not one."""
@@ -71,7 +78,7 @@ _SQLITE = {
     "SQLITE_READONLY": "the database is read-only: it cannot be written",
     "SQLITE_BUSY": "the database is locked by another writer (SQLITE_BUSY)",
     "SQLITE_LOCKED": "the database is locked (SQLITE_LOCKED)",
-    "SQLITE_INTERRUPT": timeout_reason(),  # only our statement clock interrupts SQLite
+    "SQLITE_INTERRUPT": timeout_reason(),  # see timed_out
     "SQLITE_NOTADB": "not an SQLite database (SQLITE_NOTADB)",
     "SQLITE_CORRUPT": "the database file is corrupt (SQLITE_CORRUPT)",
     "SQLITE_CANTOPEN": "the database file cannot be opened (missing folder or no permission)",
@@ -124,7 +131,7 @@ def _postgres(exc: BaseException) -> str | None:
         return None
     message = str(exc)
     if state == "57014":
-        return timeout_reason() if "statement timeout" in message else "the statement was cancelled"
+        return timeout_reason() if timed_out(exc) else "the statement was cancelled"
     if isinstance(state, str) and state in _SQLSTATE:
         return _SQLSTATE[state]
     if isinstance(state, str) and state.startswith("08"):
