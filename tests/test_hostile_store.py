@@ -153,6 +153,12 @@ def test_a_slow_statement_is_cut_at_the_time_out_and_the_engine_goes_on(database
         engine.dispose()
 
 
+@pytest.mark.parametrize("seconds", [0.0, -1.0, float("nan"), float("inf")])
+def test_a_time_out_that_cannot_time_out_is_refused(tmp_path: Path, seconds: float) -> None:
+    with pytest.raises(ValueError, match="statement_timeout"):
+        connect(sqlite_url(tmp_path / "outpost.db"), statement_timeout=seconds)
+
+
 def test_a_query_whose_client_is_gone_is_cancelled_by_the_server() -> None:
     urls = _postgres_schema_url()
     url = next(urls)

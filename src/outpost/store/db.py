@@ -9,6 +9,7 @@ migration has none, as a large store's upgrade may take long.
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -60,6 +61,8 @@ def connect(url: str, *, migrate: bool = True, statement_timeout: float = 30.0) 
 
     Raises StoreError, one line naming the database and the cause, when it cannot be opened.
     """
+    if not (math.isfinite(statement_timeout) and statement_timeout > 0):
+        raise ValueError(f"statement_timeout: expected positive seconds, got {statement_timeout}")
     target = _target(url)
     engine = _engine(target, statement_timeout)
     # Opening (reading the revision, migrating) is not timed: a large store's upgrade may
