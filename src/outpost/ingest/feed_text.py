@@ -107,3 +107,25 @@ def _as_utf8(text: str) -> str:
     if not declaration:
         return text
     return text[: declaration.start()] + UTF8_DECLARATION + text[declaration.end() :]
+
+
+ENTRY_END = re.compile(rb"</(?:item|entry)\s*>", re.IGNORECASE)
+ROOT = re.compile(rb"<(rss|feed|rdf:RDF)\b")
+CLOSING = {b"rss": b"</channel></rss>", b"feed": b"</feed>", b"rdf:RDF": b"</rdf:RDF>"}
+
+
+def first_entries(document: bytes, cap: int) -> tuple[bytes, bool]:
+    """The document cut after its `cap`-th entry and closed again as its root element needs,
+    and whether it was cut: parsing grows with the entries (250,000 took 32 s and 300 MB),
+    and no run reads more than a few hundred of them."""
+    last = None
+    for count, end in enumerate(ENTRY_END.finditer(document), 1):
+        if count > cap:
+            break
+        last = end
+    else:
+        return document, False
+    assert last is not None  # cap >= 1: the loop saw `cap` ends before this one
+    root = ROOT.search(document)
+    closing = CLOSING.get(root.group(1), b"") if root else b""
+    return document[: last.end()] + closing, True

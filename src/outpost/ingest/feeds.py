@@ -28,7 +28,7 @@ from sqlalchemy import Engine
 
 from outpost.ingest.dedup import sha256
 from outpost.ingest.errors import ItemError
-from outpost.ingest.feed_text import feed_document
+from outpost.ingest.feed_text import feed_document, first_entries
 from outpost.ingest.pages import Page, extract_page
 from outpost.ingest.reasons import one_line
 from outpost.ingest.web import Fetcher, Response
@@ -47,7 +47,15 @@ MAX_LINK = 2048  # characters of an entry's link: an identity is refused, never 
 MAX_ID_BYTES = 1024
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
+DOCUMENT_ENTRIES = 5  # times max_entries: entries of a document parsed at all (the first)
+
 Extract = Callable[[bytes, str | None], Page]
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    feed: Any  # feedparser's result
+    cut: int | None  # the document was cut after this many entries
 
 
 @dataclass(frozen=True)
@@ -92,8 +100,11 @@ def _read_feed(
     if response.status == 304:
         _finish(engine, state, 304, state.etag, state.last_modified)
         return
-    parsed = parse_feed(response.body, response.url)
-    yield from _read_entries(fetcher, engine, state, response, parsed, extract)
+    document_cap = DOCUMENT_ENTRIES * fetcher.settings.max_entries
+    document, cut = first_entries(feed_document(response.body), document_cap)
+    parsed = parse_document(document, response.url)
+    entries = _Parsed(parsed, document_cap if cut else None)
+    yield from _read_entries(fetcher, engine, state, response, entries, extract)
 
 
 def _conditional(state: state_store.FeedState) -> dict[str, str]:
@@ -122,9 +133,10 @@ def _read_entries(
     engine: Engine,
     state: state_store.FeedState,
     response: Response,
-    parsed: Any,
+    read: _Parsed,
     extract: Extract,
 ) -> Iterator[Draft | Failure]:
+    parsed = read.feed
     with engine.begin() as conn:
         seen = state_store.seen_entries(conn, state)
     source = bounded_text(parsed.feed.get("title"), MAX_SOURCE) or urlsplit(state.url).hostname
@@ -139,21 +151,26 @@ def _read_entries(
         item = _entry_item(fetcher, entry, source or state.url, state.key, extract)
         complete = complete and not _worth_retrying(engine, item)
         yield item
-    if done < len(new):  # the rest waits for the next run: not seen, validators not saved
-        yield Failure(
-            state.url, _capped(len(new) - done, len(new), caps.max_entries, caps.max_pages)
-        )
-        _finish(engine, state, response.status, None, None, clear=False)
-        return
+    complete = complete and done == len(new)  # the rest waits: not seen, validators not saved
     validators = (response.headers.get("etag"), response.headers.get("last-modified"))
-    _finish(engine, state, response.status, *(validators if complete else (None, None)))
+    capped = _capped(len(new) - done, len(new), caps.max_entries, caps.max_pages, read.cut)
+    if capped:
+        yield Failure(state.url, capped)
+    status = response.status
+    _finish(engine, state, status, *(validators if complete else (None, None)), clear=not capped)
 
 
-def _capped(left: int, new: int, max_entries: int, max_pages: int) -> str:
-    return (
-        f"feed: capped: {left} of {new} new entries left for the next run (at most "
-        f"{max_entries} entries and {max_pages} pages per run: feed_max_entries, feed_max_pages)"
-    )
+def _capped(left: int, new: int, max_entries: int, max_pages: int, cut: int | None) -> str:
+    """The reason a feed run stopped short of the feed, or "" when it did not."""
+    notes = []
+    if left:
+        notes.append(
+            f"{left} of {new} new entries left for the next run (at most {max_entries} "
+            f"entries and {max_pages} pages per run: feed_max_entries, feed_max_pages)"
+        )
+    if cut:
+        notes.append(f"the document lists over {cut} entries; the ones after are not read")
+    return f"feed: capped: {'; '.join(notes)}" if notes else ""
 
 
 def _finish(
@@ -185,9 +202,12 @@ def _worth_retrying(engine: Engine, item: Draft | Failure) -> bool:
 
 def parse_feed(body: bytes, url: str | None = None) -> Any:
     """The parsed feed; `url` (where it was fetched from, after redirects) is the base that
-    relative entry links are resolved against, as Atom allows (RFC 4287, xml:base aside).
-    The parser reads the document exactly as decoded and checked by feed_document."""
-    document = feed_document(body)
+    relative entry links are resolved against, as Atom allows (RFC 4287, xml:base aside)."""
+    return parse_document(feed_document(body), url)
+
+
+def parse_document(document: bytes, url: str | None) -> Any:
+    """The parsed feed of a document exactly as decoded and checked by feed_document."""
     try:
         SafeXML.fromstring(document, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
