@@ -452,6 +452,42 @@ def test_page_over_its_budget_fails_alone(
     assert list(stored(engine)) == [site.url(light.path)]
 
 
+def test_local_html_file_over_its_budget_fails_alone(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    # A file the operator was sent is as hostile as a page: the same budget applies.
+    limits = Limits(parse_seconds=2.0)
+    (tmp_path / "heavy.html").write_bytes(dense_page())
+    (tmp_path / "light.html").write_bytes(article_html("Convoy", STORIES["convoy"]))
+    try:
+        summary = ingest(engine, replace(settings, limits=limits), [str(tmp_path)])
+    finally:
+        budgeted(limits).close()
+
+    assert (summary.new, summary.failed) == (1, 1)
+    [failure] = summary.failures
+    assert failure.locator == str(tmp_path / "heavy.html")
+    assert failure.reason.startswith("page extraction took longer than 2 s (the parse_timeout")
+
+
+def test_a_feed_cannot_pre_empt_another_feeds_entry_ids(
+    engine: Engine, settings: Settings, site: Site
+) -> None:
+    # The impostor names itself as the wire does and reuses its entry ids, first: the wire's
+    # own entries must still be stored (ids are kept per feed URL, not per chosen name).
+    real, fake = ENTRIES[0], Entry("fake", "Convoy stopped at Panj", ENTRIES[0].date)
+    site.routes[fake.path] = html_reply(article_html(fake.title, STORIES["exercises"]))
+    publish(site, [real])
+    impostor = rss_items(site, [item(site, fake, guid="wire-convoy")], title="Frontier Wire")
+    site.routes["/impostor.xml"] = Reply(200, impostor, RSS)
+    site.routes["/wire.xml"] = Reply(200, rss(site, [real]), RSS)
+
+    summary = ingest(engine, settings, feeds=[site.url("/impostor.xml"), site.url("/wire.xml")])
+
+    assert (summary.new, summary.failed) == (2, 0)
+    assert {site.url(real.path), site.url(fake.path)} <= set(stored(engine))
+
+
 def test_extraction_process_that_dies_fails_its_page_and_is_replaced() -> None:
     # As the kernel's OOM killer would end it: the page names the budget, the next one works.
     page = (EXAMPLES / "voa_afghanistan_denies_link.html").read_bytes()

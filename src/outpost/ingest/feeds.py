@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,7 +29,7 @@ from sqlalchemy import Engine
 from outpost.ingest.dedup import sha256
 from outpost.ingest.errors import ItemError
 from outpost.ingest.feed_text import feed_document, first_entries
-from outpost.ingest.pages import Page, extract_page
+from outpost.ingest.pages import Extract, extract_page
 from outpost.ingest.reasons import one_line
 from outpost.ingest.web import Fetcher, Response
 from outpost.records import Draft, Failure
@@ -48,8 +48,6 @@ MAX_ID_BYTES = 1024
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 DOCUMENT_ENTRIES = 5  # times max_entries: entries of a document parsed at all (the first)
-
-Extract = Callable[[bytes, str | None], Page]
 
 
 @dataclass(frozen=True)
@@ -296,7 +294,9 @@ def _entry_article(
         url=page.url or response.url,
         published=entry.published or page.published,
         lang=page.lang,
-        external_id=entry.ident,
+        # No external id: a feed names itself, so its entry ids are kept per feed (feed_entry,
+        # by the feed's URL) and never share the (source, id) key another source may own.
+        external_id=None,
         feed_entry=(feed_key, entry.key),
     )
 

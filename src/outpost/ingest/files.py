@@ -19,7 +19,7 @@ from typing import Any
 import charset_normalizer
 
 from outpost.ingest.errors import ItemError
-from outpost.ingest.pages import extract_page
+from outpost.ingest.pages import Extract, extract_page
 from outpost.ingest.telegram import is_telegram_export, read_telegram
 from outpost.ingest.values import clean, json_bytes, language, optional_text, parse_time
 from outpost.records import Draft, Failure
@@ -135,8 +135,11 @@ def estimate(path: Path) -> int:
         return 1
 
 
-def read_file(path: Path, source: str | None = None) -> Iterator[Item]:
-    """The articles of one file, or a failure per broken item (never an exception)."""
+def read_file(
+    path: Path, source: str | None = None, extract: Extract = extract_page
+) -> Iterator[Item]:
+    """The articles of one file, or a failure per broken item (never an exception). HTML goes
+    through `extract` (the ingest run gives the budgeted one)."""
     locator = shown(path)
     try:
         raw = _read_bytes(path)
@@ -146,7 +149,7 @@ def read_file(path: Path, source: str | None = None) -> Iterator[Item]:
         elif suffix == ".json":
             yield from _read_json(raw, locator, source or _collection(path))
         elif suffix in (".html", ".htm"):
-            yield _read_html(path, raw, source)
+            yield _read_html(path, raw, source, extract)
         elif suffix == ".txt":
             yield _read_txt(path, raw, source)
         else:
@@ -330,8 +333,8 @@ def _read_txt(path: Path, raw: bytes, source: str | None) -> Draft:
     )
 
 
-def _read_html(path: Path, raw: bytes, source: str | None) -> Draft:
-    page = extract_page(raw)
+def _read_html(path: Path, raw: bytes, source: str | None, extract: Extract) -> Draft:
+    page = extract(raw, None)
     found = {
         "title": page.title,
         "url": page.url,

@@ -17,6 +17,7 @@ canonical is kept as it is (a sidecar `url` overrides it either way).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
@@ -50,6 +51,10 @@ class Page:
     published: datetime | None
     lang: str | None
     sitename: str | None
+
+
+# Extraction as the ingest run calls it: in process, or under a budget (parse_budget.py).
+Extract = Callable[[bytes, str | None], Page]
 
 
 def extract_page(raw: bytes, url: str | None = None) -> Page:

@@ -12,11 +12,13 @@ from sqlalchemy import Engine
 from outpost.analyze.language import guess_language
 from outpost.config import Settings
 from outpost.ingest.errors import ItemError
-from outpost.ingest.feeds import Extract, read_feed
-from outpost.ingest.files import estimate, expand, read_file
+from outpost.ingest.feeds import read_feed
+from outpost.ingest.files import estimate, expand, read_file, shown
 from outpost.ingest.limits import admit
+from outpost.ingest.pages import Extract
 from outpost.ingest.parse_budget import budgeted
 from outpost.ingest.reasons import one_line
+from outpost.ingest.values import single_line
 from outpost.ingest.web import Fetcher
 from outpost.records import Draft, Failure, Outcome, Stored, Summary
 from outpost.store.articles import store_draft
@@ -94,10 +96,10 @@ def _items(
     tracker: Tracker,
 ) -> Iterator[Draft | Failure]:
     urls = [s for s in sources if is_url(s)]
-    paths = [p for s in sources if not is_url(s) for p in _expand(Path(s))]
+    paths = [p for s in sources if not is_url(s) for p in expand(Path(s))]  # never raises
     tracker.expect(sum(estimate(p) for p in paths) + len(urls))
     for path in paths:
-        yield from _contained_reader(str(path), read_file(path, source))
+        yield from _contained_reader(shown(path), read_file(path, source, extract))
     for url in urls:
         yield _read_page(fetcher, extract, url, source)
     for feed in feeds:
@@ -111,10 +113,6 @@ def _contained_reader(locator: str, items: Iterator[Draft | Failure]) -> Iterato
         yield from items
     except Exception as exc:
         yield Failure(locator, one_line(exc))
-
-
-def _expand(path: Path) -> list[Path]:
-    return expand(path) if path.exists() else [path]  # a missing path fails when read
 
 
 def _counted(items: Iterable[Draft | Failure], tracker: Tracker) -> Iterator[Draft | Failure]:
@@ -145,8 +143,8 @@ def _read_page(fetcher: Fetcher, extract: Extract, url: str, source: str | None)
 
 
 def _admitted(item: Draft | Failure, settings: Settings) -> Draft | Failure:
-    if isinstance(item, Failure):
-        return item
+    if isinstance(item, Failure):  # a locator or reason may quote hostile input: one clean line
+        return Failure(single_line(item.locator) or ascii(item.locator), single_line(item.reason))
     try:
         return admit(item, settings.limits)
     except ItemError as exc:
