@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +23,7 @@ from outpost.records import Draft, Failure
 from outpost.store.failures import list_failures
 from outpost.store.schema import articles
 from tests.corpus import edited, passages
+from tests.test_hostile_store import as_another_user
 
 ARTICLE = (
     "The Collective Security Treaty Organization held a summit in Dushanbe on Thursday. "
@@ -158,24 +160,33 @@ def test_a_sparse_file_over_the_cap_is_refused_unread(tmp_path: Path) -> None:
     assert only_failure(path).reason == "file is larger than 200 MiB"
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a chmod 000 folder anyway")
-def test_an_unreadable_sub_folder_is_a_failure_with_its_reason(tmp_path: Path) -> None:
-    folder = tmp_path / "in"
-    locked = folder / "locked"
-    locked.mkdir(parents=True)
-    (locked / "a.txt").write_text(ARTICLE, encoding="utf-8")
-    (folder / "b.txt").write_text(ARTICLE, encoding="utf-8")
-    closed = folder / "c.txt"
-    closed.write_text(ARTICLE, encoding="utf-8")
-    locked.chmod(0)
-    closed.chmod(0)
-    try:
-        paths = expand(folder)
-        assert paths == [folder / "b.txt", closed, locked]
-        assert only_failure(locked).reason == "cannot read folder: Permission denied"
-        assert only_failure(closed).reason == "cannot read: Permission denied"
-    finally:
-        locked.chmod(0o755)
+def test_an_unreadable_sub_folder_is_a_failure_with_its_reason() -> None:
+    # Run as a user without rights (root reads a chmod 000 folder anyway), in a folder that
+    # user can reach: pytest's tmp_path sits in a folder only root may enter.
+    with tempfile.TemporaryDirectory() as top:
+        Path(top).chmod(0o755)
+        folder = Path(top) / "in"
+        locked = folder / "locked"
+        locked.mkdir(parents=True)
+        (locked / "a.txt").write_text(ARTICLE, encoding="utf-8")
+        (folder / "b.txt").write_text(ARTICLE, encoding="utf-8")
+        closed = folder / "c.txt"
+        closed.write_text(ARTICLE, encoding="utf-8")
+        folder.chmod(0o755)
+        locked.chmod(0)
+        closed.chmod(0)
+
+        def walk() -> str:
+            paths = expand(folder)
+            reasons = [only_failure(locked).reason, only_failure(closed).reason]
+            return json.dumps([[str(p) for p in paths], reasons])
+
+        try:
+            paths, reasons = json.loads(as_another_user(walk))
+        finally:
+            locked.chmod(0o755)
+    assert paths == [str(folder / "b.txt"), str(closed), str(locked)]
+    assert reasons == ["cannot read folder: Permission denied", "cannot read: Permission denied"]
 
 
 def test_a_sub_folder_that_cannot_be_listed_is_a_failure_even_for_root(tmp_path: Path) -> None:
