@@ -29,13 +29,13 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 from sqlalchemy import Engine
 
 from outpost.addresses import IPNetwork, check_host, check_url
+from outpost.ingest.web import retry_after_seconds
 from outpost.records import Alert, Delivery
 from outpost.store import alerts as store
 from outpost.warn.rules import Mailbox, RuleSet, Smtp, Webhook
@@ -115,20 +115,9 @@ def signature(body: bytes, secret: str) -> str:
 
 def retry_after(value: str | None, now: datetime) -> timedelta | None:
     """The wait a Retry-After header asks for (seconds or an HTTP-date), at most a day;
-    None when there is none or it cannot be read."""
-    if value is None:
-        return None
-    text = value.strip()
-    if text.isascii() and text.isdigit():
-        # More digits than a day has seconds is "a long time"; int() of thousands refuses.
-        wait = timedelta(seconds=int(text)) if len(text) < 9 else LONGEST_WAIT
-    else:
-        try:
-            when = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return None
-        wait = (when if when.tzinfo else when.replace(tzinfo=UTC)) - now
-    return min(max(wait, timedelta(0)), LONGEST_WAIT)
+    None when there is none or it cannot be read. Read as fetching reads it."""
+    seconds = None if value is None else retry_after_seconds(value, now)
+    return None if seconds is None else min(timedelta(seconds=seconds), LONGEST_WAIT)
 
 
 def send_webhook(
