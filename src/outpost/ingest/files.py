@@ -11,13 +11,11 @@ import json
 import os
 import re
 import stat
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import charset_normalizer
-
+from outpost.ingest.decoding import decode, utf16_order
 from outpost.ingest.errors import ItemError
 from outpost.ingest.pages import Extract, extract_page
 from outpost.ingest.telegram import is_telegram_export, read_telegram
@@ -27,13 +25,9 @@ from outpost.records import Draft, Failure
 Item = Draft | Failure
 SUFFIXES = {".txt", ".html", ".htm", ".json", ".jsonl"}
 META = ".meta.json"
-CONTROL = re.compile(
-    r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]"
-)  # control characters but tabs, newlines, \f
 MAX_FILE = 200 * 1024 * 1024  # a file larger than this is refused, not read into memory
 UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 LINES = re.compile("\r\n|\r|\n")  # JSONL line ends; U+2028 or \x85 may stand inside a string
-CUT = {"unexpected end of data", "truncated data"}  # how codecs say the data stopped mid-character
 
 
 def expand(path: Path) -> list[Path]:
@@ -241,74 +235,6 @@ def _kind(mode: int) -> str:
     return "a special file"
 
 
-def decode(raw: bytes) -> str:
-    """Text from bytes: UTF-8 (with or without BOM), UTF-16 (with BOM, or without one when its
-    NUL bytes say so), else the best-fitting legacy encoding (cp1251 is common in Russian
-    sources). A text cut inside its last character keeps its encoding, the broken character
-    replaced by U+FFFD. Binary data is refused."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return _cut_tail(raw[2:], "utf-16-le" if raw[0] == 0xFF else "utf-16-be")
-        except UnicodeDecodeError:
-            raise ItemError("undecodable text: bad UTF-16") from None
-    text = _utf16_without_bom(raw)
-    if text is None:
-        text = _utf8_or_legacy(raw.removeprefix(b"\xef\xbb\xbf"))
-    if len(CONTROL.findall(text)) > max(3, len(text) // 100):
-        raise ItemError("binary content, not text (too many control characters)")
-    return text
-
-
-def _utf8_or_legacy(raw: bytes) -> str:
-    if b"\x00" in raw[:65536]:
-        raise ItemError("binary file, not text (contains NUL bytes)")
-    try:
-        return _cut_tail(raw, "utf-8")
-    except UnicodeDecodeError:
-        best = charset_normalizer.from_bytes(raw).best()
-        if best is None or best.chaos > 0.2:
-            raise ItemError("undecodable text: not UTF-8, and no other encoding fits") from None
-        return str(best)
-
-
-def _cut_tail(raw: bytes, encoding: str) -> str:
-    """`raw` decoded strictly, except that a character cut off by the end of the data (a file
-    truncated mid-character) becomes U+FFFD rather than making the whole text undecodable."""
-    try:
-        return raw.decode(encoding)
-    except UnicodeDecodeError as exc:
-        if exc.end != len(raw) or exc.reason not in CUT:
-            raise
-        return raw[: exc.start].decode(encoding) + "\ufffd"
-
-
-def _utf16_without_bom(raw: bytes) -> str | None:
-    encoding = _utf16_order(raw[:65536])
-    if encoding is None:
-        return None
-    try:
-        return _cut_tail(raw, encoding)
-    except UnicodeDecodeError:
-        return None
-
-
-def _utf16_order(sample: bytes) -> str | None:
-    """The UTF-16 a text without a BOM is in, told by its NUL bytes: the high bytes of ASCII
-    characters (and of spaces and punctuation between Cyrillic words) fall all on odd offsets
-    (little-endian) or all on even ones (big-endian), and the high bytes of a text in one script
-    take one or two values (0x00 and 0x04 for Russian), which neither binary data nor 8-bit text
-    does. None when the bytes do not look like UTF-16."""
-    even, odd = sample[0::2].count(0), sample[1::2].count(0)
-    many, few = max(even, odd), min(even, odd)
-    # a character like U+0100 or U+4E00 puts a NUL on the other side now and then
-    if not many or many * 20 < len(sample) // 2 or few * 8 > many:
-        return None
-    high = sample[0::2] if even > odd else sample[1::2]
-    if sum(n for _, n in Counter(high).most_common(2)) * 10 < len(high) * 9:
-        return None
-    return "utf-16-be" if even > odd else "utf-16-le"
-
-
 def _sidecar(path: Path) -> dict[str, Any]:
     meta = path.parent / (path.stem + META)
     if not os.path.lexists(meta):
@@ -364,7 +290,7 @@ def _byte_lines(raw: bytes) -> list[bytes]:
     """The lines of a JSONL file. UTF-16 (PowerShell's `>` writes it) cannot be cut at the byte
     b"\\n", which is half of a character there: it is decoded whole and its lines handed on as
     UTF-8. Any other encoding is decoded line by line, so one bad line fails alone."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_order(raw[:65536]):
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or utf16_order(raw[:65536]):
         return [line.encode("utf-8") for line in LINES.split(decode(raw))]
     return raw.splitlines()
 
