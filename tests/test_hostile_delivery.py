@@ -6,10 +6,13 @@ alert, read one article once and send one delivery once."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.utils import format_datetime
@@ -136,6 +139,48 @@ def test_a_failing_delivery_moves_back_and_the_others_go_out(
     assert failing.state == "failing" and failing.next_attempt == NOW + timedelta(seconds=30)
     assert (failing.last_error or "").startswith("AddressError: refused to connect to http://")
     assert "fetch_allow_networks" in (failing.last_error or "")
+
+
+@contextmanager
+def dripping_receiver() -> Iterator[str]:
+    """A webhook receiver that reads the request, then answers one byte every 0.3 s: each
+    read is well inside any time-out, the whole answer would take a minute."""
+    server = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def serve() -> None:
+        connection, _ = server.accept()
+        with connection:
+            connection.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\n" + b"X-Pad: " + b"x" * 200 + b"\r\n\r\n":
+                if stop.wait(0.3):
+                    return
+                with contextlib.suppress(OSError):
+                    connection.sendall(bytes([byte]))
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.getsockname()[1]}/hook"
+    finally:
+        stop.set()
+        server.close()
+
+
+def test_a_receiver_that_drips_its_answer_costs_one_deadline(
+    engine: Engine, receiver: Receiver
+) -> None:
+    with dripping_receiver() as url:
+        hooks = rules(receiver, slow=url)
+        slow = alert(engine, "story-1", ["webhook:slow"], at=NOW - timedelta(minutes=1))
+        fine = alert(engine, "story-2", ["webhook:ops"])
+        started = time.monotonic()
+        done = deliver_due(engine, hooks, NOW, timeout=1.0, allow=LOOPBACK)
+        took = time.monotonic() - started
+    assert (done.sent, done.failed) == (1, 1)
+    assert took < 3 * 1.0 + 2  # the attempt's deadline, and the fine delivery after it
+    assert [json.loads(body)["id"] for _, body in receiver.got] == [fine]
+    assert "Timeout" in (deliveries(engine, slow)["webhook:slow"].last_error or "")
 
 
 # --- item 8: one address policy for webhooks and the mail server ------------------------------

@@ -17,7 +17,8 @@ import re
 import ssl
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -173,6 +174,20 @@ def _transport(settings: FetchSettings, clock: _Clock) -> httpx.HTTPTransport:
     # tests/test_hostile_http.py fails if this stops bounding the request.
     transport._pool._network_backend = _DeadlineBackend(clock)
     return transport
+
+
+@contextmanager
+def bounded_client(timeout: float, deadline: float) -> Iterator[httpx.Client]:
+    """A client (no redirects, no proxy or certificates from the environment) whose requests
+    must all end within `deadline` seconds from now, in the thread that opened it: webhooks use
+    it, so a receiver that drips its answer costs `deadline` at most."""
+    clock = _Clock()
+    clock.deadline = time.monotonic() + deadline
+    transport = _transport(FetchSettings(timeout=timeout, deadline=deadline), clock)
+    with httpx.Client(
+        timeout=timeout, trust_env=False, follow_redirects=False, transport=transport
+    ) as client:
+        yield client
 
 
 class Fetcher:

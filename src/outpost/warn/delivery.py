@@ -31,16 +31,16 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-import httpx
 from sqlalchemy import Engine
 
 from outpost.addresses import IPNetwork, check_host, check_url
-from outpost.ingest.web import retry_after_seconds
+from outpost.ingest.web import bounded_client, retry_after_seconds
 from outpost.records import Alert, Delivery
 from outpost.store import alerts as store
 from outpost.warn.rules import Mailbox, RuleSet, Smtp, Webhook
 
-TIMEOUT = 5.0  # seconds per attempt
+TIMEOUT = 5.0  # seconds per network step of an attempt
+ATTEMPT_DEADLINE = 3  # times TIMEOUT: a whole webhook attempt, however the receiver paces it
 FIRST_RETRY = timedelta(seconds=30)
 LAST_RETRY = timedelta(hours=1)
 LONGEST_WAIT = timedelta(days=1)  # what a receiver's Retry-After may ask for, at most
@@ -139,7 +139,7 @@ def send_webhook(
     # Redirects are not followed (a redirect could lead to a private address); the answer's
     # body is never read, so a receiver cannot make us hold a large or endless one.
     with (
-        httpx.Client(timeout=timeout, trust_env=False, follow_redirects=False) as client,
+        bounded_client(timeout, ATTEMPT_DEADLINE * timeout) as client,
         client.stream("POST", hook.url, content=body, headers=headers) as response,
     ):
         status, asked = response.status_code, response.headers.get("Retry-After")
