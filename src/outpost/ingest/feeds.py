@@ -31,7 +31,7 @@ from outpost.ingest.errors import ItemError
 from outpost.ingest.feed_text import feed_document, first_entries
 from outpost.ingest.pages import Extract, extract_page
 from outpost.ingest.reasons import one_line
-from outpost.ingest.web import Fetcher, Response
+from outpost.ingest.web import Fetcher, FetchError, Response
 from outpost.records import Draft, Failure
 from outpost.store import feeds as state_store
 from outpost.store.failures import clear_failure, failure_attempts
@@ -115,12 +115,12 @@ def _conditional(state: state_store.FeedState) -> dict[str, str]:
 
 
 def _remember_retry(engine: Engine, state: state_store.FeedState, exc: ItemError) -> str:
-    """For a 429/503 with Retry-After (FetchError.retry_after, seconds): the time before
-    which the feed is not fetched again, saved, and the words that say so."""
-    seconds = getattr(exc, "retry_after", None)
-    if not isinstance(seconds, int | float) or not seconds > 0:
+    """For a 429/503 with Retry-After (FetchError.retry_after: seconds, at most a day): the
+    time before which the feed is not fetched again, saved, and the words that say so."""
+    seconds = exc.retry_after if isinstance(exc, FetchError) else None
+    if not seconds:  # none asked for, or a date already past
         return ""
-    until = now() + timedelta(seconds=min(float(seconds), 7 * 86400.0))
+    until = now() + timedelta(seconds=seconds)
     with engine.begin() as conn:
         state_store.save_retry_after(conn, state, until)
     return f"; not fetched again before {until.isoformat(timespec='seconds')} (Retry-After)"

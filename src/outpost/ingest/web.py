@@ -167,8 +167,8 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self.inner.sleep(seconds)
 
 
-def _transport(settings: FetchSettings, clock: _Clock) -> httpx.HTTPTransport:
-    transport = httpx.HTTPTransport(proxy=settings.proxy, trust_env=False)
+def _transport(proxy: str | None, clock: _Clock) -> httpx.HTTPTransport:
+    transport = httpx.HTTPTransport(proxy=proxy, trust_env=False)
     # httpx takes no network backend, but its pool (direct, HTTP or SOCKS proxy alike) is an
     # httpcore ConnectionPool that opens every connection through `_network_backend`.
     # tests/test_hostile_http.py fails if this stops bounding the request.
@@ -183,7 +183,7 @@ def bounded_client(timeout: float, deadline: float) -> Iterator[httpx.Client]:
     it, so a receiver that drips its answer costs `deadline` at most."""
     clock = _Clock()
     clock.deadline = time.monotonic() + deadline
-    transport = _transport(FetchSettings(timeout=timeout, deadline=deadline), clock)
+    transport = _transport(None, clock)
     with httpx.Client(
         timeout=timeout, trust_env=False, follow_redirects=False, transport=transport
     ) as client:
@@ -200,7 +200,7 @@ class Fetcher:
             timeout=httpx.Timeout(settings.timeout),
             follow_redirects=False,  # followed by hand, so every hop is checked
             headers={"User-Agent": settings.user_agent},
-            transport=_transport(settings, self._clock),
+            transport=_transport(settings.proxy, self._clock),
             trust_env=False,  # no proxy or certificate paths from the environment by surprise
         )
 

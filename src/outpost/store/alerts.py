@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, func, select, update
 
 from outpost.records import Alert, Delivery, Doc
+from outpost.store import dialect
 from outpost.store.docs import ANALYSED, stored_doc
 from outpost.store.schema import alert_checks, alerts, articles, deliveries, story_articles
 from outpost.store.times import aware, from_db, to_db
@@ -43,16 +43,11 @@ def unchecked(conn: Connection, limit: int | None = None) -> list[tuple[int, str
     return [(r.id, r.story_id, stored_doc(conn, r), r.url) for r in rows]
 
 
-def _insert(conn: Connection, table: Table) -> Any:
-    """The dialect's INSERT, which can yield to a row already there (ON CONFLICT)."""
-    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
-
-
 def mark_checked(conn: Connection, article_id: int, now: datetime) -> bool:
     """Claim the article for reading; False when another run has read it (or is reading it:
     PostgreSQL waits for that run to commit, SQLite lets one writer in at a time). Call it
     first in the transaction that reads the article."""
-    statement = _insert(conn, alert_checks).values(article_id=article_id, checked=to_db(now))
+    statement = dialect.insert(conn, alert_checks).values(article_id=article_id, checked=to_db(now))
     # RETURNING, not rowcount: psycopg reports no row count for these inserts.
     claimed = statement.on_conflict_do_nothing().returning(alert_checks.c.article_id)
     return conn.execute(claimed).first() is not None
@@ -75,7 +70,7 @@ def raise_alert(
     Safe when another run raises the same alert at the same moment: the insert yields to the
     other's row (waiting for its commit), and the update then reads it under a row lock."""
     inserted = conn.execute(
-        _insert(conn, alerts)
+        dialect.insert(conn, alerts)
         .values(
             rule_id=rule_id,
             subject=subject,
@@ -107,7 +102,7 @@ def _queue(conn: Connection, alert_id: int, targets: Sequence[str], now: datetim
             "next_attempt": to_db(now),
             "created": to_db(now),
         }
-        conn.execute(_insert(conn, deliveries).values(**values).on_conflict_do_nothing())
+        dialect.insert_ignore(conn, deliveries, values)
 
 
 def _update_alert(

@@ -22,16 +22,19 @@ _stemmers = {
 }
 
 
+def insert(conn: Connection, table: Table) -> Any:
+    """The dialect's INSERT, which can yield to a row already there (ON CONFLICT)."""
+    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+
+
 def insert_ignore(conn: Connection, table: Table, values: Mapping[str, Any]) -> None:
-    """Insert a row unless its primary key is already there."""
-    module: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
-    conn.execute(module.insert(table).values(**values).on_conflict_do_nothing())
+    """Insert a row unless it conflicts with one already there (its key, a unique column)."""
+    conn.execute(insert(conn, table).values(**values).on_conflict_do_nothing())
 
 
 def upsert(conn: Connection, table: Table, values: Mapping[str, Any], update: list[str]) -> None:
     """Insert a row, or update the named columns of the row with the same primary key."""
-    module: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = module.insert(table).values(**values)
+    statement = insert(conn, table).values(**values)
     keys = [c.name for c in table.primary_key.columns]
     conn.execute(
         statement.on_conflict_do_update(

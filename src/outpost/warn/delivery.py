@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from outpost.addresses import IPNetwork, check_host, check_url
+from outpost.ingest.values import clean
 from outpost.ingest.web import bounded_client, retry_after_seconds
 from outpost.records import Alert, Delivery
 from outpost.store import alerts as store
@@ -57,7 +58,6 @@ SLOW_DOWN = (429, 503)  # answers whose Retry-After is honoured
 CONTROLS = re.compile(
     "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]+"
 )
-SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -86,8 +86,8 @@ def one_line(text: str, limit: int = HEADER_CHARS) -> str:
     """`text` as one line of at most `limit` characters without control characters: what a
     header may carry (a CR/LF in a title would start a header of its own, or make the mail
     library refuse the message)."""
-    clean = " ".join(SURROGATES.sub("\ufffd", CONTROLS.sub(" ", text)).split())
-    return clean if len(clean) <= limit else clean[: limit - 1].rstrip() + "…"
+    line = " ".join(clean(CONTROLS.sub(" ", text)).split())  # clean: lone surrogates
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
 def describe(exc: BaseException, limit: int = ERROR_CHARS) -> str:
