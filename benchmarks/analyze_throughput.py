@@ -24,7 +24,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from outpost.pipeline import BATCH_SIZE, Pipeline
+from outpost.analyze.pipeline import BATCH_SIZE, Pipeline
 from outpost.records import Doc
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -1,5 +1,5 @@
 """Ingest rate of the VOA stories (../shared/data/voa/voa_stories.jsonl) read as JSONL, into a
-fresh SQLite file and a fresh PostgreSQL schema, through `outpost.ingest.run.ingest`.
+fresh SQLite file and a fresh PostgreSQL schema, through `outpost.services.ingest.ingest`.
 
     .venv/bin/python benchmarks/ingest_voa.py [--repeat 5] [--postgres URL]
 
@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, text
 
 from outpost.analyze.language import guess_language
 from outpost.config import load_settings, sqlite_url
-from outpost.ingest.run import ingest
+from outpost.services.ingest import ingest
 from outpost.store import connect
 
 VOA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "voa" / "voa_stories.jsonl"

@@ -19,14 +19,13 @@ import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from outpost.analysis_cli import analyze_store
 from outpost.cli import app
 from outpost.config import Settings
-from outpost.ingest.run import ingest
+from outpost.services.alerts import check_articles, check_spikes, deliver_due
+from outpost.services.analysis import analyze_store
+from outpost.services.ingest import ingest
+from outpost.services.stories import cluster_store
 from outpost.store.alerts import list_alerts
-from outpost.warn.alerting import check_articles, check_spikes
-from outpost.warn.assign import cluster_store
-from outpost.warn.delivery import deliver_due
 from outpost.warn.rules import RuleError, RuleSet, load_rules
 from tests.conftest import EXAMPLES, LOOPBACK
 from tests.smtp_receiver import Mailroom

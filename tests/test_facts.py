@@ -7,11 +7,12 @@ from datetime import date
 
 from sqlalchemy import Engine, func, select
 
-from outpost.analysis_cli import analyze_store
+from outpost.analyze.pipeline import VERSION
 from outpost.config import Settings
-from outpost.ingest.run import ingest
-from outpost.pipeline import VERSION
-from outpost.store.facts import EventFilter, EventRow, list_events
+from outpost.records import EventRow
+from outpost.services.analysis import analyze_store
+from outpost.services.ingest import ingest
+from outpost.store.facts import EventFilter, list_events
 from outpost.store.schema import analyses, events, mentions, places, threats
 from tests.conftest import EXAMPLES
 
@@ -26,10 +27,10 @@ def counts(engine: Engine) -> dict[str, int]:
 
 def test_analysis_is_stored_once_and_redone_in_place(engine: Engine, settings: Settings) -> None:
     ingest(engine, settings, [str(EXAMPLES)])
-    assert analyze_store(engine) == 8
+    assert analyze_store(engine).articles == 8
     first = counts(engine)
-    assert analyze_store(engine) == 0  # nothing is stale for this pipeline version
-    assert analyze_store(engine, redo=True) == 8
+    assert analyze_store(engine).articles == 0  # nothing is stale for this pipeline version
+    assert analyze_store(engine, redo=True).articles == 8
     assert counts(engine) == first  # replaced, not added to
     assert first["analyses"] == 8 and first["mentions"] > 50 and first["events"] > 3
     with engine.connect() as conn:
@@ -42,7 +43,7 @@ def test_forked_workers_store_what_one_process_does(engine: Engine, settings: Se
     analyze_store(engine)
     with engine.connect() as conn:
         alone = list_events(conn, EventFilter(limit=None))
-    assert analyze_store(engine, batch_size=2, redo=True, workers=2) == 8
+    assert analyze_store(engine, batch_size=2, redo=True, workers=2).articles == 8
     with engine.connect() as conn:
         forked = list_events(conn, EventFilter(limit=None))
 

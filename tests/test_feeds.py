@@ -17,8 +17,8 @@ from sqlalchemy import Engine
 
 from outpost.config import Settings
 from outpost.ingest.feeds import GIVE_UP_AFTER
-from outpost.ingest.run import ingest
 from outpost.records import Article
+from outpost.services.ingest import ingest
 from outpost.store.articles import ArticleFilter, list_articles
 from outpost.store.failures import list_failures
 from outpost.store.feeds import feed_state

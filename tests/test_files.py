@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from outpost.ingest import dedup
+from outpost import dedup
 from outpost.ingest.files import expand, read_file
 from outpost.records import Draft, Failure
 

@@ -24,18 +24,18 @@ from rich.text import Text
 from sqlalchemy import Engine, select, update
 from typer.testing import CliRunner
 
-from outpost.cli import _engine, app
+from outpost.cli import app
+from outpost.cli.context import context
 from outpost.config import load_settings, sqlite_url
-from outpost.records import Doc, Draft, Event, Failure
+from outpost.records import Doc, Draft, Event, Failure, StoryState
+from outpost.services.ingest import save_draft
 from outpost.store import connect
 from outpost.store.alerts import list_alerts, raise_alert, record_attempt
-from outpost.store.articles import store_draft
 from outpost.store.facts import save_analysis
 from outpost.store.failures import record_failure
 from outpost.store.schema import articles, stories
 from outpost.store.stories import assign, save_state
 from outpost.terminal import console, dumps
-from outpost.warn.stories import StoryState
 from tests.conftest import _postgres_schema_url
 
 runner = CliRunner()
@@ -81,7 +81,7 @@ def _article(engine: Engine, tmp_path: Path) -> tuple[int, str]:
         lang="en",
         external_id=f"ext-{SHORT}",
     )
-    uid = store_draft(engine, draft).uid
+    uid = save_draft(engine, draft).uid
     with engine.connect() as conn:
         row = conn.execute(select(articles.c.id, articles.c.title).where(articles.c.uid == uid))
         article_id, title = row.one()
@@ -101,7 +101,8 @@ def _event(engine: Engine, article_id: int, uid: str) -> None:
         date="2026-03-01",
         domains=(f"domain{SHORT}",),
     )
-    save_analysis(engine, article_id, Doc(id=uid, text="t", events=(event,)), f"v{SHORT}")
+    with engine.begin() as conn:
+        save_analysis(conn, article_id, Doc(id=uid, text="t", events=(event,)), f"v{SHORT}")
 
 
 def _story_and_alert(engine: Engine, article_id: int, uid: str) -> None:
@@ -276,7 +277,7 @@ def test_the_cli_opens_the_store_with_the_statement_timeout(tmp_path: Path) -> N
     env = {"OUTPOST_DATA_DIR": str(tmp_path), "OUTPOST_STATEMENT_TIMEOUT": "1.5"}
     with contextlib.closing(_postgres_schema_url()) as urls:
         settings = load_settings({**env, "OUTPOST_DATABASE_URL": next(urls)})
-        engine = _engine(settings)
+        engine = context(settings).engine
         with engine.connect() as conn:
             assert conn.exec_driver_sql("SHOW statement_timeout").scalar() == "1500ms"
         engine.dispose()
@@ -305,7 +306,7 @@ def test_search_shows_an_article_with_its_own_guillemets(database_url: str, tmp_
     engine = connect(database_url)
     text = "Markets » prices. Tajik «zebrafish» border posts closed » again."
     draft = Draft(text, "wire", "wire#1", b"raw", "text/plain", title="Zebrafish « »", lang="en")
-    store_draft(engine, draft)
+    save_draft(engine, draft)
     engine.dispose()
     env = {"OUTPOST_DATABASE_URL": database_url, "OUTPOST_DATA_DIR": str(tmp_path)}
     result = runner.invoke(app, ["search", "zebrafish"], env=env)

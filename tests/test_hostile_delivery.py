@@ -23,11 +23,12 @@ import pytest
 from sqlalchemy import Connection, Engine, select
 
 from outpost.config import Settings
-from outpost.ingest.run import ingest
 from outpost.records import Delivery
+from outpost.services.alerts import deliver_due
+from outpost.services.ingest import ingest
 from outpost.store.alerts import get_alert, mark_checked, raise_alert
 from outpost.store.schema import alert_checks, articles
-from outpost.warn.delivery import deliver_due, one_line
+from outpost.warn.delivery import one_line
 from outpost.warn.rules import Mailbox, RuleSet, Smtp, Webhook
 from tests.conftest import LOOPBACK
 from tests.smtp_receiver import Mailroom, running

@@ -19,12 +19,12 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, update
 
 from outpost.config import Limits, Settings
-from outpost.ingest.errors import ItemError
 from outpost.ingest.feeds import DOCUMENT_ENTRIES, MAX_ID_BYTES, MAX_TITLE
 from outpost.ingest.parse_budget import ParseBudget, budgeted
-from outpost.ingest.run import ingest
+from outpost.services.ingest import ingest
 from outpost.store.feeds import feed_state
 from outpost.store.schema import feeds
+from outpost.values import ItemError
 from tests.conftest import EXAMPLES
 from tests.loopback_site import Reply, Site, article_html, html_reply, serve
 from tests.test_feeds import (

@@ -18,8 +18,8 @@ from sqlalchemy import Engine, select
 
 from outpost.config import Settings
 from outpost.ingest.files import _read_bytes, decode, estimate, expand, read_file
-from outpost.ingest.run import ingest
 from outpost.records import Draft, Failure
+from outpost.services.ingest import ingest
 from outpost.store.failures import list_failures
 from outpost.store.schema import articles
 from tests.corpus import edited, passages

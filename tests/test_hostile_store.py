@@ -24,8 +24,8 @@ from sqlalchemy.exc import OperationalError
 
 from outpost.config import sqlite_url
 from outpost.records import Draft
+from outpost.services.ingest import save_draft
 from outpost.store import StatementTimeoutError, StoreError, connect, describe
-from outpost.store.articles import store_draft
 from outpost.store.db import head_revision, upgrade
 from outpost.store.dialect import MAX_TERMS, Term, query_terms
 from outpost.store.errors import SearchRefusedError
@@ -111,7 +111,7 @@ def test_a_query_over_the_caps_is_refused_in_one_line() -> None:
 
 def test_hostile_queries_answer_quickly_on_thousands_of_articles(engine: Engine) -> None:
     fill(engine, 3000)
-    store_draft(engine, draft("The convoy used the northern road."))  # "used", never "us"
+    save_draft(engine, draft("The convoy used the northern road."))  # "used", never "us"
     hostile = [
         " ".join(["a"] * 300),  # the shape: 100 of them ran 12-14 s on 5,000 articles
         " ".join(SHORT * 30),
@@ -145,7 +145,7 @@ def test_a_slow_statement_is_cut_at_the_time_out_and_the_engine_goes_on(database
         assert 0.9 < elapsed < 5.0, elapsed
         assert "time-out of 1 s" in message and "OUTPOST_STATEMENT_TIMEOUT" in message
         assert one_line(message) and describe(cut.value) == message
-        stored = store_draft(engine, draft("After the time-out, writes still commit."))
+        stored = save_draft(engine, draft("After the time-out, writes still commit."))
         with engine.connect() as conn:
             found = conn.execute(select(articles.c.uid)).scalars().all()
         assert found == [stored.uid]
@@ -245,7 +245,7 @@ def test_migrations_run_without_the_time_out(database_url: str) -> None:
 def test_a_database_in_memory_is_migrated_in_its_own_engine() -> None:
     engine = connect("sqlite://", statement_timeout=1.0)
     try:
-        stored = store_draft(engine, draft("Kept in memory only."))
+        stored = save_draft(engine, draft("Kept in memory only."))
         with engine.connect() as conn:
             assert conn.execute(select(articles.c.uid)).scalars().all() == [stored.uid]
             with pytest.raises(StatementTimeoutError):
@@ -313,7 +313,7 @@ def read_only_url(path: Path) -> str:
 def test_a_read_only_sqlite_database_is_read_and_a_write_is_one_line(tmp_path: Path) -> None:
     path = tmp_path / "outpost.db"
     writable = connect(sqlite_url(path))
-    stored = store_draft(writable, draft("Border guards detained three smugglers near Termez."))
+    stored = save_draft(writable, draft("Border guards detained three smugglers near Termez."))
     writable.dispose()
     engine = connect(read_only_url(path))  # at head: no migration, no write pragma
     try:
@@ -321,7 +321,7 @@ def test_a_read_only_sqlite_database_is_read_and_a_write_is_one_line(tmp_path: P
             hits = search(conn, "smugglers Termez")
         assert [h.article.uid for h in hits] == [stored.uid]
         with pytest.raises(StoreError, match="read-only") as refused:
-            store_draft(engine, draft("A second story that cannot be written."))
+            save_draft(engine, draft("A second story that cannot be written."))
         assert one_line(str(refused.value)) and "outpost.db" in str(refused.value)
     finally:
         engine.dispose()
@@ -359,7 +359,7 @@ def test_a_file_without_write_permission_opens_for_reading(folder_mode: int) -> 
         folder.mkdir()
         path = folder / "outpost.db"
         writable = connect(sqlite_url(path))
-        stored = store_draft(writable, draft("Border guards detained three smugglers."))
+        stored = save_draft(writable, draft("Border guards detained three smugglers."))
         with writable.connect() as conn:  # the modules a search needs, loaded while root
             search(conn, "smugglers")
         writable.dispose()
@@ -372,7 +372,7 @@ def test_a_file_without_write_permission_opens_for_reading(folder_mode: int) -> 
             with engine.connect() as conn:
                 found = [h.article.uid for h in search(conn, "smugglers")]
             try:
-                store_draft(engine, draft("A story that cannot be written."))
+                save_draft(engine, draft("A story that cannot be written."))
                 wrote = "wrote"
             except StoreError as exc:
                 wrote = str(exc)
@@ -436,7 +436,7 @@ def test_a_full_disk_is_one_line_and_loses_nothing_stored(tmp_path: Path) -> Non
     with pytest.raises(StoreError, match=r"full \(SQLITE_FULL\)") as full:
         for i in range(500):
             words = " ".join(rng.choices([*SHORT, "border", "convoy", f"n{i}"], k=300))
-            stored.append(store_draft(engine, draft(f"Story {i}: {words}")).uid)
+            stored.append(save_draft(engine, draft(f"Story {i}: {words}")).uid)
     engine.dispose()
     assert one_line(str(full.value)) and str(path) in str(full.value)
     again = connect(sqlite_url(path))
@@ -452,14 +452,14 @@ def test_a_read_only_postgresql_database_is_read_and_a_write_is_one_line() -> No
     url = next(urls)
     try:
         writable = connect(url)
-        stored = store_draft(writable, draft("Border guards detained three smugglers."))
+        stored = save_draft(writable, draft("Border guards detained three smugglers."))
         writable.dispose()
         read_only = url + "%20-cdefault_transaction_read_only%3Don"  # as on a standby
         engine = connect(read_only)  # at head: nothing to write
         with engine.connect() as conn:
             assert [h.article.uid for h in search(conn, "smugglers")] == [stored.uid]
         with pytest.raises(StoreError, match="read-only") as refused:
-            store_draft(engine, draft("A story that cannot be written."))
+            save_draft(engine, draft("A story that cannot be written."))
         engine.dispose()
         assert one_line(str(refused.value))
     finally:

@@ -12,11 +12,13 @@ from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
 import outpost
-from outpost.analysis_cli import analyze_store
+from outpost.analyze.series import series_of
 from outpost.cli import app
 from outpost.config import Settings
-from outpost.ingest.run import ingest
-from outpost.store.indicators import daily_counts, readings
+from outpost.services.analysis import analyze_store
+from outpost.services.indicators import readings
+from outpost.services.ingest import ingest
+from outpost.store.indicators import daily_counts
 from outpost.store.schema import article_series, places
 from outpost.warn.indicators import (
     FLOOR,
@@ -24,7 +26,6 @@ from outpost.warn.indicators import (
     expected,
     one_in_days,
     reading,
-    series_of,
 )
 
 START = date(2025, 1, 6)  # a Monday

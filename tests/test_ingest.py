@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from outpost.config import Settings
-from outpost.ingest.run import ingest
+from outpost.services.ingest import ingest
 from outpost.store import connect
 from outpost.store.failures import list_failures
 from outpost.store.schema import article_bands, articles, raw_items

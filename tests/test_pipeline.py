@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from outpost.pipeline import Pipeline, analyze
+from outpost.analyze.pipeline import Pipeline, analyze
 from outpost.records import Doc
 from tests.conftest import SHARED
 
@@ -158,7 +158,7 @@ def _voa_texts(count: int) -> list[str]:
 
 def test_recogniser_decoded_here_finds_what_spacy_finds() -> None:
     from outpost.analyze.entities import recognise
-    from outpost.pipeline import _entity_stage
+    from outpost.analyze.pipeline import _entity_stage
 
     english = _entity_stage().english  # with the knowledge base's entity ruler
     texts = [*_voa_texts(12), "", "\n\n", "Putin", "Kassym-Jomart Tokayev met the CSTO.\n\nISIS-K"]

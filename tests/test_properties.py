@@ -17,12 +17,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from outpost.ingest import dedup
-from outpost.ingest.errors import ItemError
+from outpost import dedup
 from outpost.ingest.files import decode, draft_from_object, read_file
 from outpost.ingest.telegram import flatten
-from outpost.ingest.values import multi_line, parse_time, single_line
 from outpost.records import Draft, Failure
+from outpost.values import ItemError, multi_line, parse_time, single_line
 
 # Modest budgets: the whole file should run well under a minute.
 HOSTILE = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

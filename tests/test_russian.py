@@ -6,8 +6,8 @@ import pytest
 
 from outpost.analyze import russian_context
 from outpost.analyze.entities import _russian_letters
+from outpost.analyze.pipeline import Pipeline
 from outpost.analyze.russian_context import Name
-from outpost.pipeline import Pipeline
 from outpost.records import Doc
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from outpost.pipeline import analyze
+from outpost.analyze.pipeline import analyze
 from outpost.records import Doc
 from tests.conftest import EXAMPLES, ROOT
 

@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, func, select
 
 from outpost.records import Draft, Outcome
+from outpost.services.ingest import save_draft
 from outpost.store import connect
 from outpost.store.articles import (
     ArticleFilter,
     get_article,
     list_articles,
     raw_content,
-    store_draft,
 )
 from outpost.store.schema import article_bands, articles
 from outpost.store.search import search
@@ -43,8 +43,8 @@ def count(engine: Engine) -> int:
 
 def test_new_then_exact_duplicate_by_text(engine: Engine) -> None:
     text = passages()[0]
-    first = store_draft(engine, draft(text, title="One"))
-    again = store_draft(engine, draft("  " + text.upper() + "\n", title="Other title"))
+    first = save_draft(engine, draft(text, title="One"))
+    again = save_draft(engine, draft("  " + text.upper() + "\n", title="Other title"))
     assert first.outcome is Outcome.NEW
     assert again.outcome is Outcome.DUPLICATE and again.of == first.uid
     assert count(engine) == 1
@@ -53,11 +53,11 @@ def test_new_then_exact_duplicate_by_text(engine: Engine) -> None:
 def test_duplicate_by_canonical_url_and_by_external_id(engine: Engine) -> None:
     a, b, c, d = passages()[1:5]
     url = "https://news.example.org/story/1"
-    first = store_draft(engine, draft(a, url=url))
-    by_url = store_draft(engine, draft(b, url="HTTPS://News.Example.org/story/1/?utm_source=x#top"))
-    with_id = store_draft(engine, draft(c, external_id="42"))
-    by_id = store_draft(engine, draft(a + " updated", external_id="42"))
-    other_source = store_draft(engine, draft(d, external_id="42", source="other"))
+    first = save_draft(engine, draft(a, url=url))
+    by_url = save_draft(engine, draft(b, url="HTTPS://News.Example.org/story/1/?utm_source=x#top"))
+    with_id = save_draft(engine, draft(c, external_id="42"))
+    by_id = save_draft(engine, draft(a + " updated", external_id="42"))
+    other_source = save_draft(engine, draft(d, external_id="42", source="other"))
     assert by_url.outcome is Outcome.DUPLICATE and by_url.of == first.uid
     assert by_id.outcome is Outcome.DUPLICATE and by_id.of == with_id.uid
     assert other_source.outcome is Outcome.NEW
@@ -67,10 +67,10 @@ def test_duplicate_by_canonical_url_and_by_external_id(engine: Engine) -> None:
 def test_near_duplicates_are_stored_and_linked_to_the_first_of_the_family(engine: Engine) -> None:
     rng = random.Random(3)
     original = " ".join(passages()[10:12])  # 120 words; the second copy has 6 words changed
-    first = store_draft(engine, draft(original))
-    near = store_draft(engine, draft(edited(original, rng)))
-    nearer = store_draft(engine, draft(edited(edited(original, rng), rng)))
-    unrelated = store_draft(engine, draft(passages()[500]))
+    first = save_draft(engine, draft(original))
+    near = save_draft(engine, draft(edited(original, rng)))
+    nearer = save_draft(engine, draft(edited(edited(original, rng), rng)))
+    unrelated = save_draft(engine, draft(passages()[500]))
     assert near.outcome is Outcome.NEAR_DUPLICATE and near.of == first.uid
     assert nearer.outcome is Outcome.NEAR_DUPLICATE and nearer.of == first.uid
     assert unrelated.outcome is Outcome.NEW
@@ -89,17 +89,17 @@ def stats_of(engine: Engine) -> dict[str, object]:
 
 
 def test_short_texts_are_only_exact_duplicates(engine: Engine) -> None:
-    store_draft(engine, draft("Border closed."))
-    second = store_draft(engine, draft("Border closed today."))
+    save_draft(engine, draft("Border closed."))
+    second = save_draft(engine, draft("Border closed today."))
     assert second.outcome is Outcome.NEW
 
 
 def test_listing_filters_and_lookup(engine: Engine) -> None:
     texts = passages()[20:24]
     when = [datetime(2021, 8, 23, 16, tzinfo=UTC), datetime(2021, 9, 16, 9, tzinfo=UTC)]
-    store_draft(engine, draft(texts[0], source="A", lang="en", published=when[0], external_id="x1"))
-    store_draft(engine, draft(texts[1], source="A", lang="en", published=when[1]))
-    store_draft(engine, draft(texts[2], source="B", lang="ru"))
+    save_draft(engine, draft(texts[0], source="A", lang="en", published=when[0], external_id="x1"))
+    save_draft(engine, draft(texts[1], source="A", lang="en", published=when[1]))
+    save_draft(engine, draft(texts[2], source="B", lang="ru"))
     with engine.connect() as conn:
         everything = list_articles(conn)
         from_a = list_articles(conn, ArticleFilter(source="A"))
@@ -124,8 +124,8 @@ def test_search_english_and_russian_in_any_inflection(engine: Engine) -> None:
         "Border guards detained three drug traffickers who crossed from Afghanistan into "
         "Tajikistan on Monday, the Interior Ministry said; heroin was seized."
     )
-    store_draft(engine, draft(english, title="English story"))
-    ru = store_draft(engine, draft(RUSSIAN, title="Токаев об Афганистане", lang="ru"))
+    save_draft(engine, draft(english, title="English story"))
+    ru = save_draft(engine, draft(RUSSIAN, title="Токаев об Афганистане", lang="ru"))
     with engine.connect() as conn:
         by_stem = search(conn, "Афганистан")  # the text says "Афганистане"
         by_form = search(conn, "наркотрафика миграции")
@@ -143,8 +143,8 @@ def test_search_english_and_russian_in_any_inflection(engine: Engine) -> None:
 
 def test_stats_counts_by_source_and_language(engine: Engine) -> None:
     for i, text in enumerate(passages()[40:45]):
-        store_draft(engine, draft(text, source="S1" if i < 3 else "S2", lang="en"))
-    store_draft(engine, draft(RUSSIAN, source="S2", lang="ru"))
+        save_draft(engine, draft(text, source="S1" if i < 3 else "S2", lang="en"))
+    save_draft(engine, draft(RUSSIAN, source="S2", lang="ru"))
     data = stats_of(engine)
     assert data["articles"] == 6 and data["near_duplicates"] == 0
     assert data["by_source"] == {"S1": 3, "S2": 3}
@@ -153,7 +153,7 @@ def test_stats_counts_by_source_and_language(engine: Engine) -> None:
 
 def test_migrations_are_idempotent(database_url: str) -> None:
     first = connect(database_url)
-    store_draft(first, draft(passages()[50]))
+    save_draft(first, draft(passages()[50]))
     first.dispose()
     second = connect(database_url)  # opening again must not fail nor lose data
     assert count(second) == 1
@@ -161,7 +161,7 @@ def test_migrations_are_idempotent(database_url: str) -> None:
 
 
 def test_id_prefix_wildcards_are_literal(engine: Engine) -> None:
-    one = store_draft(engine, draft(passages()[30], external_id="50%_off/x"))
+    one = save_draft(engine, draft(passages()[30], external_id="50%_off/x"))
     with engine.connect() as conn:
         found = {k: get_article(conn, k) for k in ("%" * 6, "_" * 6, one.uid[:5] + "%")}
         found |= {k: get_article(conn, k) for k in (one.uid[:5] + "_", one.uid[:4] + "//")}

@@ -12,15 +12,16 @@ import numpy as np
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from outpost.analysis_cli import analyze_store
 from outpost.cli import app
 from outpost.config import Settings
 from outpost.evaluate.stories import b_cubed, cross_lingual_recall
-from outpost.ingest.run import ingest
+from outpost.records import Sketch, StoryState
+from outpost.services.analysis import analyze_store
+from outpost.services.ingest import ingest
+from outpost.services.stories import cluster_store, merge, split
 from outpost.store.db import connect
 from outpost.store.stories import StoryFilter, get_story, list_stories
-from outpost.warn.assign import cluster_store, merge, split
-from outpost.warn.stories import QUIET, Clusterer, Sketch, StoryState
+from outpost.warn.stories import QUIET, Clusterer
 from tests.conftest import EXAMPLES
 
 TRAIN = {"voa-8011076", "voa-8009314", "voa-8007760", "voa-8006651"}  # + the VOA page

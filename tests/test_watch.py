@@ -19,13 +19,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select, text
 
+from outpost.analyze.pipeline import Pipeline, default_pipeline
 from outpost.config import FeedSource, Settings
-from outpost.pipeline import Pipeline, default_pipeline
+from outpost.services.watch import Watcher
 from outpost.store.alerts import list_alerts
 from outpost.store.db import connect
 from outpost.store.schema import alert_checks, analyses, articles, story_articles
 from outpost.warn.rules import RuleSet, load_rules
-from outpost.warn.watch import Watcher
 from tests.conftest import ROOT
 from tests.loopback_site import Reply, Site, article_html, html_reply, serve
 from tests.test_alerts import SECRET

@@ -21,13 +21,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
+from outpost.analyze.pipeline import default_pipeline
 from outpost.config import FeedSource, Limits, Settings
 from outpost.ingest.parse_budget import budgeted
-from outpost.pipeline import default_pipeline
+from outpost.services.watch import Watcher
 from outpost.store.alerts import list_alerts
 from outpost.store.schema import articles
 from outpost.warn.rules import load_rules
-from outpost.warn.watch import Watcher
 from tests.loopback_site import Reply, Site, article_html, html_reply, serve
 from tests.smtp_receiver import Mailroom
 from tests.smtp_receiver import running as smtp_running

@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import Engine
 
 from outpost.config import FetchSettings, Settings
-from outpost.ingest.run import ingest
 from outpost.ingest.web import Fetcher, FetchError
 from outpost.records import Article, IngestError
+from outpost.services.ingest import ingest
 from outpost.store.articles import ArticleFilter, list_articles
 from outpost.store.failures import list_failures
 from tests.loopback_site import Reply, Site, article_html, html_reply, serve

@@ -82,6 +82,7 @@ class Settings:
     feeds: tuple[FeedSource, ...] = ()
     limits: Limits = field(default_factory=Limits)
     statement_timeout: float = 30.0  # seconds one database statement may run
+    rules: Path | None = None  # the watch-rule file (`rules` in the file, OUTPOST_RULES)
 
     def with_database(self, url: str) -> Settings:
         return replace(self, database_url=url)
@@ -136,6 +137,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         _feeds(values.get("feeds", ())),
         limits,
         _number(values, "statement_timeout", 30.0),
+        _path(values.get("rules")),
     )
 
 
@@ -155,6 +157,14 @@ def _feeds(raw: object) -> tuple[FeedSource, ...]:
     return tuple(f for f in found if f.url)
 
 
+def _path(raw: object) -> Path | None:
+    if raw is None or raw == "":
+        return None
+    if not isinstance(raw, str | Path):
+        raise SettingsError(f"rules: expected a file name, got {raw!r}")
+    return Path(raw).expanduser()
+
+
 def _read_file(env: Mapping[str, str], data_dir: Path) -> dict[str, Any]:
     path = Path(env["OUTPOST_CONFIG"]) if env.get("OUTPOST_CONFIG") else data_dir / "outpost.toml"
     if not path.is_file():
@@ -162,9 +172,13 @@ def _read_file(env: Mapping[str, str], data_dir: Path) -> dict[str, Any]:
             raise SettingsError(f"OUTPOST_CONFIG: no such file: {path}")
         return {}
     try:
-        return dict(tomllib.loads(path.read_text(encoding="utf-8")))
+        values = dict(tomllib.loads(path.read_text(encoding="utf-8")))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SettingsError(f"{path}: not valid TOML: {exc}") from exc
+    rules = values.get("rules")
+    if isinstance(rules, str) and rules and not Path(rules).expanduser().is_absolute():
+        values["rules"] = str(path.parent / rules)  # as written in the file: next to it
+    return values
 
 
 def _number(values: Mapping[str, Any], key: str, default: float) -> float:

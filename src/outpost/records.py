@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import enum
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+Vector = npt.NDArray[np.float32]
 
 
 @dataclass(frozen=True)
@@ -331,3 +338,117 @@ class Alert:
     created: datetime
     updated: datetime
     deliveries: tuple[Delivery, ...] = ()
+
+
+STORY_TOP_KEYS = 24  # a story is described by its most frequent keys, so it cannot grow greedy
+
+
+@dataclass(frozen=True)
+class Sketch:
+    """What clustering reads of an analysed article."""
+
+    article: str  # uid
+    when: datetime
+    lang: str | None
+    source: str
+    title: str
+    vector: Vector | None  # None: a language the sentence vectors do not cover
+    keys: frozenset[str]  # "actor:person:putin", "place:1221874", "country:TJ", "type:..."
+    event_type: str | None = None
+    domains: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()  # names, for the story's summary
+    actors: tuple[str, ...] = ()  # kb ids, for the story's summary
+
+
+@dataclass
+class StoryState:
+    """A story as clustering keeps it: enough to compare and to summarise, nothing more."""
+
+    id: str
+    first: datetime
+    last: datetime
+    articles: list[str] = field(default_factory=list)
+    vector_sum: Vector | None = None
+    vector_count: int = 0
+    keys: Counter[str] = field(default_factory=Counter)
+    langs: Counter[str] = field(default_factory=Counter)
+    sources: Counter[str] = field(default_factory=Counter)
+    types: Counter[str] = field(default_factory=Counter)
+    domains: Counter[str] = field(default_factory=Counter)
+    places: Counter[str] = field(default_factory=Counter)
+    actors: Counter[str] = field(default_factory=Counter)
+    title: str = ""
+    closed: bool = False
+    merged_into: str | None = None
+
+    def centroid(self) -> Vector | None:
+        if self.vector_sum is None or not self.vector_count:
+            return None
+        norm = float(np.linalg.norm(self.vector_sum))
+        return self.vector_sum / norm if norm else None
+
+    def top_keys(self) -> set[str]:
+        return {k for k, _ in self.keys.most_common(STORY_TOP_KEYS)}
+
+    def add(self, sketch: Sketch) -> None:
+        self.articles.append(sketch.article)
+        self.first, self.last = min(self.first, sketch.when), max(self.last, sketch.when)
+        if sketch.vector is not None:
+            base = self.vector_sum if self.vector_sum is not None else np.zeros_like(sketch.vector)
+            self.vector_sum = base + sketch.vector
+            self.vector_count += 1
+        self.keys.update(sketch.keys)
+        self.langs[sketch.lang or "und"] += 1
+        self.sources[sketch.source] += 1
+        self.types.update([sketch.event_type] if sketch.event_type else [])
+        self.domains.update(sketch.domains)
+        self.places.update(sketch.places)
+        self.actors.update(sketch.actors)
+        if not self.title or len(self.articles) == 1:
+            self.title = sketch.title
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who acts: every service call receives one, so what may be seen and done is decided in
+    one place. Now the local operator (the CLI), a watch loop, or an API token's owner."""
+
+    id: str  # "operator:alice", "system:watch", "token:3"
+    name: str
+
+
+@dataclass(frozen=True)
+class Reading:
+    """An indicator series on one day, against its baseline."""
+
+    kind: str  # country, admin1, domain, event_type
+    key: str
+    day: date
+    observed: int
+    expected: float
+    one_in_days: float  # how rare a day at least this busy is at the baseline
+    score: float  # log10(one_in_days)
+    history: tuple[int, ...]  # the days before, oldest first (for a sparkline or chart)
+    spike: bool  # unusual enough to warn, and counted long enough to know
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """An event as listed: its fields, its article, and the sentence that proves it."""
+
+    id: int
+    article: str  # article uid
+    title: str | None
+    type: str
+    score: float
+    confidence: float
+    date: str | None
+    deadline: str | None
+    country: str | None
+    place: dict[str, Any] | None
+    actors: list[str]
+    targets: list[str]
+    domains: list[str]
+    evidence: str
+    start: int
+    end: int

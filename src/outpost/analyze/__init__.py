@@ -1,4 +1,4 @@
-"""Analysis: every article becomes evidenced facts (stages over a Doc, see outpost.pipeline).
+"""Analysis: every article becomes evidenced facts (stages over a Doc; see analyze.pipeline).
 
 This package is also the library's entry point: `outpost.analyze(text, published=..., lang=...)`
 analyses one text without a database and returns a Doc. A package and a function cannot share
@@ -17,7 +17,7 @@ class _CallablePackage(types.ModuleType):
     def __call__(
         self, text: str, published: datetime | None = None, lang: str | None = None, **kw: Any
     ) -> Any:
-        from outpost.pipeline import analyze
+        from outpost.analyze.pipeline import analyze
 
         return analyze(text, published=published, lang=lang, **kw)
 

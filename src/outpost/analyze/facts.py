@@ -8,9 +8,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from typing import Any
 
-from outpost.ingest.errors import ItemError
-from outpost.ingest.values import language, optional_text, parse_time
 from outpost.records import Doc, Event, Place
+from outpost.values import ItemError, language, optional_text, parse_time
 
 
 def read_inputs(lines: Iterable[str]) -> Iterator[Doc | tuple[str | None, str]]:

@@ -182,7 +182,7 @@ def scores(c: Counts) -> dict[str, float]:
 
 
 def evaluate(path: Path, limit: int | None = None) -> dict[str, float]:
-    from outpost.pipeline import default_pipeline
+    from outpost.analyze.pipeline import default_pipeline
 
     docs, gold = read_set(path)
     docs, gold = (docs[:limit], gold[:limit]) if limit else (docs, gold)

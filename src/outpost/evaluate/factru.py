@@ -109,7 +109,7 @@ def scores(counts: Counter[str]) -> dict[str, float]:
 
 def evaluate(folder: Path, limit: int | None = None) -> dict[str, float]:
     """Scores of the pipeline's Russian NER on the factRuEval dev folder."""
-    from outpost.pipeline import Pipeline
+    from outpost.analyze.pipeline import Pipeline
     from outpost.records import Doc
 
     docs = load(folder)[:limit]

@@ -62,7 +62,7 @@ def predict(
     texts: list[str], gazetteer: Gazetteer, region: tuple[float, float] | None
 ) -> Iterator[list[Place]]:
     """Places of each text, by the pipeline; `region` overrides the watched region."""
-    from outpost.pipeline import Pipeline, PlaceStage
+    from outpost.analyze.pipeline import Pipeline, PlaceStage
     from outpost.records import Doc
 
     pipeline = Pipeline.load(stages=("clean", "language", "entities", "linking"))

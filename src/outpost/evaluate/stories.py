@@ -81,7 +81,7 @@ def cross_lingual_recall(
 
 
 def evaluate(path: Path, limit: int | None = None) -> dict[str, float]:
-    from outpost.pipeline import default_pipeline
+    from outpost.analyze.pipeline import default_pipeline
     from outpost.warn.sketches import sketches
     from outpost.warn.stories import cluster
 

@@ -1,4 +1,4 @@
 """Ingestion: read sources (files, web pages, feeds, channel exports) into stored articles.
 
-The entry point is `outpost.ingest.run.ingest`.
+The readers of every source kind; `outpost.services.ingest` stores what they read.
 """

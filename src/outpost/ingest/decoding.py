@@ -13,7 +13,7 @@ from collections import Counter
 
 import charset_normalizer
 
-from outpost.ingest.errors import ItemError
+from outpost.values import ItemError
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")  # controls but tabs, newlines, \f
 CUT = {"unexpected end of data", "truncated data"}  # how codecs say the data stopped mid-character

@@ -13,7 +13,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from outpost.ingest.errors import ItemError
+from outpost.values import ItemError
 
 BOMS = (  # UTF-32 LE first: its mark begins with UTF-16 LE's
     (codecs.BOM_UTF32_LE, "utf-32-le"),

@@ -17,25 +17,23 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 from xml.etree.ElementTree import ParseError
 
 import feedparser
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeXML
-from sqlalchemy import Engine
 
-from outpost.ingest.dedup import sha256
-from outpost.ingest.errors import ItemError
+from outpost.dedup import sha256
 from outpost.ingest.feed_text import feed_document, first_entries
 from outpost.ingest.pages import Extract, extract_page
 from outpost.ingest.reasons import one_line
 from outpost.ingest.web import Fetcher, FetchError, Response
 from outpost.records import Draft, Failure
-from outpost.store import feeds as state_store
-from outpost.store.failures import clear_failure, failure_attempts
+from outpost.store.feeds import FeedState
 from outpost.store.times import now
+from outpost.values import ItemError
 
 GIVE_UP_AFTER = 3  # failed tries of one entry
 MAX_TITLE = 1000  # characters of an entry's title; cut beyond
@@ -48,6 +46,23 @@ MAX_ID_BYTES = 1024
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 DOCUMENT_ENTRIES = 5  # times max_entries: entries of a document parsed at all (the first)
+
+
+class FeedLedger(Protocol):
+    """What a feed run keeps between runs; the services layer keeps it in the store, one
+    transaction per call."""
+
+    def state(self, url: str) -> FeedState: ...
+
+    def seen(self, state: FeedState) -> set[str]: ...
+
+    def retry_after(self, state: FeedState, until: datetime) -> None: ...
+
+    def finish(
+        self, state: FeedState, status: int, etag: str | None, modified: str | None, clear: bool
+    ) -> None: ...
+
+    def attempts(self, locator: str) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -72,20 +87,19 @@ class Entry:
 
 
 def read_feed(
-    fetcher: Fetcher, engine: Engine, url: str, extract: Extract = extract_page
+    fetcher: Fetcher, ledger: FeedLedger, url: str, extract: Extract = extract_page
 ) -> Iterator[Draft | Failure]:
     """The feed's new entries as Drafts and Failures; never raises for what the feed holds."""
     try:
-        yield from _read_feed(fetcher, engine, url, extract)
+        yield from _read_feed(fetcher, ledger, url, extract)
     except Exception as exc:  # the feed is its own failure domain, whatever went wrong
         yield Failure(url, one_line(exc, "feed: "))
 
 
 def _read_feed(
-    fetcher: Fetcher, engine: Engine, url: str, extract: Extract
+    fetcher: Fetcher, ledger: FeedLedger, url: str, extract: Extract
 ) -> Iterator[Draft | Failure]:
-    with engine.begin() as conn:
-        state = state_store.feed_state(conn, url)
+    state = ledger.state(url)
     if state.retry_after and state.retry_after > now():
         when = state.retry_after.isoformat(timespec="seconds")
         yield Failure(url, f"feed: not fetched before {when}, as its server asked (Retry-After)")
@@ -93,19 +107,19 @@ def _read_feed(
     try:
         response = fetcher.get(url, _conditional(state))
     except ItemError as exc:
-        yield Failure(url, f"feed: {exc}{_remember_retry(engine, state, exc)}")
+        yield Failure(url, f"feed: {exc}{_remember_retry(ledger, state, exc)}")
         return
     if response.status == 304:
-        _finish(engine, state, 304, state.etag, state.last_modified)
+        ledger.finish(state, 304, state.etag, state.last_modified, True)
         return
     document_cap = DOCUMENT_ENTRIES * fetcher.settings.max_entries
     document, cut = first_entries(feed_document(response.body), document_cap)
     parsed = parse_document(document, response.url)
     entries = _Parsed(parsed, document_cap if cut else None)
-    yield from _read_entries(fetcher, engine, state, response, entries, extract)
+    yield from _read_entries(fetcher, ledger, state, response, entries, extract)
 
 
-def _conditional(state: state_store.FeedState) -> dict[str, str]:
+def _conditional(state: FeedState) -> dict[str, str]:
     headers = {}
     if state.etag:
         headers["If-None-Match"] = state.etag
@@ -114,29 +128,27 @@ def _conditional(state: state_store.FeedState) -> dict[str, str]:
     return headers
 
 
-def _remember_retry(engine: Engine, state: state_store.FeedState, exc: ItemError) -> str:
+def _remember_retry(ledger: FeedLedger, state: FeedState, exc: ItemError) -> str:
     """For a 429/503 with Retry-After (FetchError.retry_after: seconds, at most a day): the
     time before which the feed is not fetched again, saved, and the words that say so."""
     seconds = exc.retry_after if isinstance(exc, FetchError) else None
     if not seconds:  # none asked for, or a date already past
         return ""
     until = now() + timedelta(seconds=seconds)
-    with engine.begin() as conn:
-        state_store.save_retry_after(conn, state, until)
+    ledger.retry_after(state, until)
     return f"; not fetched again before {until.isoformat(timespec='seconds')} (Retry-After)"
 
 
 def _read_entries(
     fetcher: Fetcher,
-    engine: Engine,
-    state: state_store.FeedState,
+    ledger: FeedLedger,
+    state: FeedState,
     response: Response,
     read: _Parsed,
     extract: Extract,
 ) -> Iterator[Draft | Failure]:
     parsed = read.feed
-    with engine.begin() as conn:
-        seen = state_store.seen_entries(conn, state)
+    seen = ledger.seen(state)
     source = bounded_text(parsed.feed.get("title"), MAX_SOURCE) or urlsplit(state.url).hostname
     new = [e for e in _entries(parsed) if e.key not in seen]
     caps = fetcher.settings
@@ -147,7 +159,7 @@ def _read_entries(
             break
         pages, done = pages + bool(entry.link), done + 1
         item = _entry_item(fetcher, entry, source or state.url, state.key, extract)
-        complete = complete and not _worth_retrying(engine, item)
+        complete = complete and not _worth_retrying(ledger, item)
         yield item
     complete = complete and done == len(new)  # the rest waits: not seen, validators not saved
     validators = (response.headers.get("etag"), response.headers.get("last-modified"))
@@ -155,7 +167,8 @@ def _read_entries(
     if capped:
         yield Failure(state.url, capped)
     status = response.status
-    _finish(engine, state, status, *(validators if complete else (None, None)), clear=not capped)
+    etag, modified = validators if complete else (None, None)
+    ledger.finish(state, status, etag, modified, not capped)
 
 
 def _capped(left: int, new: int, max_entries: int, max_pages: int, cut: int | None) -> str:
@@ -171,31 +184,13 @@ def _capped(left: int, new: int, max_entries: int, max_pages: int, cut: int | No
     return f"feed: capped: {'; '.join(notes)}" if notes else ""
 
 
-def _finish(
-    engine: Engine,
-    state: state_store.FeedState,
-    status: int,
-    etag: str | None,
-    modified: str | None,
-    *,
-    clear: bool = True,
-) -> None:
-    """Save what this fetch found; a feed read to its end no longer counts as failed."""
-    with engine.begin() as conn:
-        state_store.save_check(conn, state, status, etag, modified)
-        if clear:
-            clear_failure(conn, state.url)
-
-
-def _worth_retrying(engine: Engine, item: Draft | Failure) -> bool:
+def _worth_retrying(ledger: FeedLedger, item: Draft | Failure) -> bool:
     """Whether a failed entry should keep the feed's validators unsaved, so the next run
     fetches the feed again. An entry that keeps failing (a dead link) must not cost the feed
     its conditional GET for ever: after GIVE_UP_AFTER failures it stays in `ingest-errors`."""
     if isinstance(item, Draft):
         return False
-    with engine.connect() as conn:
-        before = failure_attempts(conn, item.locator)
-    return before + 1 < GIVE_UP_AFTER
+    return ledger.attempts(item.locator) + 1 < GIVE_UP_AFTER
 
 
 def parse_feed(body: bytes, url: str | None = None) -> Any:

@@ -12,18 +12,17 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from outpost.ingest.decoding import decode, utf16_order
-from outpost.ingest.errors import ItemError
 from outpost.ingest.pages import Extract, extract_page
 from outpost.ingest.telegram import is_telegram_export, read_telegram
-from outpost.ingest.values import clean, json_bytes, language, optional_text, parse_time
 from outpost.records import Draft, Failure
+from outpost.values import ItemError, clean, json_bytes, language, optional_text, parse_time
 
 Item = Draft | Failure
-SUFFIXES = {".txt", ".html", ".htm", ".json", ".jsonl"}
 META = ".meta.json"
 MAX_FILE = 200 * 1024 * 1024  # a file larger than this is refused, not read into memory
 UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -108,7 +107,7 @@ def _link(path: Path, root: Path, found: set[Path]) -> None:
 
 
 def _wanted(name: str) -> bool:
-    return Path(name).suffix.lower() in SUFFIXES and not name.endswith(META)
+    return Path(name).suffix.lower() in READERS and not name.endswith(META)
 
 
 def shown(path: Path | str) -> str:
@@ -136,20 +135,49 @@ def read_file(
     through `extract` (the ingest run gives the budgeted one)."""
     locator = shown(path)
     try:
-        raw = _read_bytes(path)
-        suffix = path.suffix.lower()
-        if suffix == ".jsonl":
-            yield from _read_jsonl(raw, locator, source or _collection(path))
-        elif suffix == ".json":
-            yield from _read_json(raw, locator, source or _collection(path))
-        elif suffix in (".html", ".htm"):
-            yield _read_html(path, raw, source, extract)
-        elif suffix == ".txt":
-            yield _read_txt(path, raw, source)
-        else:
+        file = File(path, _read_bytes(path), locator, source)
+        reader = READERS.get(path.suffix.lower())
+        if reader is None:
             raise ItemError(f"unsupported file type {shown(path.suffix) or '(none)'!r}")
+        yield from reader(file, extract)
     except ItemError as exc:
         yield Failure(locator, str(exc))
+
+
+@dataclass(frozen=True)
+class File:
+    """A file as its reader gets it: read (capped), with its shown name and the run's source."""
+
+    path: Path
+    raw: bytes
+    locator: str
+    source: str | None
+
+
+def _jsonl_items(file: File, extract: Extract) -> Iterator[Item]:
+    return _read_jsonl(file.raw, file.locator, file.source or _collection(file.path))
+
+
+def _json_items(file: File, extract: Extract) -> Iterator[Item]:
+    return _read_json(file.raw, file.locator, file.source or _collection(file.path))
+
+
+def _html_items(file: File, extract: Extract) -> Iterator[Item]:
+    yield _read_html(file.path, file.raw, file.source, extract)
+
+
+def _txt_items(file: File, extract: Extract) -> Iterator[Item]:
+    yield _read_txt(file.path, file.raw, file.source)
+
+
+# The readers of file kinds, by suffix: a new kind is one entry here (and a reader).
+READERS: dict[str, Callable[[File, Extract], Iterator[Item]]] = {
+    ".jsonl": _jsonl_items,
+    ".json": _json_items,
+    ".html": _html_items,
+    ".htm": _html_items,
+    ".txt": _txt_items,
+}
 
 
 def _read_bytes(path: Path, cap: int = MAX_FILE) -> bytes:

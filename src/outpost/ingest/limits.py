@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from outpost.config import Limits
-from outpost.ingest.errors import ItemError
-from outpost.ingest.values import multi_line, single_line
 from outpost.records import Draft
+from outpost.values import ItemError, multi_line, single_line
 
 
 def admit(draft: Draft, limits: Limits) -> Draft:

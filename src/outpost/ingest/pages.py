@@ -27,8 +27,7 @@ from urllib.parse import urlsplit
 import htmldate
 import trafilatura
 
-from outpost.ingest.errors import ItemError
-from outpost.ingest.values import parse_time
+from outpost.values import ItemError, parse_time
 
 MIN_TEXT = 40  # characters: less than this is a page without an article
 MAX_HTML = 3 * 1024 * 1024  # bytes given to the parsers (a 9 MB page took 14 s and 500 MB)

@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from outpost.config import Limits
-from outpost.ingest.errors import ItemError
 from outpost.ingest.pages import Page, extract_page
+from outpost.values import ItemError
 
 START_SECONDS = 60.0  # for the child to import the parsers: not part of any page's budget
 WARM_UP = (  # one page through the parsers before the child says it is ready

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from outpost.ingest.errors import ItemError
+from outpost.values import ItemError
 
 
 def one_line(exc: BaseException, prefix: str = "") -> str:

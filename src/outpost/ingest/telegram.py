@@ -11,9 +11,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from outpost.ingest.errors import ItemError
-from outpost.ingest.values import clean, json_bytes, parse_time, single_line
 from outpost.records import Draft, Failure
+from outpost.values import ItemError, clean, json_bytes, parse_time, single_line
 
 # ASCII digits only: "²".isdigit() is true but int("²") raises, and more than 4300 digits
 # cannot be converted at all.

@@ -30,7 +30,7 @@ import httpx
 
 from outpost.addresses import SCHEMES, AddressError, check_host, check_url, split_url
 from outpost.config import FetchSettings
-from outpost.ingest.errors import ItemError
+from outpost.values import ItemError
 
 REDIRECTS = {301, 302, 303, 307, 308}
 RETRY_STATUSES = {429, 503}  # the statuses whose Retry-After says when to come back

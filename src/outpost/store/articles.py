@@ -11,7 +11,6 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
-    Engine,
     Row,
     and_,
     delete,
@@ -22,9 +21,8 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.exc import IntegrityError
 
-from outpost.ingest import dedup
+from outpost import dedup
 from outpost.records import Article, Draft, Outcome, Stored
 from outpost.store import dialect
 from outpost.store.schema import article_bands, articles, feed_entries, raw_items
@@ -63,20 +61,20 @@ def keys_of(draft: Draft) -> Keys:
     )
 
 
-def store_draft(engine: Engine, draft: Draft, lang: str | None = None) -> Stored:
-    """Store a draft unless it repeats a stored article; say what happened."""
-    keys = keys_of(draft)
-    try:
-        with engine.begin() as conn:
-            return _store(conn, draft, keys, lang)
-    except IntegrityError:
-        # Another writer stored the same article between our check and our insert.
-        with engine.begin() as conn:
-            existing = _existing(conn, draft, keys)
-            if existing is None:
-                raise
-            _mark_feed_entry(conn, draft, existing)
-            return Stored(Outcome.DUPLICATE, existing, draft.locator, of=existing)
+def store_draft(conn: Connection, draft: Draft, lang: str | None = None) -> Stored:
+    """Store a draft unless it repeats a stored article; say what happened. A concurrent
+    writer may store the same article first: the insert then raises IntegrityError, and the
+    caller asks `stored_duplicate` in a new transaction."""
+    return _store(conn, draft, keys_of(draft), lang)
+
+
+def stored_duplicate(conn: Connection, draft: Draft) -> Stored | None:
+    """The stored article `draft` repeats, marked as the feed entry's, if there is one."""
+    existing = _existing(conn, draft, keys_of(draft))
+    if existing is None:
+        return None
+    _mark_feed_entry(conn, draft, existing)
+    return Stored(Outcome.DUPLICATE, existing, draft.locator, of=existing)
 
 
 def _store(conn: Connection, draft: Draft, keys: Keys, lang: str | None) -> Stored:

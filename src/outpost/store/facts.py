@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, or_, select
+from sqlalchemy import Connection, delete, insert, or_, select
 
 from outpost.analyze.facts import place_json
-from outpost.records import Article, Doc
+from outpost.records import Article, Doc, EventRow
 from outpost.store.articles import COLUMNS, to_article
 from outpost.store.indicators import write_series
 from outpost.store.schema import (
@@ -32,26 +32,25 @@ from outpost.store.times import now, to_db
 PER_ARTICLE = (mentions, places, dates, threats, events, article_series)
 
 
-def save_analysis(engine: Engine, article_id: int, doc: Doc, version: str) -> None:
-    """Replace the article's analysis with `doc`'s facts, atomically."""
-    with engine.begin() as conn:
-        for table in PER_ARTICLE:
-            conn.execute(delete(table).where(table.c.article_id == article_id))
-        conn.execute(delete(analyses).where(analyses.c.article_id == article_id))
-        conn.execute(
-            insert(analyses).values(
-                article_id=article_id,
-                version=version,
-                analysed=to_db(now()),
-                lang=doc.lang,
-                event_type=doc.event_type.label if doc.event_type else None,
-                event_type_score=doc.event_type.score if doc.event_type else None,
-                focus=json.dumps(place_json(doc.focus)) if doc.focus else None,
-                notes=json.dumps(list(doc.notes), ensure_ascii=False),
-            )
+def save_analysis(conn: Connection, article_id: int, doc: Doc, version: str) -> None:
+    """Replace the article's analysis with `doc`'s facts (in the caller's transaction)."""
+    for table in PER_ARTICLE:
+        conn.execute(delete(table).where(table.c.article_id == article_id))
+    conn.execute(delete(analyses).where(analyses.c.article_id == article_id))
+    conn.execute(
+        insert(analyses).values(
+            article_id=article_id,
+            version=version,
+            analysed=to_db(now()),
+            lang=doc.lang,
+            event_type=doc.event_type.label if doc.event_type else None,
+            event_type_score=doc.event_type.score if doc.event_type else None,
+            focus=json.dumps(place_json(doc.focus)) if doc.focus else None,
+            notes=json.dumps(list(doc.notes), ensure_ascii=False),
         )
-        _insert_facts(conn, article_id, doc)
-        write_series(conn, article_id, doc)
+    )
+    _insert_facts(conn, article_id, doc)
+    write_series(conn, article_id, doc)
 
 
 def _insert_facts(conn: Connection, article_id: int, doc: Doc) -> None:
@@ -134,26 +133,6 @@ class EventFilter:
     since: date | None = None
     until: date | None = None
     limit: int | None = 100
-
-
-@dataclass(frozen=True)
-class EventRow:
-    id: int
-    article: str  # article uid
-    title: str | None
-    type: str
-    score: float
-    confidence: float
-    date: str | None
-    deadline: str | None
-    country: str | None
-    place: dict[str, Any] | None
-    actors: list[str]
-    targets: list[str]
-    domains: list[str]
-    evidence: str
-    start: int
-    end: int
 
 
 def list_events(conn: Connection, f: EventFilter = EventFilter()) -> list[EventRow]:

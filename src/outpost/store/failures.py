@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, delete, select, update
 
-from outpost.ingest.dedup import sha256
+from outpost.dedup import sha256
 from outpost.records import Failure, IngestError
 from outpost.store import dialect
 from outpost.store.schema import ingest_errors

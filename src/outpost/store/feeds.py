@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select, update
 
-from outpost.ingest.dedup import sha256
+from outpost.dedup import sha256
 from outpost.store import dialect
 from outpost.store.schema import feed_entries, feeds
 from outpost.store.times import from_db, now, to_db

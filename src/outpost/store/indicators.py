@@ -7,10 +7,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import Connection, func, select
 
+from outpost.analyze.series import series_of
 from outpost.records import Doc
 from outpost.store.schema import article_series, articles
 from outpost.store.times import from_db
-from outpost.warn.indicators import HISTORY_DAYS, Reading, reading, series_of
 
 
 def write_series(conn: Connection, article_id: int, doc: Doc) -> None:
@@ -77,19 +77,3 @@ def _day(value: object) -> date:
 
 def window(last: date, days: int) -> tuple[date, date]:
     return last - timedelta(days=days - 1), last
-
-
-def readings(
-    conn: Connection, kind: str, day: date | None = None, measure: str = "articles"
-) -> list[Reading]:
-    """Every series of the kind on `day` (default: the latest day counted), most unusual first."""
-    day = day or latest_day(conn)
-    if day is None:
-        return []
-    first, last = window(day, HISTORY_DAYS + 1)
-    first = max(first, first_day(conn) or first)
-    found = [
-        reading(kind, key, day, counts)
-        for key, counts in daily_counts(conn, kind, first, last, measure).items()
-    ]
-    return sorted(found, key=lambda r: (-r.score, -r.observed, r.key))

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, Select, and_, delete, func, select, update
 
-from outpost.records import Doc, Story, StoryArticle
+from outpost.records import Doc, Story, StoryArticle, StoryState
 from outpost.store.dialect import upsert
 from outpost.store.docs import ANALYSED, stored_doc
 from outpost.store.schema import (
@@ -20,7 +20,6 @@ from outpost.store.schema import (
     story_articles,
 )
 from outpost.store.times import aware, from_db, now, to_db
-from outpost.warn.stories import StoryState
 
 SUMMARY = ("langs", "sources", "types", "domains", "places", "actors")
 

@@ -26,18 +26,16 @@ import json
 import re
 import smtplib
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from typing import Any
-
-from sqlalchemy import Engine
+from typing import Protocol
 
 from outpost.addresses import IPNetwork, check_host, check_url
-from outpost.ingest.values import clean
 from outpost.ingest.web import bounded_client, retry_after_seconds
 from outpost.records import Alert, Delivery
-from outpost.store import alerts as store
+from outpost.serialize import alert_json
+from outpost.values import clean
 from outpost.warn.rules import Mailbox, RuleSet, Smtp, Webhook
 
 TIMEOUT = 5.0  # seconds per network step of an attempt
@@ -97,18 +95,6 @@ def describe(exc: BaseException, limit: int = ERROR_CHARS) -> str:
     return one_line(f"{type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": "), limit)
 
 
-def payload(alert: Alert) -> dict[str, Any]:
-    data = asdict(alert)
-    data.pop("deliveries")
-    data["created"], data["updated"] = alert.created.isoformat(), alert.updated.isoformat()
-    data["cap"] = {  # the CAP 1.2 words, capitalised as the standard writes them
-        "severity": alert.severity.capitalize(),
-        "urgency": alert.urgency.capitalize(),
-        "certainty": alert.certainty.capitalize(),
-    }
-    return data
-
-
 def signature(body: bytes, secret: str) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
@@ -130,7 +116,7 @@ def send_webhook(
 ) -> None:
     """POST the alert; raise when the URL is refused or the receiver does not take it."""
     check_url(hook.url, allow)
-    body = json.dumps(payload(alert), ensure_ascii=False).encode()
+    body = json.dumps(alert_json(alert), ensure_ascii=False).encode()
     headers = {
         "Content-Type": "application/json",
         "X-Outpost-Signature": signature(body, hook.secret),
@@ -173,7 +159,7 @@ def send_email(
     ]
     message.set_content("\n".join(lines))
     message.add_attachment(
-        json.dumps(payload(alert), ensure_ascii=False, indent=2).encode(),
+        json.dumps(alert_json(alert), ensure_ascii=False, indent=2).encode(),
         maintype="application",
         subtype="json",
         filename=f"alert-{alert.id}.json",
@@ -192,51 +178,54 @@ def retry_delay(attempts: int) -> timedelta:
     return min(delay, LAST_RETRY)
 
 
-def deliver_due(
-    engine: Engine,
-    rules: RuleSet,
-    now: datetime,
-    timeout: float = TIMEOUT,
-    allow: Iterable[IPNetwork] = (),
-    batch: int = BATCH,
-) -> Delivered:
-    """Try every delivery that is due once (up to `batch`); record each outcome.
+class Channel(Protocol):
+    """A way alerts go out: raises when the target is not defined or does not take it."""
 
-    `allow` is the fetch_allow_networks setting: by default no private address is reached.
-    A delivery another run has taken meanwhile is left to it, so none is sent twice."""
-    nets = tuple(allow)
-    with engine.connect() as conn:
-        todo = store.due(conn, now, batch)
-    sent = failed = 0
-    for delivery, alert in todo:
-        with engine.begin() as conn:
-            if not store.claim(conn, delivery, now, now + LEASE):
-                continue
-        outcome = _attempt(rules, delivery, alert, timeout, nets, now)
-        wait = max(retry_delay(delivery.attempts + 1), outcome.wait or timedelta(0))
-        with engine.begin() as conn:
-            store.record_attempt(conn, delivery.id, outcome.error, now, now + wait)
-        sent += outcome.error is None
-        failed += outcome.error is not None
-    return Delivered(sent, failed)
+    def __call__(
+        self, rules: RuleSet, name: str, alert: Alert, delivery: int, send: Sending
+    ) -> None: ...
 
 
-def _attempt(
-    rules: RuleSet,
-    delivery: Delivery,
-    alert: Alert,
-    timeout: float,
-    allow: tuple[IPNetwork, ...],
-    now: datetime,
-) -> Outcome:
+@dataclass(frozen=True)
+class Sending:
+    """What every attempt of a call shares: its time-out, the networks allowed, the time."""
+
+    timeout: float
+    allow: tuple[IPNetwork, ...]
+    now: datetime
+
+
+class UndefinedTargetError(LookupError):
+    """The rule file no longer defines the delivery's target."""
+
+
+def _webhook(rules: RuleSet, name: str, alert: Alert, delivery: int, send: Sending) -> None:
+    if name not in rules.webhooks:
+        raise UndefinedTargetError
+    send_webhook(rules.webhooks[name], alert, delivery, send.timeout, send.allow, send.now)
+
+
+def _email(rules: RuleSet, name: str, alert: Alert, delivery: int, send: Sending) -> None:
+    if name not in rules.email or rules.smtp is None:
+        raise UndefinedTargetError
+    send_email(rules.smtp, rules.email[name], alert, send.timeout, send.allow)
+
+
+# Delivery channels by the kind a target names ("webhook:ops", "email:duty"): a new channel
+# is one entry here.
+CHANNELS: dict[str, Channel] = {"webhook": _webhook, "email": _email}
+
+
+def attempt(rules: RuleSet, delivery: Delivery, alert: Alert, send: Sending) -> Outcome:
+    """One try of one delivery; whatever goes wrong is this delivery's alone, and recorded."""
     kind, _, name = delivery.target.partition(":")
     try:
-        if kind == "webhook" and name in rules.webhooks:
-            send_webhook(rules.webhooks[name], alert, delivery.id, timeout, allow, now)
-        elif kind == "email" and name in rules.email and rules.smtp is not None:
-            send_email(rules.smtp, rules.email[name], alert, timeout, allow)
-        else:
-            return Outcome(f"{delivery.target} is not defined in the rule file any more")
+        channel = CHANNELS.get(kind)
+        if channel is None:
+            raise UndefinedTargetError
+        channel(rules, name, alert, delivery.id, send)
+    except UndefinedTargetError:
+        return Outcome(f"{delivery.target} is not defined in the rule file any more")
     except ReceiverError as exc:
         return Outcome(describe(exc), exc.wait)
     except Exception as exc:  # any failure is this delivery's alone: record it, go on

@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 
-from outpost.records import Doc
+from outpost.records import Reading
 
 LEVEL_DAYS = 28
 RHYTHM_WEEKS = 8
@@ -31,60 +30,6 @@ SPIKE_SCORE = 2.0  # 1 in 100 days and rarer: a spike
 MIN_HISTORY = 14  # days of counting before a series can spike (zeros before it are unknown)
 KINDS = ("country", "admin1", "domain", "event_type")
 HISTORY_DAYS = 7 * RHYTHM_WEEKS  # what a reading looks back on
-
-
-@dataclass(frozen=True)
-class SeriesRow:
-    """An article counted in a series, with its events in that series."""
-
-    kind: str
-    key: str
-    events: int
-
-
-def series_of(doc: Doc) -> list[SeriesRow]:
-    """The series an analysed article counts in."""
-    keys: dict[tuple[str, str], int] = {}
-
-    def count(kind: str, key: str | None, events: int = 0) -> None:
-        if key:
-            keys[(kind, key[:64])] = keys.get((kind, key[:64]), 0) + events
-
-    for place in doc.places:
-        count("country", place.country)
-        count("admin1", f"{place.country}-{place.admin1}" if place.admin1 else None)
-    for threat in doc.threats:
-        count("domain", threat.domain)
-    if doc.event_type:
-        count("event_type", doc.event_type.label)
-    for event in doc.events:
-        count("event_type", event.type, 1)
-        for domain in event.domains:
-            count("domain", domain, 1)
-        if event.place:
-            count("country", event.place.country, 1)
-            admin1 = event.place.admin1
-            count("admin1", f"{event.place.country}-{admin1}" if admin1 else None, 1)
-    return [SeriesRow(kind, key, events) for (kind, key), events in keys.items()]
-
-
-@dataclass(frozen=True)
-class Reading:
-    """A series on one day, against its baseline."""
-
-    kind: str
-    key: str
-    day: date
-    observed: int
-    expected: float
-    one_in_days: float  # how rare a day at least this busy is at the baseline
-    score: float  # log10(one_in_days)
-    history: tuple[int, ...]  # the days before, oldest first (for a sparkline or chart)
-
-    @property
-    def spike(self) -> bool:
-        """Unusual enough to warn, once the store has counted long enough to know."""
-        return len(self.history) >= MIN_HISTORY and self.score >= SPIKE_SCORE
 
 
 def expected(history: Sequence[int], day: date) -> float:
@@ -126,4 +71,7 @@ def reading(kind: str, key: str, day: date, counts: Sequence[int]) -> Reading:
     history, observed = counts[:-1], counts[-1]
     mean = expected(history, day)
     rare = one_in_days(observed, mean)
-    return Reading(kind, key, day, observed, mean, rare, math.log10(rare), tuple(history))
+    score = math.log10(rare)
+    # Unusual enough to warn, once the store has counted long enough to know.
+    spike = len(history) >= MIN_HISTORY and score >= SPIKE_SCORE
+    return Reading(kind, key, day, observed, mean, rare, score, tuple(history), spike)

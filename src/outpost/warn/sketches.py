@@ -15,8 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from outpost.records import Doc
-from outpost.warn.stories import Sketch, Vector
+from outpost.records import Doc, Sketch, Vector
 
 # The languages USE multilingual v3 was trained on.
 VECTOR_LANGS = frozenset("ar de en es fr it ja ko nl pl pt ru th tr zh".split())

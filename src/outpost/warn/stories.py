@@ -22,94 +22,25 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import numpy as np
-import numpy.typing as npt
-
-Vector = npt.NDArray[np.float32]
+from outpost.records import Sketch, StoryState
 
 WINDOW = timedelta(days=4)  # an article joins a story only this close to the story's articles
 QUIET = timedelta(days=7)  # a story with no new article for this long is closed
 THRESHOLD = 0.5  # similarity needed to join (chosen coarsely; see benchmarks/stories)
 W_MEANING = 0.55  # weight of the vectors when both sides have them; keys take the rest
 KEY_WEIGHTS = {"country": 0.25, "place": 1.0, "actor": 1.0, "type": 0.3}
-TOP_KEYS = 24  # a story is described by its most frequent keys, so it cannot grow greedy
-
-
-@dataclass(frozen=True)
-class Sketch:
-    """What clustering reads of an analysed article."""
-
-    article: str  # uid
-    when: datetime
-    lang: str | None
-    source: str
-    title: str
-    vector: Vector | None  # None: a language the sentence vectors do not cover
-    keys: frozenset[str]  # "actor:person:putin", "place:1221874", "country:TJ", "type:..."
-    event_type: str | None = None
-    domains: tuple[str, ...] = ()
-    places: tuple[str, ...] = ()  # names, for the story's summary
-    actors: tuple[str, ...] = ()  # kb ids, for the story's summary
 
 
 def _weight(key: str) -> float:
     return KEY_WEIGHTS.get(key.split(":", 1)[0], 1.0)
 
 
-@dataclass
-class StoryState:
-    """A story as clustering keeps it: enough to compare and to summarise, nothing more."""
-
-    id: str
-    first: datetime
-    last: datetime
-    articles: list[str] = field(default_factory=list)
-    vector_sum: Vector | None = None
-    vector_count: int = 0
-    keys: Counter[str] = field(default_factory=Counter)
-    langs: Counter[str] = field(default_factory=Counter)
-    sources: Counter[str] = field(default_factory=Counter)
-    types: Counter[str] = field(default_factory=Counter)
-    domains: Counter[str] = field(default_factory=Counter)
-    places: Counter[str] = field(default_factory=Counter)
-    actors: Counter[str] = field(default_factory=Counter)
-    title: str = ""
-    closed: bool = False
-    merged_into: str | None = None
-
-    def centroid(self) -> Vector | None:
-        if self.vector_sum is None or not self.vector_count:
-            return None
-        norm = float(np.linalg.norm(self.vector_sum))
-        return self.vector_sum / norm if norm else None
-
-    def top_keys(self) -> set[str]:
-        return {k for k, _ in self.keys.most_common(TOP_KEYS)}
-
-    def add(self, sketch: Sketch) -> None:
-        self.articles.append(sketch.article)
-        self.first, self.last = min(self.first, sketch.when), max(self.last, sketch.when)
-        if sketch.vector is not None:
-            base = self.vector_sum if self.vector_sum is not None else np.zeros_like(sketch.vector)
-            self.vector_sum = base + sketch.vector
-            self.vector_count += 1
-        self.keys.update(sketch.keys)
-        self.langs[sketch.lang or "und"] += 1
-        self.sources[sketch.source] += 1
-        self.types.update([sketch.event_type] if sketch.event_type else [])
-        self.domains.update(sketch.domains)
-        self.places.update(sketch.places)
-        self.actors.update(sketch.actors)
-        if not self.title or len(self.articles) == 1:
-            self.title = sketch.title
-
-    def near(self, when: datetime) -> bool:
-        return self.first - WINDOW <= when <= self.last + WINDOW
+def near(story: StoryState, when: datetime) -> bool:
+    """Whether an article of `when` is close enough in time to join the story."""
+    return story.first - WINDOW <= when <= story.last + WINDOW
 
 
 def story_id(first_article: str) -> str:
@@ -175,7 +106,7 @@ class Clusterer:
     def candidates(self, when: datetime) -> Iterator[StoryState]:
         # A closed story still takes a late report of its own days (a backfill, a slow
         # source); a new development comes after its quiet period and so is never near it.
-        return (s for s in self.stories.values() if not s.merged_into and s.near(when))
+        return (s for s in self.stories.values() if not s.merged_into and near(s, when))
 
     def close_quiet(self, now: datetime) -> list[StoryState]:
         """Close the stories that have not grown for QUIET; the ones closed now."""

@@ -1,4 +1,4 @@
-"""Placing stored articles in stories, and the analysts' merge and split.
+"""Stories: placing stored articles in them, the analysts' merge and split, and reading them.
 
 Each article's assignment and its story's new state are written in one transaction, so a
 run stopped at any moment leaves every article either in exactly one story, with the story
@@ -7,15 +7,18 @@ counting it, or in none (and the next run takes it).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from outpost.records import Doc
+from outpost.records import Doc, Sketch, Story, StoryState
+from outpost.services.context import Context
+from outpost.services.progress import Progress, Quiet
 from outpost.store import stories as store
+from outpost.store.stories import StoryFilter
 from outpost.warn.sketches import sketches
-from outpost.warn.stories import QUIET, WINDOW, Clusterer, Sketch, StoryState, story_id
+from outpost.warn.stories import QUIET, WINDOW, Clusterer, story_id
 
 BATCH = 64  # articles read and vectorised at once
 
@@ -28,16 +31,41 @@ class Clustered:
     closed: int  # stories closed as quiet
 
 
-def cluster_store(engine: Engine, advance: Callable[[int], None] | None = None) -> Clustered:
+def cluster(ctx: Context, progress: Progress | None = None) -> Clustered:
     """Place every analysed article that is in no story yet; oldest first, BATCH at a time."""
+    return cluster_store(ctx.engine, progress)
+
+
+def merge_stories(ctx: Context, keep: str, other: str) -> StoryState:
+    """Merge `other` into `keep` (LookupError: no such story; ValueError: not possible)."""
+    return merge(ctx.engine, keep, other)
+
+
+def split_article(ctx: Context, article: str) -> StoryState:
+    """Take an article out of its story (LookupError, ValueError as for merge)."""
+    return split(ctx.engine, article)
+
+
+def list_stories(ctx: Context, f: StoryFilter, *, with_articles: bool = False) -> list[Story]:
+    with ctx.engine.connect() as conn:
+        return store.list_stories(conn, f, with_articles=with_articles)
+
+
+def get_story(ctx: Context, story_id: str) -> Story | None:
+    with ctx.engine.connect() as conn:
+        return store.get_story(conn, story_id)
+
+
+def cluster_store(engine: Engine, progress: Progress | None = None) -> Clustered:
+    """`cluster` on an engine (the watch loop, tests)."""
+    progress = progress or Quiet()
     with engine.connect() as conn:
         total = store.count_unclustered(conn)
         batch = store.unclustered(conn, BATCH)
         since = min((doc.published for _, doc, _ in batch if doc.published), default=None)
         near = store.states_since(conn, since - WINDOW) if since else []
         clusterer = Clusterer(near, store.pins(conn))
-    if advance:
-        advance(-total)  # tell the progress bar the total
+    progress.start(total)
     done = new = joined = 0
     latest = None
     while batch:
@@ -49,8 +77,7 @@ def cluster_store(engine: Engine, advance: Callable[[int], None] | None = None) 
             with engine.begin() as conn:
                 store.save_state(conn, story)  # first: the assignment refers to it
                 store.assign(conn, article_id, story.id, score, pinned=False)
-            if advance:
-                advance(1)
+            progress.advance()
         done += len(batch)
         with engine.connect() as conn:
             batch = store.unclustered(conn, BATCH)

@@ -9,8 +9,6 @@ from datetime import UTC, datetime
 
 from dateutil import parser as dateparser
 
-from outpost.ingest.errors import ItemError
-
 # A JSON escape like "\ud800" gives a lone surrogate, which no UTF-8 store can hold; PostgreSQL
 # text cannot hold NUL ("\u0000") either. Readers hand on text without them.
 UNSTORABLE = re.compile("[\ud800-\udfff]|\x00")
@@ -30,6 +28,14 @@ BIDI = "\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"
 LINE_BREAKS = re.compile("\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 LINE_CONTROLS = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI}]")  # tabs too: a single line has none
 TEXT_CONTROLS = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI}]")  # keeps \t and \n
+
+
+class ItemError(Exception):
+    """An item that cannot be read; the message is the one-line reason shown to the user.
+    Recorded as a failure, and the batch goes on."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(" ".join(reason.split())[:500])
 
 
 def parse_time(value: object) -> datetime | None:

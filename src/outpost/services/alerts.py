@@ -1,4 +1,5 @@
-"""Reading clustered articles against the watch rules, and spikes in the watched countries.
+"""Alerts: clustered articles read against the watch rules, spikes in the watched countries,
+deliveries, and the analysts' inbox.
 
 Each article is read once: its alerts (new or updated) and the mark that it was read are
 written in one transaction, so a run stopped at any moment neither skips an article nor
@@ -10,20 +11,32 @@ not raise it again or send it again.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, Engine
 
-from outpost.records import Doc
+from outpost.addresses import IPNetwork
+from outpost.records import Alert, Doc, Reading
+from outpost.services.context import Context
+from outpost.services.indicators import readings
 from outpost.store import alerts as store
-from outpost.store.indicators import readings
 from outpost.store.stories import story_title
-from outpost.warn.indicators import Reading
+from outpost.warn.delivery import (
+    BATCH,
+    LEASE,
+    TIMEOUT,
+    Delivered,
+    Sending,
+    attempt,
+    retry_delay,
+)
 from outpost.warn.matching import VIOLENT_GROUPS, Evidence, grade, match
 from outpost.warn.rules import RuleSet
 
 SPIKE_RULE = "spike"
+STATES = ("new", "acknowledged", "closed")
 
 
 @dataclass(frozen=True)
@@ -153,3 +166,58 @@ def check_spikes(engine: Engine, rules: RuleSet, now: datetime) -> int:
             )
         raised += created
     return raised
+
+
+def deliver_due(
+    engine: Engine,
+    rules: RuleSet,
+    now: datetime,
+    timeout: float = TIMEOUT,
+    allow: Iterable[IPNetwork] = (),
+    batch: int = BATCH,
+) -> Delivered:
+    """Try every delivery that is due once (up to `batch`); record each outcome.
+
+    `allow` is the fetch_allow_networks setting: by default no private address is reached.
+    A delivery another run has taken meanwhile is left to it, so none is sent twice."""
+    nets = tuple(allow)
+    with engine.connect() as conn:
+        todo = store.due(conn, now, batch)
+    sent = failed = 0
+    for delivery, alert in todo:
+        with engine.begin() as conn:
+            if not store.claim(conn, delivery, now, now + LEASE):
+                continue
+        outcome = attempt(rules, delivery, alert, Sending(timeout, nets, now))
+        wait = max(retry_delay(delivery.attempts + 1), outcome.wait or timedelta(0))
+        with engine.begin() as conn:
+            store.record_attempt(conn, delivery.id, outcome.error, now, now + wait)
+        sent += outcome.error is None
+        failed += outcome.error is not None
+    return Delivered(sent, failed)
+
+
+def deliver(ctx: Context, rules: RuleSet, now: datetime) -> Delivered:
+    """Deliver what is due, under the settings' address policy."""
+    return deliver_due(ctx.engine, rules, now, allow=ctx.settings.fetch.allow_networks)
+
+
+def list_alerts(ctx: Context, state: str | None = None, limit: int | None = 50) -> list[Alert]:
+    """The inbox, newest activity first, with each alert's deliveries."""
+    if state not in (None, *STATES):
+        raise ValueError(f"state: one of {', '.join(STATES)}")
+    with ctx.engine.connect() as conn:
+        return store.list_alerts(conn, state, limit)
+
+
+def set_alert_state(ctx: Context, alert_id: int, state: str, now: datetime) -> bool:
+    """Acknowledge or close an alert; False when there is no such alert."""
+    if state not in STATES:
+        raise ValueError(f"state: one of {', '.join(STATES)}")
+    with ctx.engine.begin() as conn:
+        return store.set_state(conn, alert_id, state, now)
+
+
+def check(ctx: Context, rules: RuleSet, now: datetime) -> tuple[Checked, int]:
+    """Read the new articles against the rules, then look for spikes: (checked, spikes)."""
+    return check_articles(ctx.engine, rules, now), check_spikes(ctx.engine, rules, now)

@@ -27,14 +27,14 @@ from typing import TextIO
 
 from sqlalchemy import Engine
 
-from outpost.analysis_cli import analyze_store
+from outpost.analyze.pipeline import Pipeline
 from outpost.config import FeedSource, Settings
-from outpost.ingest.run import ingest
-from outpost.pipeline import Pipeline
+from outpost.services.alerts import check_articles, check_spikes, deliver_due
+from outpost.services.analysis import analyze_store
+from outpost.services.ingest import ingest
+from outpost.services.stories import cluster_store
 from outpost.terminal import dumps
-from outpost.warn.alerting import check_articles, check_spikes
-from outpost.warn.assign import cluster_store
-from outpost.warn.delivery import deliver_due, describe
+from outpost.warn.delivery import describe
 from outpost.warn.rules import RuleSet
 
 TICK = 0.25  # seconds between looks at the clock and the stop flag
@@ -111,7 +111,7 @@ class Watcher:
         for feed in due:
             self.due[feed.url] = started + feed.interval
         ingested = ingest(self.engine, self.settings, feeds=[f.url for f in due])
-        analysed = analyze_store(self.engine, pipeline=self.pipeline, quiet=True)
+        analysed = analyze_store(self.engine, pipeline=self.pipeline).articles
         clustered = cluster_store(self.engine)
         now = datetime.now(UTC)
         checked = check_articles(self.engine, self.rules, now)

@@ -1,28 +1,39 @@
-"""One ingest run: expand the sources, read each item, store it, count what happened."""
+"""Ingesting: expand the sources, read each item, store it, count what happened.
+
+The readers (outpost.ingest) turn a source into drafts and failures; this module stores them,
+one transaction per item, and keeps the feeds' state between runs (StoreLedger)."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 
 from outpost.analyze.language import guess_language
 from outpost.config import Settings
-from outpost.ingest.errors import ItemError
 from outpost.ingest.feeds import read_feed
 from outpost.ingest.files import estimate, expand, read_file, shown
 from outpost.ingest.limits import admit
 from outpost.ingest.pages import Extract
 from outpost.ingest.parse_budget import budgeted
 from outpost.ingest.reasons import one_line
-from outpost.ingest.values import single_line
 from outpost.ingest.web import Fetcher
 from outpost.records import Draft, Failure, Outcome, Stored, Summary
-from outpost.store.articles import store_draft
-from outpost.store.failures import clear_failure, failed_locators, record_failure
+from outpost.services.context import Context
+from outpost.store import feeds as feed_store
+from outpost.store.articles import store_draft, stored_duplicate
+from outpost.store.failures import (
+    clear_failure,
+    failed_locators,
+    failure_attempts,
+    record_failure,
+)
+from outpost.values import ItemError, single_line
 
 
 class Tracker(Protocol):
@@ -45,6 +56,18 @@ def is_url(source: str) -> bool:
     return source.lower().startswith(("http://", "https://"))
 
 
+def ingest_sources(
+    ctx: Context,
+    sources: Sequence[str] = (),
+    feeds: Sequence[str] = (),
+    *,
+    source: str | None = None,
+    tracker: Tracker | None = None,
+) -> Summary:
+    """Ingest files, folders and page URLs (`sources`) and feeds; failures never stop the run."""
+    return ingest(ctx.engine, ctx.settings, sources, feeds, source=source, tracker=tracker)
+
+
 def ingest(
     engine: Engine,
     settings: Settings,
@@ -54,7 +77,7 @@ def ingest(
     source: str | None = None,
     tracker: Tracker | None = None,
 ) -> Summary:
-    """Ingest files, folders and page URLs (`sources`) and feeds; failures never stop the run."""
+    """`ingest_sources` on an engine and settings (the watch loop and tests)."""
     tracker = tracker or _Silent()
     summary = Summary()
     with engine.connect() as conn:
@@ -103,7 +126,7 @@ def _items(
     for url in urls:
         yield _read_page(fetcher, extract, url, source)
     for feed in feeds:
-        yield from _counted(read_feed(fetcher, engine, feed, extract), tracker)
+        yield from _counted(read_feed(fetcher, StoreLedger(engine), feed, extract), tracker)
 
 
 def _contained_reader(locator: str, items: Iterator[Draft | Failure]) -> Iterator[Draft | Failure]:
@@ -156,8 +179,60 @@ def _store(engine: Engine, item: Draft | Failure, failed_before: set[str]) -> St
         with engine.begin() as conn:
             record_failure(conn, item)
         return Stored(Outcome.FAILED, "", item.locator)
-    stored = store_draft(engine, item, lang=item.lang or guess_language(item.text))
+    stored = save_draft(engine, item, lang=item.lang or guess_language(item.text))
     if item.locator in failed_before:
         with engine.begin() as conn:
             clear_failure(conn, item.locator)
     return stored
+
+
+def save_draft(engine: Engine, draft: Draft, lang: str | None = None) -> Stored:
+    """Store a draft in its own transaction unless it repeats a stored article."""
+    try:
+        with engine.begin() as conn:
+            return store_draft(conn, draft, lang)
+    except IntegrityError:
+        # Another writer stored the same article between our check and our insert.
+        with engine.begin() as conn:
+            existing = stored_duplicate(conn, draft)
+        if existing is None:
+            raise
+        return existing
+
+
+class StoreLedger:
+    """A feed run's memory (outpost.ingest.feeds.FeedLedger) in the store: one short
+    transaction per call, so what a run learnt is kept however it ends."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def state(self, url: str) -> feed_store.FeedState:
+        with self.engine.begin() as conn:
+            return feed_store.feed_state(conn, url)
+
+    def seen(self, state: feed_store.FeedState) -> set[str]:
+        with self.engine.begin() as conn:
+            return feed_store.seen_entries(conn, state)
+
+    def retry_after(self, state: feed_store.FeedState, until: datetime) -> None:
+        with self.engine.begin() as conn:
+            feed_store.save_retry_after(conn, state, until)
+
+    def finish(
+        self,
+        state: feed_store.FeedState,
+        status: int,
+        etag: str | None,
+        modified: str | None,
+        clear: bool,
+    ) -> None:
+        """Save what this fetch found; a feed read to its end no longer counts as failed."""
+        with self.engine.begin() as conn:
+            feed_store.save_check(conn, state, status, etag, modified)
+            if clear:
+                clear_failure(conn, state.url)
+
+    def attempts(self, locator: str) -> int:
+        with self.engine.connect() as conn:
+            return failure_attempts(conn, locator)

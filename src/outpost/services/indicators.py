@@ -1,0 +1,43 @@
+"""Indicators: the daily counts of the store read against their baselines."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Connection
+
+from outpost.records import Reading
+from outpost.services.context import Context
+from outpost.store.indicators import daily_counts, first_day, latest_day, window
+from outpost.warn.indicators import HISTORY_DAYS, KINDS, reading
+
+MEASURES = ("articles", "events")
+
+
+def read_indicators(
+    ctx: Context, kind: str, day: date | None = None, measure: str = "articles"
+) -> list[Reading]:
+    """Every series of the kind on `day` (default: the latest day counted), most unusual
+    first. An unknown kind or measure is a ValueError that names the choices."""
+    if kind not in KINDS:
+        raise ValueError(f"kind: one of {', '.join(KINDS)}")
+    if measure not in MEASURES:
+        raise ValueError(f"measure: one of {', '.join(MEASURES)}")
+    with ctx.engine.connect() as conn:
+        return readings(conn, kind, day, measure)
+
+
+def readings(
+    conn: Connection, kind: str, day: date | None = None, measure: str = "articles"
+) -> list[Reading]:
+    """`read_indicators` inside a caller's transaction (alert checks read many days)."""
+    day = day or latest_day(conn)
+    if day is None:
+        return []
+    first, last = window(day, HISTORY_DAYS + 1)
+    first = max(first, first_day(conn) or first)
+    found = [
+        reading(kind, key, day, counts)
+        for key, counts in daily_counts(conn, kind, first, last, measure).items()
+    ]
+    return sorted(found, key=lambda r: (-r.score, -r.observed, r.key))
