@@ -452,3 +452,20 @@ class EventRow:
     evidence: str
     start: int
     end: int
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """A key to the API as the store knows it: never its secret, which is shown once."""
+
+    id: int
+    name: str
+    owner: str  # who the token acts for
+    prefix: str  # the token's first 8 characters, to tell tokens apart in a list
+    created: datetime
+    last_used: datetime | None  # to the minute
+    revoked: datetime | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked is None

@@ -327,3 +327,19 @@ alert_checks = Table(
     Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("checked", DateTime, nullable=False),
 )
+
+# API tokens. Only the sha256 of a token is kept, so the database never holds one that could
+# be used; a token is 32 random bytes, so nothing can be guessed from a fast hash (unlike a
+# password, which needs argon2). The prefix is shown in lists to tell tokens apart.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", Text, nullable=False),
+    Column("owner", Text, nullable=False),  # who the token acts for
+    Column("prefix", String(8), nullable=False),  # the token's first 8 characters
+    Column("hash", String(64), nullable=False, unique=True),  # sha256 hex of the whole token
+    Column("created", DateTime, nullable=False),
+    Column("last_used", DateTime),  # to the minute: not written on every request
+    Column("revoked", DateTime),
+)
