@@ -1,0 +1,37 @@
+"""API tokens: made for a principal, shown once, kept as a hash; a token resolves to the
+principal it acts for."""
+
+from __future__ import annotations
+
+from outpost.records import ApiToken, Principal
+from outpost.services.context import Context
+from outpost.store import tokens as store
+from outpost.store.times import now
+
+
+def create_api_token(ctx: Context, name: str, owner: str | None = None) -> tuple[ApiToken, str]:
+    """A new token acting for `owner` (default: whoever creates it); the secret is returned
+    once and never stored."""
+    with ctx.engine.begin() as conn:
+        return store.create_token(conn, name, owner or ctx.who.id, now())
+
+
+def list_api_tokens(ctx: Context, include_revoked: bool = False) -> list[ApiToken]:
+    with ctx.engine.connect() as conn:
+        return store.list_tokens(conn, include_revoked)
+
+
+def revoke_api_token(ctx: Context, key: int | str) -> bool:
+    """By id, 8-character prefix or whole token; False when none matches (AmbiguousTokenError
+    when a prefix matches several)."""
+    with ctx.engine.begin() as conn:
+        return store.revoke_token(conn, key, now())
+
+
+def authenticate(ctx: Context, secret: str) -> Principal | None:
+    """The principal a token acts for, or None for an unknown, malformed or revoked one."""
+    with ctx.engine.begin() as conn:  # begin: a verified token records when it was used
+        token = store.verify_token(conn, secret, now())
+    if token is None:
+        return None
+    return Principal(token.owner, f"{token.owner} (token {token.name})")
