@@ -1,10 +1,11 @@
 # The two entry points of the README. Each makes its own virtual environment, so a fresh
-# clone needs nothing but Python 3.11+ and make.
+# clone needs nothing but Python 3.11+, Node.js 20 with npm, and make.
 PYTHON ?= python3
+NPM    ?= npm
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test install install-test lint typecheck eval
+.PHONY: demo test install install-test npm-ci lint typecheck eval
 
 demo: install
 	$(BIN)/outpost demo
@@ -22,11 +23,23 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-install: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# The web pages' front-end packages, exactly as package-lock.json pins them, into
+# node_modules/; the install targets then copy the files the pages need into the package
+# (src/outpost/web/static/vendor, git-ignored, shipped in the wheel).
+npm-ci:
+	@command -v $(NPM) >/dev/null 2>&1 || { \
+	  echo "error: npm not found. The web pages' front-end packages are installed with npm:" \
+	       "install Node.js 20 with npm (Debian: apt-get install nodejs npm), then run make again." >&2; \
+	  exit 1; }
+	$(NPM) ci --no-audit --no-fund
 
-install-test: $(BIN)/python
+install: $(BIN)/python npm-ci
+	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m outpost.web.vendor
+
+install-test: $(BIN)/python npm-ci
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m outpost.web.vendor
 
 lint:
 	$(BIN)/ruff check src tests benchmarks
