@@ -1,5 +1,5 @@
 """Event type on CASE 2021 task 2 (fine-grained event classification), the dev set in
-`../shared/data/case2021/dev.tsv`.
+`case2021/dev.tsv` of the dev-set folder (`outpost eval --data`).
 
 How the alliance's own types are scored: they never occur in CASE, so each snippet is
 classified among the 30 CASE types only (the classifier renormalises over them). A snippet

@@ -1,27 +1,44 @@
 """Run the evaluations on the dev sets and compare with the pinned floors.
 
-The floors (`floors.toml` beside this file) sit just under what was measured; CI fails when
-a metric drops below its floor, so quality can only go up.
+The floors (`floors.toml`, package data beside this module) sit just under what was measured;
+CI fails when a metric drops below its floor, so quality can only go up.
+
+The public dev sets (CASE 2021, factRuEval-2016, LGL) are not distributed with Outpost: they
+are read from a folder, `--data`, else $OUTPOST_EVAL_DATA, else `../shared/data` relative to
+the current directory. The sets we labelled ourselves (events, stories) ship in the wheel.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import cast
 
-FLOORS = Path(__file__).with_name("floors.toml")
-REPOSITORY = Path(__file__).resolve().parents[3]  # sets we built ourselves live in the repo
+DATA_ENV = "OUTPOST_EVAL_DATA"
+DEFAULT_DATA = Path("../shared/data")  # a workspace that keeps the data beside the repository
+PACKAGE = "outpost.evaluate"
+# Our own labelled sets are kept in the repository's benchmarks/ beside their READMEs; the
+# wheel carries copies in outpost/evaluate/sets/ (pyproject.toml, force-include). A checkout
+# (an editable install) has no copies and reads them where they are kept.
+CHECKOUT = Path(__file__).resolve().parents[3]
+
+
+class MissingDataError(FileNotFoundError):
+    """A dev set is not where it was looked for; the message is one line saying how to point
+    at it."""
 
 
 @dataclass(frozen=True)
 class Task:
     name: str
     title: str
-    path: str  # relative to the data folder, or to the repository when `ours`
+    path: str  # relative to the data folder; for `ours`, the name of our own labelled set
     shown: tuple[str, ...]  # the metrics the table shows, in order
     ours: bool = False
 
@@ -48,7 +65,7 @@ TASKS = (
     Task(
         "events",
         "Events (benchmarks/events)",
-        "benchmarks/events/labelled.jsonl",
+        "events",
         (
             "precision",
             "recall",
@@ -64,7 +81,7 @@ TASKS = (
     Task(
         "stories",
         "Story clustering (benchmarks/stories)",
-        "benchmarks/stories/labelled.jsonl",
+        "stories",
         ("b3_precision", "b3_recall", "b3_f1", "cross_lingual_recall"),
         ours=True,
     ),
@@ -83,21 +100,61 @@ def evaluator(name: str) -> Callable[..., dict[str, float]]:
     return cast(Callable[..., dict[str, float]], module.evaluate)
 
 
-def run(data: Path, only: tuple[str, ...] = (), limit: int | None = None) -> list[Result]:
+def data_folder(given: Path | None = None, env: Mapping[str, str] | None = None) -> Path:
+    """The folder of the public dev sets: `given` (--data), else $OUTPOST_EVAL_DATA, else
+    ../shared/data relative to the current directory."""
+    if given is not None:
+        return given
+    env = os.environ if env is None else env
+    return Path(env[DATA_ENV]).expanduser() if env.get(DATA_ENV) else DEFAULT_DATA
+
+
+def run(
+    data: Path | None = None, only: tuple[str, ...] = (), limit: int | None = None
+) -> list[Result]:
+    """Score each task (or those in `only`); MissingDataError when a dev set is not found."""
+    folder = data_folder(data)
+    chosen = [task for task in TASKS if not only or task.name in only]
+    # Every public set is found before any is scored: a missing one fails in a second, not
+    # after minutes of the others.
+    public = {task.name: _public_set(folder, task) for task in chosen if not task.ours}
     results = []
-    for task in TASKS:
-        if only and task.name not in only:
-            continue
-        path = (REPOSITORY if task.ours else data) / task.path
-        if not path.exists():
-            raise FileNotFoundError(f"{task.title}: no dev set at {path}")
-        metrics = evaluator(task.name)(path, limit) if limit else evaluator(task.name)(path)
+    for task in chosen:
+        with own_set(task.path) if task.ours else nullcontext(public[task.name]) as path:
+            score = evaluator(task.name)
+            metrics = score(path, limit) if limit else score(path)
         results.append(Result(task, metrics))
     return results
 
 
+@contextmanager
+def own_set(name: str) -> Iterator[Path]:
+    """A labelled set of ours as a file: the wheel's copy, else the checkout's."""
+    packaged = resources.files(PACKAGE) / "sets" / f"{name}.jsonl"
+    if packaged.is_file():
+        with resources.as_file(packaged) as path:
+            yield path
+        return
+    kept = CHECKOUT / "benchmarks" / name / "labelled.jsonl"
+    if not kept.is_file():
+        raise MissingDataError(f"{name}: the labelled set is neither packaged nor at {kept}")
+    yield kept
+
+
+def _public_set(folder: Path, task: Task) -> Path:
+    hint = f"give --data or set {DATA_ENV}; the dev sets are not distributed with Outpost"
+    if not folder.is_dir():
+        raise MissingDataError(f"no folder of dev sets at {folder} ({hint})")
+    path = folder / task.path
+    if not path.exists():
+        raise MissingDataError(f"{task.title}: no dev set at {path} ({hint})")
+    return path
+
+
 def floors() -> dict[str, dict[str, float]]:
-    data = tomllib.loads(FLOORS.read_text(encoding="utf-8"))
+    """The pinned floors, read from the package (an installed wheel or the source tree)."""
+    text = (resources.files(PACKAGE) / "floors.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
     return {task: {k: float(v) for k, v in values.items()} for task, values in data.items()}
 
 

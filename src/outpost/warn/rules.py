@@ -206,7 +206,11 @@ def _watch(
     if "countries" in spec:
         values["countries"] = c.codes(spec["countries"], "watch.countries", COUNTRY, ALPHA2)
     if "min_spike" in spec:
-        values["min_spike"] = c.number(spec["min_spike"], "watch.min_spike", 0, 300) or 2.0
+        # `x or 2.0` made an explicit 0 (every spike alerts) into 2.0: only None, an error
+        # already recorded, leaves the default.
+        spike = c.number(spec["min_spike"], "watch.min_spike", 0, 300)
+        if spike is not None:
+            values["min_spike"] = spike
     if "deliver" in spec:
         values["deliver"] = tuple(_targets(c, spec["deliver"], webhooks, email))
     return Watch(**values)
@@ -241,7 +245,9 @@ def _rule(
     if "places" in fields:
         values.update(_places(c, fields["places"]))
     if "min_confidence" in fields:
-        values["min_confidence"] = c.number(fields["min_confidence"], "min_confidence", 0, 1) or 0.0
+        confidence = c.number(fields["min_confidence"], "min_confidence", 0, 1)
+        if confidence is not None:  # an explicit 0 is a value, not a missing one
+            values["min_confidence"] = confidence
     if "min_spike" in fields:
         values["min_spike"] = c.number(fields["min_spike"], "min_spike", 0, 300)
     if "severity" in fields:
@@ -338,7 +344,8 @@ def _smtp(c: Checker, node: yaml.Node) -> Smtp | None:
         values["host"] = str(spec["host"].value)
     if "port" in spec:
         port = c.number(spec["port"], "smtp.port", 1, 65535)
-        values["port"] = int(port) if port else 25
+        if port is not None:  # None: an error already recorded, the file is refused
+            values["port"] = int(port)
     if "sender" in spec:
         values["sender"] = str(spec["sender"].value)
     if "starttls" in spec:
