@@ -102,8 +102,13 @@ def _counted(docs: Iterator[Doc], progress: Bar) -> Iterator[Doc]:
 @command("eval")
 def eval_cli(
     data: Annotated[
-        Path, typer.Option(help="Folder of the dev sets (the workspace's shared/data).")
-    ] = Path("../shared/data"),
+        Path | None,
+        typer.Option(
+            help="Folder of the dev sets (not distributed with Outpost); "
+            "default: $OUTPOST_EVAL_DATA, else ../shared/data.",
+            show_default=False,
+        ),
+    ] = None,
     only: Annotated[
         list[str] | None, typer.Option(help="Only these tasks: case, factru, lgl, events, stories.")
     ] = None,
@@ -112,12 +117,13 @@ def eval_cli(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Score the pipeline on the labelled dev sets; one table."""
-    from outpost.evaluate.run import below_floor, floors, run
+    from outpost.evaluate.run import MissingDataError, below_floor, floors, run
 
     try:
         results = run(data, tuple(only or ()), limit)
-    except FileNotFoundError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--data") from None
+    except MissingDataError as exc:
+        err.print(f"outpost: [red]eval:[/] {shown(exc)}", soft_wrap=True)
+        raise typer.Exit(2) from None
     if as_json:
         print_json({r.task.name: r.metrics for r in results})
     else:
