@@ -109,15 +109,6 @@ class Summary:
             case Outcome.FAILED:
                 self.failed += 1
 
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "new": self.new,
-            "duplicate": self.duplicate,
-            "near_duplicate": self.near_duplicate,
-            "failed": self.failed,
-            "failures": [{"locator": f.locator, "reason": f.reason} for f in self.failures],
-        }
-
 
 # Analysis ------------------------------------------------------------------------------------
 # Every offset below is a character offset into the article's text exactly as given (the

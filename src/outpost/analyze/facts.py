@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict
-from typing import Any
 
-from outpost.records import Doc, Event, Place
+from outpost.records import Doc
 from outpost.values import ItemError, language, optional_text, parse_time
 
 
@@ -47,74 +45,3 @@ def _id_of(line: str) -> str | None:
         return None
     value = obj.get("id") if isinstance(obj, dict) else None
     return str(value) if value is not None else None
-
-
-def place_json(p: Place) -> dict[str, Any]:
-    return {
-        "text": p.text,
-        "start": p.start,
-        "end": p.end,
-        "name": p.name,
-        "lat": p.lat,
-        "lon": p.lon,
-        "country": p.country,
-        "admin1": p.admin1,
-        "geonames_id": p.geonames_id,
-        "kind": p.kind,
-        "confidence": round(p.confidence, 3),
-    }
-
-
-def event_json(e: Event) -> dict[str, Any]:
-    data = asdict(e)
-    data["place"] = place_json(e.place) if e.place else None
-    data["score"] = round(e.score, 3)
-    data["confidence"] = round(e.confidence, 3)
-    return data
-
-
-def doc_json(doc: Doc) -> dict[str, Any]:
-    """The facts of an analysed doc; every offset points into the input text as given."""
-    return {
-        "id": doc.id,
-        "lang": doc.lang,
-        "entities": [
-            {
-                "text": m.text,
-                "type": m.type,
-                "start": m.start,
-                "end": m.end,
-                "kb_id": m.kb_id,
-                "name": m.name,
-                "confidence": round(m.confidence, 3),
-            }
-            for m in doc.mentions
-        ],
-        "places": [place_json(p) for p in doc.places],
-        "focus": place_json(doc.focus) if doc.focus else None,
-        "dates": [
-            {"text": d.text, "start": d.start, "end": d.end, "value": d.value, "role": d.role}
-            for d in doc.dates
-        ],
-        "event_type": (
-            {"label": doc.event_type.label, "score": round(doc.event_type.score, 3)}
-            if doc.event_type
-            else None
-        ),
-        "threats": [
-            {
-                "domain": t.domain,
-                "score": round(t.score, 3),
-                "evidence": t.evidence,
-                "start": t.start,
-                "end": t.end,
-            }
-            for t in doc.threats
-        ],
-        "events": [event_json(e) for e in doc.events],
-        "notes": list(doc.notes),
-    }
-
-
-def error_json(id: str | None, reason: str) -> dict[str, Any]:
-    return {"id": id, "error": reason}

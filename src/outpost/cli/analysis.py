@@ -10,13 +10,14 @@ from typing import Annotated, TextIO
 import typer
 from rich.table import Table
 
-from outpost.analyze.facts import doc_json, error_json, read_inputs
+from outpost.analyze.facts import read_inputs
 from outpost.analyze.pipeline import BATCH_SIZE
 from outpost.cli.app import command
 from outpost.cli.context import context
 from outpost.cli.output import err, out, print_json
 from outpost.cli.progress import Bar, bar
 from outpost.records import Doc
+from outpost.serialize import doc_json, error_json
 from outpost.services.context import Context
 from outpost.terminal import dumps, plain, shown
 

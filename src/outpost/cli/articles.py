@@ -23,7 +23,7 @@ from outpost.cli.context import context
 from outpost.cli.dates import moment
 from outpost.cli.output import JsonOpt, err, out, print_json
 from outpost.records import Article, Stored, Summary
-from outpost.serialize import article_json, failure_json
+from outpost.serialize import article_json, failure_json, summary_json
 from outpost.services.articles import (
     get_article,
     ingest_errors,
@@ -56,7 +56,7 @@ def ingest_cli(
         raise typer.BadParameter("give at least one file, folder, URL or --feed")
     summary = ingest_with_progress(context(), sources or [], feed or [], source)
     if as_json:
-        print_json(summary.as_dict())
+        print_json(summary_json(summary))
     else:
         print_summary(summary)
     raise typer.Exit(1 if summary.failed else 0)

@@ -17,7 +17,14 @@ from outpost.cli.indicators import indicators_table
 from outpost.cli.output import JsonOpt, out, print_json
 from outpost.cli.stories import cluster_with_progress, stories_table
 from outpost.config import sqlite_url
-from outpost.serialize import alert_json, article_json, event_json, reading_json, story_json
+from outpost.serialize import (
+    alert_json,
+    article_json,
+    event_json,
+    reading_json,
+    story_json,
+    summary_json,
+)
 from outpost.services.alerts import check, list_alerts
 from outpost.services.articles import list_articles, store_stats
 from outpost.services.events import read_events
@@ -63,7 +70,7 @@ def demo(as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(
             {
-                "summary": summary.as_dict(),
+                "summary": summary_json(summary),
                 "articles": [article_json(a) for a in items],
                 "events": [event_json(e) for e in found],
                 "stories": [story_json(s) for s in grouped],

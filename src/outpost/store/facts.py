@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, or_, select
 
-from outpost.analyze.facts import place_json
 from outpost.records import Article, Doc, EventRow
+from outpost.serialize import place_json
 from outpost.store.articles import COLUMNS, to_article
 from outpost.store.indicators import write_series
 from outpost.store.schema import (
