@@ -18,7 +18,7 @@ from typing import Any
 from outpost.records import EventRow
 
 MAX_POINTS = 1500  # places drawn one by one; more are summed into cells
-CELL_DEGREES = (0.25, 0.5, 1.0, 2.0, 5.0)  # tried in order until few enough cells
+CELL_DEGREES = (0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 45.0, 90.0)  # until few enough cells
 
 
 @dataclass(frozen=True)
