@@ -44,7 +44,7 @@
       scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(2, max * 1.15)]; } } },
       axes: [
         {
-          size: 24, font: "11px system-ui, sans-serif", stroke: "#515a64",
+          size: 24, space: 64, font: "11px system-ui, sans-serif", stroke: "#515a64",
           grid: { stroke: "#eef1f4" }, ticks: { show: false },
           values: function (u, splits) {
             return splits.map(function (s) { return format.format(new Date(s * 1000)); });
