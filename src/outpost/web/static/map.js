@@ -5,7 +5,7 @@
 (function () {
   "use strict";
 
-  var OUTLINE = { color: "#7d8b99", weight: 0.7, fillColor: "#fbfaf4", fillOpacity: 1 };
+  var OUTLINE = { color: "#7d8b99", weight: 0.7, fillColor: "#f5f2e8", fillOpacity: 1 };
 
   function baseMap(element, options) {
     var map = L.map(element, Object.assign({
