@@ -16,7 +16,7 @@ from outpost.web.evidence import CONTEXT, highlight
 from outpost.web.mapdata import Located, cells, located
 from outpost.web.page import local_path
 from outpost.web.sessions import csrf_matches, csrf_token, decode, encode, new_session
-from outpost.web.templating import safe_url
+from outpost.web.templating import safe_url, snippet_parts
 
 KEY = b"k" * 32
 
@@ -207,3 +207,15 @@ def test_a_static_files_version_is_its_content_hash(tmp_path: Path) -> None:
     assert first.url("a.css").startswith("/static/a.css?v=")
     with pytest.raises(KeyError):
         first.url("missing.js")
+
+
+def test_search_matches_are_parts_to_mark_never_markup() -> None:
+    assert snippet_parts("the «border» post «<b>» end") == [
+        ("the ", False),
+        ("border", True),
+        (" post ", False),
+        ("<b>", True),
+        (" end", False),
+    ]
+    assert snippet_parts("no match") == [("no match", False)]
+    assert snippet_parts("«only»") == [("only", True)]

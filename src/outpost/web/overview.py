@@ -24,6 +24,7 @@ DEFAULT_PERIOD = 30
 MAP_EVENTS = 20_000  # events read for the map at most (services.places will sum in SQL)
 CHARTS_PER_KIND = 6
 RECENT_ALERTS = 200  # alerts looked at for "new since your last visit"
+RECENT_STORIES = 200  # stories looked at for it, and for the top stories
 LISTED = 8  # items of each list in "what changed"
 
 
@@ -55,7 +56,7 @@ def changes(ctx: Context, since: datetime | None) -> Changes:
         new, growing = stories, []
     else:
         fresh = [a for a in alerts if a.created > since]
-        stories = list_stories(ctx, StoryFilter(since=since, limit=None))
+        stories = list_stories(ctx, StoryFilter(since=since, limit=RECENT_STORIES))
         new = [s for s in stories if s.first_seen >= since]
         growing = [s for s in stories if s.first_seen < since]
     spikes = [r for kind in ("country", "domain") for r in read_indicators(ctx, kind) if r.spike]
@@ -64,7 +65,7 @@ def changes(ctx: Context, since: datetime | None) -> Changes:
 
 def top_stories(ctx: Context, limit: int = LISTED) -> list[Story]:
     """Stories of the recent past told in most languages, then by most articles."""
-    found = list_stories(ctx, StoryFilter(limit=RECENT_ALERTS))
+    found = list_stories(ctx, StoryFilter(limit=RECENT_STORIES))
     found.sort(key=lambda s: (-len(s.languages), -s.article_count, -s.last_seen.timestamp()))
     return found[:limit]
 

@@ -9,6 +9,7 @@ data- attributes as JSON text (`as_json`), escaped like any other value, never i
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -40,6 +41,19 @@ def safe_url(url: str | None) -> str | None:
     return url.strip()
 
 
+MATCHED = re.compile(r"«([^«»]*)»")
+
+
+def snippet_parts(snippet: str) -> list[tuple[str, bool]]:
+    """A search snippet as (text, matched) parts: the store marks matches with « and », the
+    page marks them with <mark> around each escaped part."""
+    parts, at = [], 0
+    for found in MATCHED.finditer(snippet):
+        parts += [(snippet[at : found.start()], False), (found.group(1), True)]
+        at = found.end()
+    return [p for p in [*parts, (snippet[at:], False)] if p[0]]
+
+
 def environment(lang: str, assets: Assets) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
@@ -59,6 +73,7 @@ def environment(lang: str, assets: Assets) -> Environment:
         actor=actor_namer(lang, fmt.country),
         static=assets.url,
         safe_url=safe_url,
+        snippet_parts=snippet_parts,
     )
     env.filters["as_json"] = as_json
     return env
