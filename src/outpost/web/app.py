@@ -1,0 +1,48 @@
+"""The pages added to a FastAPI app whose `app.state.context` is the services' Context.
+
+    mount_pages(app)
+
+adds the page routes, /static, the handler that sends a signed-out visitor to the sign-in
+page, and the guard in front of the pages (security headers, request size cap, CSRF).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from starlette.routing import BaseRoute, Match
+
+from outpost.services.context import Context
+from outpost.web.assets import PREFIX, Assets, VersionedStatic
+from outpost.web.page import NotFoundError, SignInRequiredError, Web, not_found, sign_in_first
+from outpost.web.pages import alerts, auth, browse, events, more, overview
+from outpost.web.security import PageGuard
+from outpost.web.sessions import installation_key
+from outpost.web.templating import environments
+
+ROUTERS = (auth.router, overview.router, alerts.router, events.router, browse.router, more.router)
+
+
+def mount_pages(app: FastAPI) -> None:
+    context: Context = app.state.context
+    assets = Assets()
+    key = installation_key(context.settings.data_dir)
+    app.state.web = Web(key, assets, environments(assets))
+    before = len(app.router.routes)
+    for router in ROUTERS:
+        app.include_router(router)
+    pages = tuple(app.router.routes[before:])
+    app.mount(PREFIX, VersionedStatic(assets), name="static")
+    app.add_exception_handler(SignInRequiredError, sign_in_first)
+    app.add_exception_handler(NotFoundError, not_found)
+    app.add_middleware(
+        PageGuard,
+        key=key,
+        covers=lambda path: _is_page(pages, path),
+        is_static=lambda path: path == PREFIX or path.startswith(f"{PREFIX}/"),
+    )
+
+
+def _is_page(routes: tuple[BaseRoute, ...], path: str) -> bool:
+    """Whether a path is one of the pages' (whatever the method: a POST to a page is one)."""
+    scope = {"type": "http", "path": path, "method": "GET", "root_path": ""}
+    return any(route.matches(scope)[0] != Match.NONE for route in routes)

@@ -1,0 +1,120 @@
+"""Names the pages show for the analysis' codes: threat domains, event types, CAP words and
+alert states, marked for translation (their msgids are the English names)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from outpost.kb.actors import load_kb
+from outpost.web.i18n import N_
+
+DOMAINS: dict[str, str] = {
+    "terrorism": N_("Terrorism"),
+    "extremism": N_("Violent extremism"),
+    "online_recruitment": N_("Online recruitment"),
+    "drug_trafficking": N_("Drug trafficking"),
+    "illegal_migration": N_("Illegal migration"),
+    "refugees": N_("Refugees and displacement"),
+    "border_security": N_("Border security"),
+    "armed_conflict": N_("Armed conflict"),
+    "humanitarian_crisis": N_("Humanitarian crisis"),
+    "arms_trafficking": N_("Arms trafficking"),
+    "political_instability": N_("Political instability"),
+}
+
+EVENT_TYPES: dict[str, str] = {
+    "ARMED_CLASH": N_("Armed clash"),
+    "GOV_REGAINS_TERIT": N_("Government regains territory"),
+    "NON_STATE_ACTOR_OVERTAKES_TER": N_("Non-state actor takes territory"),
+    "CHEM_WEAP": N_("Chemical weapon"),
+    "AIR_STRIKE": N_("Air or drone strike"),
+    "SUIC_BOMB": N_("Suicide bombing"),
+    "ART_MISS_ATTACK": N_("Shelling or missile attack"),
+    "GRENADE": N_("Grenade"),
+    "REM_EXPLOS": N_("Remote explosive or mine"),
+    "SEX_VIOL": N_("Sexual violence"),
+    "ATTACK": N_("Attack"),
+    "ABDUCT_DISSAP": N_("Abduction or disappearance"),
+    "PEACE_PROTEST": N_("Peaceful protest"),
+    "PROTEST_WITH_INTER": N_("Protest with intervention"),
+    "FORCE_AGAINST_PROTEST": N_("Excessive force against protesters"),
+    "VIOL_DEMONSTR": N_("Violent demonstration"),
+    "MOB_VIOL": N_("Mob violence"),
+    "AGREEMENT": N_("Agreement"),
+    "ARREST": N_("Arrest"),
+    "CHANGE_TO_GROUP_ACT": N_("Change to group or activity"),
+    "DISR_WEAP": N_("Weapons seized or disrupted"),
+    "HQ_ESTABLISHED": N_("Headquarters or base established"),
+    "NON_VIOL_TERRIT_TRANSFER": N_("Non-violent transfer of territory"),
+    "PROPERTY_DISTRUCT": N_("Destruction of property"),
+    "OTHER": N_("Other"),
+    "ORG_CRIME": N_("Organised crime"),
+    "NATURAL_DISASTER": N_("Natural disaster"),
+    "MAN_MADE_DISASTER": N_("Man-made disaster"),
+    "DIPLO": N_("Diplomatic statement"),
+    "ATTRIB": N_("Attribution of responsibility"),
+    "MILITARY_EXERCISE": N_("Military exercise"),
+    "MEETING": N_("Meeting"),
+    "DISPLACEMENT": N_("Displacement"),
+}
+
+ALERT_STATES: dict[str, str] = {
+    "new": N_("New"),
+    "acknowledged": N_("Acknowledged"),
+    "closed": N_("Closed"),
+}
+
+STORY_STATES: dict[str, str] = {"open": N_("Open"), "closed": N_("Closed")}
+
+# CAP 1.2 words (severity, urgency, certainty): one table, the words do not collide.
+CAP: dict[str, str] = {
+    "extreme": N_("Extreme"),
+    "severe": N_("Severe"),
+    "moderate": N_("Moderate"),
+    "minor": N_("Minor"),
+    "unknown": N_("Unknown"),
+    "immediate": N_("Immediate"),
+    "expected": N_("Expected"),
+    "future": N_("Future"),
+    "past": N_("Past"),
+    "observed": N_("Observed"),
+    "likely": N_("Likely"),
+    "possible": N_("Possible"),
+    "unlikely": N_("Unlikely"),
+}
+
+TABLES = {
+    "domain": DOMAINS,
+    "event_type": EVENT_TYPES,
+    "alert_state": ALERT_STATES,
+    "story_state": STORY_STATES,
+    "cap": CAP,
+}
+
+
+def labeller(gettext: Callable[[str], str]) -> Callable[[str, str | None], str]:
+    """`label(table, code)`: the translated name of a code, the code itself when unknown."""
+
+    def label(table: str, code: str | None) -> str:
+        if code is None:
+            return "—"
+        name = TABLES[table].get(code)
+        return gettext(name) if name else code
+
+    return label
+
+
+def actor_namer(lang: str, country: Callable[[str | None], str]) -> Callable[[str], str]:
+    """`actor(key)`: a knowledge-base actor's name in `lang` (else English), a country by
+    its name in `lang`, and anything else (a name the analysis did not link) as it is."""
+
+    def actor(key: str) -> str:
+        entity = load_kb().get(key)
+        if entity is not None:
+            names = entity.names.get(lang) or (entity.name,)
+            return names[0]
+        if key.startswith("country:"):
+            return country(key.removeprefix("country:"))
+        return key
+
+    return actor
