@@ -1,13 +1,15 @@
 """`outpost watch`: poll, ingest, analyse, cluster, count, check, deliver, until stopped.
 
-One cycle takes the feeds that are due (each on its own interval, with conditional GET),
+One cycle takes the feeds that are due (each on its own interval, with conditional GET; the
+settings' and the command's, and those added through the API, read again every cycle),
 ingests what is new, analyses it with the models loaded once at start, places it in
 stories, reads it against the rules, looks for spikes, and logs one JSON line. Deliveries run
 in their own thread, so a webhook that hangs or fails never holds up the next article.
 
 Every step commits per article, so the process can be killed at any moment: on restart,
 ingestion skips what is stored, and each later step takes exactly the articles the one
-before finished and it has not. SIGTERM (or Ctrl-C) ends it after the step under way.
+before finished and it has not. SIGTERM (or Ctrl-C) ends it after the step under way. A rule file that changes is read again
+at the next cycle (one with errors is logged and the rules stay as they were).
 
 A cycle that fails (the database briefly away, a bug in one step) is logged as one line,
 {"event": "cycle-error", "error": "Type: message"}, and the loop goes on: the next cycle
