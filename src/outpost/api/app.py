@@ -9,13 +9,15 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from starlette.concurrency import run_in_threadpool
 from starlette.staticfiles import StaticFiles
 
 from outpost import __version__
 from outpost.api import problems
+from outpost.api.deps import known_query
+from outpost.api.limits import BodyLimit
 from outpost.api.routes import alerts, docs, feeds, health, indicators, jobs, rules, tokens
 from outpost.api.schemas.common import Problem
 from outpost.config import Settings
@@ -60,18 +62,19 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
-        max_body_size=MAX_BODY,
         generate_unique_id_function=lambda route: route.name,  # operationId: read_alerts
+        dependencies=[Depends(known_query)],
     )
     app.state.context, app.state.jobs = ctx, runner
     problems.install(app)
     for module in (health, alerts, rules, feeds, indicators, tokens):
         app.include_router(module.router, prefix=PREFIX)
-    upload_cap = settings.upload_max_bytes + MULTIPART_ROOM
-    app.include_router(jobs.router, prefix=PREFIX, max_body_size=upload_cap)
+    app.include_router(jobs.router, prefix=PREFIX)
     app.include_router(docs.router)
     app.mount("/static/vendor", StaticFiles(directory=VENDOR_DIR, check_dir=False), "vendor")
     app.mount("/api/static", StaticFiles(directory=STATIC), "api-static")
+    uploads = {f"{PREFIX}/ingest": settings.upload_max_bytes + MULTIPART_ROOM}
+    app.add_middleware(BodyLimit, default=MAX_BODY, limits=uploads)  # outside the routes
     app.openapi = _openapi(app)  # type: ignore[method-assign]
     return app
 

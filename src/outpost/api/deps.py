@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from outpost.api.problems import ProblemError
@@ -58,6 +60,34 @@ def acting_context(request: Request, who: CurrentPrincipal) -> Context:
 
 
 ContextDep = Annotated[Context, Depends(acting_context)]
+
+
+def known_query(request: Request) -> None:
+    """Refuse a query parameter the route does not take (422, each one named): a filter that
+    does not apply is an error, never silently ignored (the answer would not be what was
+    asked for)."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    unknown = sorted(set(request.query_params) - _query_names(route))
+    if unknown:
+        raise RequestValidationError(
+            [
+                {"loc": ("query", name), "msg": "not a parameter of this route", "type": "extra"}
+                for name in unknown
+            ]
+        )
+
+
+def _query_names(route: APIRoute) -> set[str]:
+    """The query parameters of the route and of every dependency it has."""
+    names: set[str] = set()
+    todo = [route.dependant]
+    while todo:
+        dependant = todo.pop()
+        names.update(p.alias for p in dependant.query_params)
+        todo.extend(dependant.dependencies)
+    return names
 
 
 def job_runner(request: Request) -> JobRunner:

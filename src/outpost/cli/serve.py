@@ -13,6 +13,7 @@ from outpost.cli.app import command
 from outpost.cli.context import settings
 from outpost.cli.output import err
 from outpost.cli.rules import rules_or_exit
+from outpost.terminal import shown
 
 
 @command("serve")
@@ -47,8 +48,8 @@ def serve_cli(
     if rules is not None:
         background = Background(app.state.context.engine, chosen, rules, sys.stdout)
         background.start()
-    shown_host = f"[{host}]" if ":" in host else host
-    err.print(f"Outpost API on http://{shown_host}:{port}/api/v1 (docs: /api/docs)")
+    address = shown(f"{f'[{host}]' if ':' in host else host}:{port}")  # as a URL writes it
+    err.print(f"Outpost API on http://{address}/api/v1 (docs: /api/docs)", soft_wrap=True)
 
     # uvicorn takes SIGINT and SIGTERM while it runs (it stops accepting, finishes what is
     # under way, runs the app's shutdown), then restores the handlers it found and sends the
@@ -61,9 +62,12 @@ def serve_cli(
         signal.signal(signum, stopping)
     try:
         server.run()
+    except SystemExit:  # uvicorn's own exit when it cannot start (status 3): ours is 2
+        pass
     finally:
         if background is not None:
             background.stop()
     if not server.started:  # uvicorn has logged why (the address in use, not allowed)
+        err.print(f"[red]outpost: could not serve on {address}[/] (see above).", soft_wrap=True)
         raise typer.Exit(2)
     err.print("Stopped.")

@@ -29,6 +29,7 @@ from sqlalchemy import Engine
 from outpost.addresses import split_url
 from outpost.analyze.pipeline import Pipeline
 from outpost.config import Settings
+from outpost.ingest.files import META
 from outpost.records import Failure, Outcome, Stored
 from outpost.services.analysis import analyze_store
 from outpost.services.context import Context
@@ -70,7 +71,7 @@ class Upload:
 class _Work:
     job: int
     folder: Path | None  # the uploads' folder (deleted when the job ends)
-    sources: tuple[str, ...]  # the uploads' folder and the page URLs
+    sources: tuple[str, ...]  # the uploaded files and the page URLs
     feeds: tuple[str, ...]
 
 
@@ -98,7 +99,10 @@ def create_ingest_job(
     except BaseException:
         _remove(folder)
         raise
-    sources = (*((str(folder),) if folder else ()), *urls)
+    # Each file by its path, so one of a kind no reader takes is a failure the job shows (a
+    # folder would pass over it); a sidecar is read with the file it describes.
+    read = [str(folder / name) for name in names if folder and not name.endswith(META)]
+    sources = (*read, *urls)
     runner.submit(_Work(job.id, folder.parent if folder else None, sources, tuple(feeds)))
     return job
 
@@ -266,7 +270,8 @@ class JobRunner:
         progress.failures = [progress.shown(f) for f in summary.failures[:MAX_FAILURES]]
         with ANALYSING:
             progress.step("analysing")
-            self.pipeline = self.pipeline or Pipeline.load()
+            if summary.new + summary.near_duplicate:  # the models load for new articles only
+                self.pipeline = self.pipeline or Pipeline.load()
             analysed = _Steps(progress, "analysed")
             analyze_store(self.engine, pipeline=self.pipeline, progress=analysed)
             progress.step("clustering")
@@ -275,6 +280,7 @@ class JobRunner:
     def _end(
         self, work: _Work, state: str, error: str | None, progress: JobProgress | None = None
     ) -> None:
+        _remove(work.folder)  # first: a job seen ended has left nothing behind
         try:
             if progress is not None:
                 progress.flush(force=True)
@@ -282,8 +288,6 @@ class JobRunner:
                 store.finish_job(conn, work.job, state, error, now())
         except Exception:  # the store is away: the next start-up marks it interrupted
             log.exception("job %s: its end (%s) could not be written", work.job, state)
-        finally:
-            _remove(work.folder)
 
 
 def _reason(exc: Exception) -> str:

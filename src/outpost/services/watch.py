@@ -8,8 +8,9 @@ in their own thread, so a webhook that hangs or fails never holds up the next ar
 
 Every step commits per article, so the process can be killed at any moment: on restart,
 ingestion skips what is stored, and each later step takes exactly the articles the one
-before finished and it has not. SIGTERM (or Ctrl-C) ends it after the step under way. A rule file that changes is read again
-at the next cycle (one with errors is logged and the rules stay as they were).
+before finished and it has not. SIGTERM (or Ctrl-C) ends it after the step under way. A rule
+file that changes is read again at the next cycle (one with errors is logged, and the rules
+stay as they were).
 
 A cycle that fails (the database briefly away, a bug in one step) is logged as one line,
 {"event": "cycle-error", "error": "Type: message"}, and the loop goes on: the next cycle

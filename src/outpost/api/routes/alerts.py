@@ -52,7 +52,9 @@ def read_alert(ctx: ContextDep, alert_id: AlertId) -> AlertPublic:
     return alert_public(found)
 
 
-@router.patch("/{alert_id}", response_model=AlertPublic, responses=documented("not-found"))
+@router.patch(
+    "/{alert_id}", response_model=AlertPublic, responses=documented("not-found", "bad-request")
+)
 def update_alert(ctx: ContextDep, alert_id: AlertId, change: AlertUpdate) -> AlertPublic:
     """Acknowledge or close the alert as the token's principal (who and when are kept); an
     alert already in that state keeps who put it there."""

@@ -27,7 +27,7 @@ def read_feeds(ctx: ContextDep) -> list[FeedPublic]:
     "",
     response_model=FeedPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=documented("conflict"),
+    responses=documented("conflict", "bad-request"),
 )
 def create_feed(ctx: ContextDep, body: FeedCreate, response: Response) -> FeedPublic:
     """Watch a feed from now on. Its address must be public, or in a network the settings

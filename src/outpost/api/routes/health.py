@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Response
 
 from outpost import __version__
 from outpost.api.deps import app_context
+from outpost.api.problems import documented
 from outpost.api.schemas.health import HealthPublic
 from outpost.services.context import Context
 from outpost.services.health import database_problem
@@ -20,7 +21,10 @@ log = logging.getLogger("outpost.api")
 @router.get(
     "/health",
     response_model=HealthPublic,
-    responses={503: {"model": HealthPublic, "description": "The store does not answer."}},
+    responses={
+        **documented(),  # a parameter it does not take; an unexpected error
+        503: {"model": HealthPublic, "description": "The store does not answer."},
+    },
 )
 def read_health(ctx: Annotated[Context, Depends(app_context)], response: Response) -> HealthPublic:
     problem = database_problem(ctx)

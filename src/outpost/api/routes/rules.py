@@ -26,7 +26,9 @@ def read_rules(ctx: ContextDep) -> RuleFilePublic:
     return rule_file_public(service.read_rule_file(ctx))
 
 
-@router.post("/validate", response_model=RuleCheck, responses=documented("rule-errors"))
+@router.post(
+    "/validate", response_model=RuleCheck, responses=documented("rule-errors", "bad-request")
+)
 def validate_rules(ctx: ContextDep, body: RuleText) -> RuleCheck:
     """Check a rule text as the watch would read it; every problem comes with its line
     (problem type urn:outpost:problem:rule-errors)."""
@@ -36,7 +38,11 @@ def validate_rules(ctx: ContextDep, body: RuleText) -> RuleCheck:
         raise _rule_errors(exc) from None
 
 
-@router.put("", response_model=RuleCheck, responses=documented("rule-errors", "conflict"))
+@router.put(
+    "",
+    response_model=RuleCheck,
+    responses=documented("rule-errors", "conflict", "bad-request"),
+)
 def replace_rules(ctx: ContextDep, body: RuleText) -> RuleCheck:
     """Check the text, then make it the rule file in one step; a text with problems changes
     nothing. 409 when the settings name no rule file."""

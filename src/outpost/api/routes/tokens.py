@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response, status
 
 from outpost.api.deps import ContextDep
-from outpost.api.problems import documented, not_found
+from outpost.api.problems import ProblemError, documented, not_found
 from outpost.api.schemas.common import MAX_ID
 from outpost.api.schemas.tokens import (
     TokenCreate,
@@ -28,10 +28,20 @@ def read_tokens(ctx: ContextDep) -> list[TokenPublic]:
     return [token_public(t) for t in service.list_own_tokens(ctx)]
 
 
-@router.post("", response_model=TokenCreated, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=TokenCreated,
+    status_code=status.HTTP_201_CREATED,
+    responses=documented("bad-request"),
+)
 def create_token(ctx: ContextDep, body: TokenCreate) -> TokenCreated:
     """A new token acting for the same principal; its secret is in this answer only."""
-    token, secret = service.create_api_token(ctx, body.name)
+    try:
+        token, secret = service.create_api_token(ctx, body.name)
+    except ValueError as exc:  # a name of spaces only, or with NUL
+        raise ProblemError(
+            "validation", str(exc), errors=[{"location": "body.name", "message": str(exc)}]
+        ) from None
     return token_created(token, secret)
 
 
