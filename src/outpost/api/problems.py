@@ -44,7 +44,10 @@ TYPES: dict[str, tuple[str, int]] = {
     "internal": ("Internal error", 500),
     "unavailable": ("The store is not available", 503),
 }
-BY_STATUS = {status: kind for kind, (_, status) in TYPES.items() if kind not in ("bad-query",)}
+# The kind of an HTTPException by its status (of the kinds that share one, the general one).
+BY_STATUS = {
+    status: kind for kind, (_, status) in TYPES.items() if kind not in ("bad-query", "rule-errors")
+}
 
 
 class ProblemError(Exception):

@@ -19,7 +19,8 @@ import tempfile
 import threading
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -97,7 +98,7 @@ def create_ingest_job(
         with ctx.engine.begin() as conn:
             job = store.create_job(conn, "ingest", ctx.who.id, request, now())
     except BaseException:
-        _remove(folder)
+        _remove(folder.parent if folder else None)
         raise
     # Each file by its path, so one of a kind no reader takes is a failure the job shows (a
     # folder would pass over it); a sidecar is read with the file it describes.
@@ -235,7 +236,11 @@ class JobRunner:
             if self.stopping.is_set():
                 self._end(work, "interrupted", None)
                 continue
-            self.run(work)
+            try:
+                self.run(work)
+            except Exception:  # the store away as the job starts: the worker goes on
+                log.exception("job %s could not be run", work.job)
+                _remove(work.folder)
 
     def run(self, work: _Work) -> None:
         """Run one job to its end, whatever happens in it."""
@@ -268,7 +273,7 @@ class JobRunner:
             failed=summary.failed,
         )
         progress.failures = [progress.shown(f) for f in summary.failures[:MAX_FAILURES]]
-        with ANALYSING:
+        with _holding(ANALYSING, self.stopping):  # the watch loop may be analysing
             progress.step("analysing")
             if summary.new + summary.near_duplicate:  # the models load for new articles only
                 self.pipeline = self.pipeline or Pipeline.load()
@@ -288,6 +293,18 @@ class JobRunner:
                 store.finish_job(conn, work.job, state, error, now())
         except Exception:  # the store is away: the next start-up marks it interrupted
             log.exception("job %s: its end (%s) could not be written", work.job, state)
+
+
+@contextmanager
+def _holding(lock: threading.Lock, stopping: threading.Event) -> Iterator[None]:
+    """The lock, or StoppedError if the process stops while the job waits for it."""
+    while not lock.acquire(timeout=0.25):
+        if stopping.is_set():
+            raise StoppedError
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _reason(exc: Exception) -> str:
