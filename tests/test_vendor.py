@@ -42,6 +42,100 @@ KNOWN_URLS = {
     "https://github.com/topojson/topojson-client": "topojson-client's banner comment",
     "https://bugs.chromium.org/p/chromium/issues/detail?id=600120": "a comment in leaflet.css",
     "https://bugzilla.mozilla.org/show_bug.cgi?id=888319": "a comment in leaflet.css",
+    **dict.fromkeys(
+        (
+            "http://www.w3.org/1998/Math/MathML",
+            "http://www.w3.org/1999/xhtml",
+            "http://www.w3.org/1999/xlink",
+            "http://www.w3.org/XML/1998/namespace",
+        ),
+        "a namespace name (React in swagger-ui-bundle.js), an identifier",
+    ),
+    **dict.fromkeys(
+        (
+            "http://json-schema.org/draft-04/schema#",
+            "http://json-schema.org/draft-06/schema#",
+            "http://json-schema.org/draft-07/schema#",
+            "https://json-schema.org/draft/2019-09/schema",
+            "https://json-schema.org/draft/2020-12/schema",
+            "https://spec.openapis.org/oas/3.1/dialect/base",
+            "https://spec.openapis.org/oas/3.2/dialect/2025-09-17",
+            "https://spec.openapis.org/oas/3.2/schema/2025-09-17",
+        ),
+        "a JSON Schema or OpenAPI dialect identifier (Swagger UI's parser), never fetched",
+    ),
+    **dict.fromkeys(
+        (
+            "https://datatracker.ietf.org/doc/html/rfc2616#section-2.2",
+            "https://datatracker.ietf.org/doc/html/rfc3986#section-2.1",
+            "https://datatracker.ietf.org/doc/html/rfc3986#section-2.2",
+            "https://datatracker.ietf.org/doc/html/rfc3986#section-2.3",
+            "https://datatracker.ietf.org/doc/html/rfc3986#section-3.3",
+            "https://datatracker.ietf.org/doc/html/rfc5234#appendix-B.1",
+            "https://datatracker.ietf.org/doc/html/rfc6265#section-2.2",
+            "https://datatracker.ietf.org/doc/html/rfc6265#section-4.1.1",
+            "https://datatracker.ietf.org/doc/html/rfc6265#section-4.2.1",
+            "https://datatracker.ietf.org/doc/html/rfc6901",
+            "https://datatracker.ietf.org/doc/html/rfc6901#section-4",
+            "https://datatracker.ietf.org/doc/html/rfc9110#section-5.6.2",
+            "https://www.rfc-editor.org/errata/eid5518",
+            "https://www.rfc-editor.org/errata/eid6937",
+            "https://www.rfc-editor.org/errata/eid8242",
+            "https://www.rfc-editor.org/rfc/rfc6570#section-1.5",
+            "https://www.rfc-editor.org/rfc/rfc6570#section-2",
+            "https://www.rfc-editor.org/rfc/rfc6570#section-2.1",
+        ),
+        "a comment inside an ABNF grammar's text (Swagger UI's parsers), never fetched",
+    ),
+    **dict.fromkeys(
+        (
+            "https://github.com/highlightjs/highlight.js/issues/2277",
+            "https://github.com/highlightjs/highlight.js/issues/2534",
+            "https://github.com/highlightjs/highlight.js/issues/2559",
+            "https://github.com/highlightjs/highlight.js/pull/2844",
+            "http://fb.me/use-check-prop-types",
+            "https://reactjs.org/docs/error-decoder.html?invariant=",
+            "https://redux.js.org/Errors?code=${s}",
+        ),
+        "text of an error or deprecation message (swagger-ui-bundle.js), never fetched",
+    ),
+    **dict.fromkeys(
+        (
+            "https://github.com/zloirock/core-js",
+            "https://github.com/zloirock/core-js/blob/v3.40.0/LICENSE",
+        ),
+        "core-js's copyright record (swagger-ui-bundle.js), data only",
+    ),
+    **dict.fromkeys(
+        (
+            "https://twitter.com/",
+            "https://twitter.com/hashtag/",
+            "https://www.facebook.com/hashtag/",
+            "https://instagram.com/",
+            "https://instagram.com/explore/tags/",
+            "https://soundcloud.com/",
+            "https://www.tiktok.com/@",
+            "https://www.tiktok.com/tag/",
+        ),
+        "Autolinker's link targets for a mention or hashtag, both off by default (mention: "
+        "false, hashtag: false); a link at most, never loaded",
+    ),
+    **dict.fromkeys(
+        (
+            "https://example.com/",
+            "https://example.com/dictionary/{term:1}/{term}",
+            "https://실례.com/",
+        ),
+        "an example value Swagger UI shows for a string format (uri, iri, uri-template)",
+    ),
+    "https://base${String": "a random dummy base of sanitizeUrl's new URL(), never fetched",
+    "https://vladimirgorej.com": "a dummy base of new URL() to test a server URL, never fetched",
+    "https://swagger.io": "a dummy base of absolutifyPointer's URL resolution, never fetched",
+    "https://spdx.org/licenses/${a}.html`:void": "a link a spec's licence identifier becomes",
+    "https://validator.swagger.io/validator": (
+        "Swagger UI's default validatorUrl, which would send the document there for a badge: "
+        "api/static/docs.js sets validatorUrl to null, and the docs' CSP allows 'self' only"
+    ),
 }
 URL = re.compile(r"""https?://[^\s"'()<>\\]+""")
 CDN = re.compile(r"unpkg|jsdelivr|cdnjs|//cdn\.|googleapis|gstatic|tile\.openstreetmap", re.I)

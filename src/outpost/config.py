@@ -20,6 +20,7 @@
     OUTPOST_PARSE_MAX_MEMORY      bytes of memory the extraction of one HTML page may use
     OUTPOST_ARTICLE_MAX_CHARS     characters of text an article may have (longer is refused)
     OUTPOST_STATEMENT_TIMEOUT     seconds one database statement may run
+    OUTPOST_UPLOAD_MAX_BYTES      cap on one file uploaded to the API, and on one upload request
 
 The TOML file uses the same names without the prefix, in lower case, e.g.
 `fetch_allow_networks = ["10.1.0.0/16"]`.
@@ -83,6 +84,7 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     statement_timeout: float = 30.0  # seconds one database statement may run
     rules: Path | None = None  # the watch-rule file (`rules` in the file, OUTPOST_RULES)
+    upload_max_bytes: int = 50 * 1024 * 1024  # one uploaded file, and one upload request
 
     def with_database(self, url: str) -> Settings:
         return replace(self, database_url=url)
@@ -138,6 +140,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         limits,
         _number(values, "statement_timeout", 30.0),
         _path(values.get("rules")),
+        int(_number(values, "upload_max_bytes", 50 * 1024 * 1024)),
     )
 
 

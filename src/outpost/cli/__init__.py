@@ -5,7 +5,18 @@ import importlib
 from outpost.cli.app import app, main, register
 
 # The modules whose commands `outpost --help` lists, in this order.
-NOUNS = ("demo", "articles", "analysis", "events", "stories", "indicators", "rules", "alerts")
+NOUNS = (
+    "demo",
+    "articles",
+    "analysis",
+    "events",
+    "stories",
+    "indicators",
+    "rules",
+    "alerts",
+    "tokens",
+    "serve",
+)
 for _noun in NOUNS:
     register(importlib.import_module(f"outpost.cli.{_noun}"))
 

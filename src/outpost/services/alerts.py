@@ -21,7 +21,16 @@ from outpost.addresses import IPNetwork
 from outpost.records import Alert, Doc, Reading
 from outpost.services.context import Context
 from outpost.services.indicators import readings
+from outpost.services.paging import (
+    BadQueryError,
+    Page,
+    Window,
+    checked_window,
+    decode_cursor,
+    encode_cursor,
+)
 from outpost.store import alerts as store
+from outpost.store.alerts import Handled
 from outpost.store.stories import story_title
 from outpost.warn.delivery import (
     BATCH,
@@ -37,6 +46,7 @@ from outpost.warn.rules import RuleSet
 
 SPIKE_RULE = "spike"
 STATES = ("new", "acknowledged", "closed")
+ALERT_SORTS = tuple(store.SORTS)  # "-updated" first: newest activity first
 
 
 @dataclass(frozen=True)
@@ -211,11 +221,53 @@ def list_alerts(ctx: Context, state: str | None = None, limit: int | None = 50) 
 
 
 def set_alert_state(ctx: Context, alert_id: int, state: str, now: datetime) -> bool:
-    """Acknowledge or close an alert; False when there is no such alert."""
+    """Acknowledge or close an alert as the acting principal; False when there is no such
+    alert."""
+    return handle_alert(ctx, alert_id, state, now) is not None
+
+
+def handle_alert(ctx: Context, alert_id: int, state: str, now: datetime) -> Handled | None:
+    """Acknowledge or close an alert as the acting principal (who and when are kept); the
+    alert as it is now, or None when there is no such alert."""
     if state not in STATES:
         raise ValueError(f"state: one of {', '.join(STATES)}")
     with ctx.engine.begin() as conn:
-        return store.set_state(conn, alert_id, state, now)
+        if not store.set_state(conn, alert_id, state, ctx.who.id, now):
+            return None
+        return store.get_handled(conn, alert_id)
+
+
+def get_alert(ctx: Context, alert_id: int) -> Handled | None:
+    with ctx.engine.connect() as conn:
+        return store.get_handled(conn, alert_id)
+
+
+def page_alerts(ctx: Context, state: str | None, window: Window) -> Page[Handled]:
+    """A page of the inbox in the `state` (None: every state), newest activity first unless
+    the window sorts otherwise (ALERT_SORTS); BadQueryError names a bad state, sort or cursor."""
+    if state not in (None, *STATES):
+        raise BadQueryError(f"state: one of {', '.join(STATES)}")
+    sort = checked_window(window, ALERT_SORTS)
+    after = _after(window.cursor, sort) if window.cursor else None
+    with ctx.engine.connect() as conn:
+        found, total = store.page_alerts(conn, state, sort, after, window.limit + 1)
+    items = found[: window.limit]
+    if len(found) <= window.limit:
+        return Page(tuple(items), total, None)
+    last = items[-1].alert
+    when = last.updated if sort.endswith("updated") else last.created
+    return Page(tuple(items), total, encode_cursor(sort, when.isoformat(), last.id))
+
+
+def _after(cursor: str, sort: str) -> tuple[datetime, int]:
+    value, ident = decode_cursor(cursor, sort)
+    try:
+        when = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None or not isinstance(ident, int):
+        raise BadQueryError("cursor: not a cursor this list gave")
+    return when, ident
 
 
 def check(ctx: Context, rules: RuleSet, now: datetime) -> tuple[Checked, int]:

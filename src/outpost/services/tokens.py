@@ -35,3 +35,16 @@ def authenticate(ctx: Context, secret: str) -> Principal | None:
     if token is None:
         return None
     return Principal(token.owner, f"{token.owner} (token {token.name})")
+
+
+def list_own_tokens(ctx: Context) -> list[ApiToken]:
+    """The acting principal's tokens that are still valid (the API shows no one else's)."""
+    return [t for t in list_api_tokens(ctx) if t.owner == ctx.who.id]
+
+
+def revoke_own_token(ctx: Context, token_id: int) -> bool:
+    """Revoke one of the acting principal's valid tokens by id; False when it has none with
+    that id (another's token answers the same: it is not there for them)."""
+    if not any(t.id == token_id for t in list_own_tokens(ctx)):
+        return False
+    return revoke_api_token(ctx, token_id)

@@ -1,13 +1,16 @@
 """`outpost watch`: poll, ingest, analyse, cluster, count, check, deliver, until stopped.
 
-One cycle takes the feeds that are due (each on its own interval, with conditional GET),
+One cycle takes the feeds that are due (each on its own interval, with conditional GET; the
+settings' and the command's, and those added through the API, read again every cycle),
 ingests what is new, analyses it with the models loaded once at start, places it in
 stories, reads it against the rules, looks for spikes, and logs one JSON line. Deliveries run
 in their own thread, so a webhook that hangs or fails never holds up the next article.
 
 Every step commits per article, so the process can be killed at any moment: on restart,
 ingestion skips what is stored, and each later step takes exactly the articles the one
-before finished and it has not. SIGTERM (or Ctrl-C) ends it after the step under way.
+before finished and it has not. SIGTERM (or Ctrl-C) ends it after the step under way. A rule
+file that changes is read again at the next cycle (one with errors is logged, and the rules
+stay as they were).
 
 A cycle that fails (the database briefly away, a bug in one step) is logged as one line,
 {"event": "cycle-error", "error": "Type: message"}, and the loop goes on: the next cycle
@@ -22,6 +25,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
@@ -32,13 +36,18 @@ from outpost.config import FeedSource, Settings
 from outpost.services.alerts import check_articles, check_spikes, deliver_due
 from outpost.services.analysis import analyze_store
 from outpost.services.ingest import ingest
+from outpost.services.rules import checked_rules
+from outpost.services.sources import watched_feeds
 from outpost.services.stories import cluster_store
 from outpost.terminal import dumps
 from outpost.warn.delivery import describe
-from outpost.warn.rules import RuleSet
+from outpost.warn.rules import RuleError, RuleSet
 
 TICK = 0.25  # seconds between looks at the clock and the stop flag
 LONGEST_PAUSE = 300.0  # seconds between tries while a failure lasts, at most
+# One analysis and clustering at a time in a process: the watch loop and the API's jobs both
+# run them over the whole store, and two at once would take the same articles.
+ANALYSING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -67,9 +76,14 @@ class Watcher:
         pipeline: Pipeline,
         log: TextIO,
         every: float = 5.0,
+        *,
+        rules_file: Path | None = None,
     ) -> None:
         self.engine, self.settings, self.feeds, self.rules = engine, settings, feeds, rules
         self.pipeline, self.log, self.every = pipeline, log, every
+        self.configured = feeds  # the settings' and the command's; the store's are added
+        self.rules_file = rules_file  # read again when it changes (the API replaces it)
+        self.rules_stamp = _stamp(rules_file)
         self.stop = threading.Event()
         self.due = dict.fromkeys((f.url for f in feeds), 0.0)  # monotonic time of next poll
         self.count = 0
@@ -107,12 +121,14 @@ class Watcher:
 
     def cycle(self) -> Cycle:
         started = time.monotonic()
+        self._refresh()
         due = [f for f in self.feeds if self.due[f.url] <= started]
         for feed in due:
             self.due[feed.url] = started + feed.interval
         ingested = ingest(self.engine, self.settings, feeds=[f.url for f in due])
-        analysed = analyze_store(self.engine, pipeline=self.pipeline).articles
-        clustered = cluster_store(self.engine)
+        with ANALYSING:
+            analysed = analyze_store(self.engine, pipeline=self.pipeline).articles
+            clustered = cluster_store(self.engine)
         now = datetime.now(UTC)
         checked = check_articles(self.engine, self.rules, now)
         spikes = check_spikes(self.engine, self.rules, now)
@@ -133,6 +149,22 @@ class Watcher:
         for failure in ingested.failures:
             self._log({"event": "failure", "locator": failure.locator, "reason": failure.reason})
         return report
+
+    def _refresh(self) -> None:
+        """The feeds as they are now (those added through the API come and go), and the rules
+        again if their file changed; a rule file with errors leaves the rules as they were."""
+        self.feeds = watched_feeds(self.engine, self.configured)
+        self.due = {f.url: self.due.get(f.url, 0.0) for f in self.feeds}  # a new one: now
+        stamp = _stamp(self.rules_file)
+        if self.rules_file is None or stamp == self.rules_stamp:
+            return
+        self.rules_stamp = stamp
+        try:
+            self.rules = checked_rules(self.rules_file)
+        except RuleError as exc:
+            self._log({"event": "rules-error", "errors": exc.errors})
+            return
+        self._log({"event": "rules", "rules": len(self.rules.rules)})
 
     def _deliver_forever(self) -> None:
         failures = 0
@@ -170,7 +202,72 @@ class Watcher:
         signal.signal(signal.SIGINT, handle)
 
 
+def _stamp(path: Path | None) -> tuple[int, int] | None:
+    """What tells a changed file: its modification time and size (None: no file)."""
+    try:
+        found = path.stat() if path is not None else None
+    except OSError:
+        return None
+    return (found.st_mtime_ns, found.st_size) if found else None
+
+
 def pause(base: float, failures: int) -> float:
     """Seconds to wait after `failures` failed tries in a row: `base`, doubling while they
     last, at most LONGEST_PAUSE."""
     return float(min(base * 2 ** min(failures, 16), max(base, LONGEST_PAUSE)))
+
+
+class Background:
+    """The watch loop of `outpost serve`, in a thread: it starts once there is a feed to poll
+    (in the settings or added through the API; looked for every `look` seconds), loads the
+    models then, and ends when `stop` is called."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        rules: RuleSet,
+        log: TextIO,
+        every: float = 5.0,
+        look: float = 5.0,
+    ) -> None:
+        self.engine, self.settings, self.rules, self.log = engine, settings, rules, log
+        self.every, self.look = every, look
+        self.stopping = threading.Event()  # the watcher's own stop flag, once it runs
+        self.thread = threading.Thread(target=self._run, name="outpost-watch", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Ask the loop to end after the step under way, and wait for it (at most `timeout`)."""
+        self.stopping.set()
+        if self.thread.is_alive():
+            self.thread.join(timeout)
+
+    def _run(self) -> None:
+        if not self._wait_for_feeds():
+            return
+        watcher = Watcher(
+            self.engine,
+            self.settings,
+            self.settings.feeds,
+            self.rules,
+            Pipeline.load(),
+            self.log,
+            self.every,
+            rules_file=self.settings.rules,
+        )
+        watcher.stop = self.stopping  # one flag: a stop asked while the models loaded holds
+        watcher.run()
+
+    def _wait_for_feeds(self) -> bool:
+        """Whether there is a feed to poll before a stop is asked."""
+        while not self.stopping.is_set():
+            try:
+                if watched_feeds(self.engine, self.settings.feeds):
+                    return True
+            except Exception as exc:  # the store briefly away: look again later
+                self.log.write(dumps({"event": "watch-error", "error": describe(exc)}) + "\n")
+            self.stopping.wait(self.look)
+        return False

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, and_, func, or_, select, update
 
 from outpost.records import Alert, Delivery, Doc
 from outpost.store import dialect
@@ -22,11 +23,29 @@ from outpost.store.schema import alert_checks, alerts, articles, deliveries, sto
 from outpost.store.times import aware, from_db, to_db
 
 MAX_EVIDENCE = 20  # per alert: enough to judge it, small enough to send
+# The orders a page of alerts can take: (time column, newest first).
+SORTS = {
+    "-updated": (alerts.c.updated, True),
+    "updated": (alerts.c.updated, False),
+    "-created": (alerts.c.created, True),
+    "created": (alerts.c.created, False),
+}
 RANK = {
     "severity": ("unknown", "minor", "moderate", "severe", "extreme"),
     "urgency": ("unknown", "past", "future", "expected", "immediate"),
     "certainty": ("unknown", "unlikely", "possible", "likely", "observed"),
 }
+
+
+@dataclass(frozen=True)
+class Handled:
+    """An alert with who acknowledged and closed it, and when."""
+
+    alert: Alert
+    acknowledged_by: str | None = None  # a principal's id
+    acknowledged_at: datetime | None = None
+    closed_by: str | None = None
+    closed_at: datetime | None = None
 
 
 def unchecked(conn: Connection, limit: int | None = None) -> list[tuple[int, str, Doc, str | None]]:
@@ -190,11 +209,67 @@ def get_alert(conn: Connection, alert_id: int) -> Alert | None:
     return _alert(conn, row) if row else None
 
 
-def set_state(conn: Connection, alert_id: int, state: str, now: datetime) -> bool:
-    result = conn.execute(
-        update(alerts).where(alerts.c.id == alert_id).values(state=state, updated=to_db(now))
+def set_state(conn: Connection, alert_id: int, state: str, who: str, now: datetime) -> bool:
+    """Move the alert to `state`, recording who did it and when; False when there is no such
+    alert. An alert already in that state keeps who put it there and when. Acknowledging a
+    closed alert reopens it (it is no longer closed); "new" forgets both."""
+    values: dict[str, Any] = {"state": state, "updated": to_db(now)}
+    if state == "acknowledged":
+        values.update(acknowledged_by=who, acknowledged_at=to_db(now), closed_by=None)
+        values.update(closed_at=None)
+    elif state == "closed":
+        values.update(closed_by=who, closed_at=to_db(now))
+    else:
+        values.update(acknowledged_by=None, acknowledged_at=None, closed_by=None, closed_at=None)
+    changed = conn.execute(
+        update(alerts)
+        .where(alerts.c.id == alert_id, alerts.c.state != state)
+        .values(**values)
+        .returning(alerts.c.id)  # RETURNING, not rowcount, as elsewhere in the store
+    ).first()
+    if changed is not None:
+        return True
+    return conn.execute(select(alerts.c.id).where(alerts.c.id == alert_id)).first() is not None
+
+
+def get_handled(conn: Connection, alert_id: int) -> Handled | None:
+    row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).first()
+    return _handled(conn, row) if row else None
+
+
+def page_alerts(
+    conn: Connection,
+    state: str | None,
+    sort: str,
+    after: tuple[datetime, int] | None,
+    limit: int,
+) -> tuple[list[Handled], int]:
+    """Up to `limit` alerts in the `state` (None: any) in the order of `sort` (one of SORTS),
+    starting after the alert whose sort time and id are `after`; and how many there are in
+    that state."""
+    column, descending = SORTS[sort]
+    matching = [alerts.c.state == state] if state else []
+    total = conn.execute(select(func.count()).select_from(alerts).where(*matching)).scalar_one()
+    query = select(alerts).where(*matching)
+    if after is not None:
+        when, ident = to_db(after[0]), after[1]
+        if descending:
+            query = query.where(or_(column < when, and_(column == when, alerts.c.id < ident)))
+        else:
+            query = query.where(or_(column > when, and_(column == when, alerts.c.id > ident)))
+    order = (column.desc(), alerts.c.id.desc()) if descending else (column, alerts.c.id)
+    rows = conn.execute(query.order_by(*order).limit(limit)).all()
+    return [_handled(conn, row) for row in rows], int(total)
+
+
+def _handled(conn: Connection, row: Any) -> Handled:
+    return Handled(
+        _alert(conn, row),
+        row.acknowledged_by,
+        from_db(row.acknowledged_at),
+        row.closed_by,
+        from_db(row.closed_at),
     )
-    return bool(result.rowcount)
 
 
 def _alert(conn: Connection, row: Any) -> Alert:

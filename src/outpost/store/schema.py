@@ -102,6 +102,12 @@ feeds = Table(
     Column("checked", DateTime),
     Column("status", Integer),
     Column("retry_after", DateTime),  # not fetched again before this (the server's Retry-After)
+    # A feed added through the API (a row without `added` is only remembered fetch state): the
+    # watch loop polls it every `interval` seconds until it is removed.
+    Column("interval", Float),
+    Column("added_by", Text),
+    Column("added", DateTime),
+    Column("removed", DateTime),
 )
 
 feed_entries = Table(
@@ -300,6 +306,10 @@ alerts = Table(
     Column("evidence", Text, nullable=False),  # JSON list: article, url, sentence, kind, label
     Column("created", DateTime, nullable=False),
     Column("updated", DateTime, nullable=False),
+    Column("acknowledged_by", Text),  # the principal who acknowledged it, and when
+    Column("acknowledged_at", DateTime),
+    Column("closed_by", Text),
+    Column("closed_at", DateTime),
     UniqueConstraint("rule_id", "subject"),
     Index(None, "state", "updated"),
 )
@@ -342,4 +352,33 @@ api_tokens = Table(
     Column("created", DateTime, nullable=False),
     Column("last_used", DateTime),  # to the minute: not written on every request
     Column("revoked", DateTime),
+)
+
+# Jobs: work the API accepted and a worker thread of the serving process does (an ingest of
+# uploaded files, URLs and feeds, then the analysis and clustering of what it stored). The
+# row is the job's whole state, written as it goes, so a client polls it.
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),  # ingest
+    Column("state", String(12), nullable=False),  # queued, running, done, failed, interrupted
+    Column("step", String(12)),  # ingesting, analysing, clustering (while running)
+    Column("created_by", Text, nullable=False),
+    Column("request", Text, nullable=False),  # JSON: the file names, URLs and feeds given
+    Column("total", Integer, nullable=False),  # items expected so far
+    Column("done", Integer, nullable=False),
+    Column("new", Integer, nullable=False),
+    Column("duplicate", Integer, nullable=False),
+    Column("near_duplicate", Integer, nullable=False),
+    Column("failed", Integer, nullable=False),
+    Column("failures", Text, nullable=False),  # JSON list of {locator, reason}: the first 50
+    Column("analysed", Integer, nullable=False),
+    Column("clustered", Integer, nullable=False),
+    Column("error", Text),  # why a failed job failed, one line
+    Column("created", DateTime, nullable=False),
+    Column("started", DateTime),
+    Column("finished", DateTime),
+    Column("updated", DateTime, nullable=False),
+    Index(None, "state"),
 )

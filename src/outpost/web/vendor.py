@@ -38,11 +38,12 @@ LICENCES: dict[str, str] = {
     "htmx.org": "0BSD",
     "htmx-ext-sse": "0BSD",
     "leaflet": "BSD-2-Clause",
+    "swagger-ui-dist": "Apache-2.0",
     "topojson-client": "ISC",
     "uplot": "MIT",
     "world-atlas": "ISC",
 }
-PERMISSIVE = frozenset({"0BSD", "BSD-2-Clause", "BSD-3-Clause", "ISC", "MIT"})
+PERMISSIVE = frozenset({"0BSD", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "ISC", "MIT"})
 
 _LEAFLET_IMAGES = (
     "layers.png",
@@ -71,6 +72,12 @@ ASSETS: tuple[Asset, ...] = (
     Asset("world-atlas", "countries-50m.json", "world-atlas/countries-50m.json"),
     Asset("uplot", "dist/uPlot.iife.min.js", "uplot/uPlot.iife.min.js"),
     Asset("uplot", "dist/uPlot.min.css", "uplot/uPlot.min.css"),
+    # The API's interactive docs (/api/docs; the init script is outpost/api/static/docs.js).
+    # The bundle only: the standalone preset adds a top bar that loads other specs by URL.
+    Asset("swagger-ui-dist", "swagger-ui-bundle.js", "swagger-ui-dist/swagger-ui-bundle.js"),
+    Asset("swagger-ui-dist", "swagger-ui.css", "swagger-ui-dist/swagger-ui.css"),
+    # Apache-2.0 asks that its NOTICE go with the files, as the LICENSE does.
+    Asset("swagger-ui-dist", "NOTICE", "swagger-ui-dist/NOTICE"),
 )
 
 VENDOR_DIR = Path(__file__).parent / "static" / "vendor"

@@ -1,0 +1,174 @@
+"""/api/v1/ingest and /api/v1/jobs on SQLite and PostgreSQL: uploads capped per file and per
+request (413), a job polled from queued to done through the real pipeline (its counts,
+failures by file name, the events and indicators it leaves), a job stopped with its process
+ends interrupted, and one left running by a process that died is interrupted at start-up."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from outpost.config import Settings
+from outpost.services.jobs import UPLOADS
+from outpost.store.jobs import claim_job, create_job
+from outpost.store.schema import events
+from tests.conftest import EXAMPLES
+from tests.loopback_site import Reply, Site, serve
+from tests.test_api_auth import ALICE, Api, problem, running_api
+from tests.test_indicators import SPIKE, stream
+
+SAMPLE = EXAMPLES / "000_f376804d84136853.txt"
+
+
+@pytest.fixture
+def api(settings: Settings) -> Iterator[Api]:
+    yield from running_api(settings)
+
+
+def poll(api: Api, url: str, seconds: float = 600.0) -> tuple[dict[str, Any], set[str]]:
+    """The job once it has ended, and every state and step seen on the way."""
+    seen: set[str] = set()
+    deadline = time.monotonic() + seconds
+    while True:
+        job: dict[str, Any] = api.client.get(url, headers=api.headers()).json()
+        seen.add(f"{job['state']}:{job['step']}")
+        if job["state"] in ("done", "failed", "interrupted"):
+            return job, seen
+        assert time.monotonic() < deadline, job
+        time.sleep(0.1)
+
+
+def uploads(settings: Settings) -> list[Path]:
+    folder = settings.data_dir / UPLOADS
+    return sorted(folder.rglob("*")) if folder.exists() else []
+
+
+def test_an_upload_over_the_cap_is_refused_and_nothing_kept(settings: Settings) -> None:
+    small = replace(settings, upload_max_bytes=1000)
+    for api in running_api(small):
+        files = [("files", ("ok.txt", b"a" * 900)), ("files", ("big.txt", b"b" * 2000))]
+        body = problem(api.call("POST", "/ingest", files=files), 413, "too-large")
+        assert "big.txt" in body["detail"] and "1,000 bytes" in body["detail"]
+        # A request larger than the cap and its multipart room is refused before it is read.
+        huge = [("files", (f"{n}.txt", b"c" * 900)) for n in range(1300)]
+        body = problem(api.call("POST", "/ingest", files=huge), 413, "too-large")
+        assert "request body" in body["detail"]
+        assert uploads(small) == []
+        problem(api.get("/jobs/1"), 404, "not-found")  # no job was made
+
+
+@pytest.mark.parametrize(
+    ("data", "detail"),
+    [
+        ({}, "nothing to ingest"),
+        ({"urls": ["ftp://example.org/x"]}, "only http and https"),
+        ({"feeds": ["http://"]}, "no host"),
+        ({"urls": [f"https://example.org/{n}" for n in range(101)]}, "at most 100"),
+    ],
+)
+def test_a_request_without_anything_to_ingest_is_named(
+    api: Api, data: dict[str, Any], detail: str
+) -> None:
+    answer = api.call("POST", "/ingest", data=data, files=[("unused", ("x", b""))])
+    assert detail in problem(answer, 422, "validation")["detail"]
+
+
+def test_a_job_of_failures_only_says_each_by_its_name(api: Api) -> None:
+    files = [
+        ("files", ("broken.json", b"{not json")),
+        ("files", ("../../etc/empty.txt", b"   ")),
+        ("files", ("notes.pdf", b"%PDF-1.4")),
+    ]
+    answer = api.call("POST", "/ingest", files=files)
+    assert answer.status_code == 202, answer.text
+    accepted = answer.json()
+    assert answer.headers["location"] == accepted["url"] == f"/api/v1/jobs/{accepted['id']}"
+    assert accepted["state"] == "queued" and accepted["created_by"] == "operator:alice"
+    assert accepted["request"]["files"] == ["broken.json", "empty.txt", "notes.pdf"]
+    job, _ = poll(api, accepted["url"])
+    assert job["state"] == "done" and job["step"] is None and job["error"] is None
+    assert job["counts"] == {"new": 0, "duplicate": 0, "near_duplicate": 0, "failed": 3}
+    assert job["total"] == job["done"] == 3
+    failures = {f["locator"]: f["reason"] for f in job["failures"]}
+    assert set(failures) == {"broken.json", "empty.txt", "notes.pdf"}  # not where they were kept
+    assert "empty" in failures["empty.txt"] and "unsupported" in failures["notes.pdf"]
+    assert job["started"] and job["finished"] and job["finished"] >= job["started"]
+    assert uploads(api.settings) == []
+
+
+@pytest.fixture
+def slow_site() -> Iterator[Site]:
+    with serve() as site:
+        site.routes["/slow"] = Reply(200, b"<html><body>late</body></html>", delay=3.0)
+        yield site
+
+
+def test_a_job_under_way_when_the_process_stops_ends_interrupted(api: Api, slow_site: Site) -> None:
+    accepted = api.call("POST", "/ingest", data={"urls": [slow_site.url("/slow")]}).json()
+    deadline = time.monotonic() + 30
+    while api.get(f"/jobs/{accepted['id']}").json()["state"] != "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    api.app.state.jobs.stop()  # what the app's shutdown does
+    job = api.get(f"/jobs/{accepted['id']}").json()
+    assert job["state"] == "interrupted" and job["finished"] and job["error"] is None
+
+
+def test_a_job_left_running_by_a_dead_process_is_interrupted_at_start_up(
+    settings: Settings,
+) -> None:
+    for api in running_api(settings):
+        with api.context.engine.begin() as conn:
+            job = create_job(conn, "ingest", ALICE.id, {"urls": ["https://x.example/"]}, now())
+            claim_job(conn, job.id, now())
+            queued = create_job(conn, "ingest", ALICE.id, {"feeds": []}, now())
+        leftover = settings.data_dir / UPLOADS / "job-dead" / "upload" / "a.txt"
+        leftover.parent.mkdir(parents=True)
+        leftover.write_text("left by the process that died")
+    for api in running_api(settings):  # the next process on the same store
+        for job_id in (job.id, queued.id):
+            found = api.get(f"/jobs/{job_id}").json()
+            assert found["state"] == "interrupted" and found["finished"], found
+        assert uploads(settings) == []
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@pytest.mark.slow
+def test_a_job_runs_the_real_pipeline_and_its_indicators_show(api: Api, tmp_path: Path) -> None:
+    border = stream(tmp_path / "border.jsonl").read_bytes()
+    files = [
+        ("files", ("border.jsonl", border)),
+        ("files", (SAMPLE.name, SAMPLE.read_bytes())),
+        ("files", ("bad.json", b"[1, 2")),
+    ]
+    accepted = api.call("POST", "/ingest", files=files).json()
+    job, seen = poll(api, accepted["url"])
+    assert job["state"] == "done", job
+    assert "running:analysing" in seen  # polled while it ran, the step said
+    lines = len([line for line in border.splitlines() if line.strip()])
+    assert job["counts"]["new"] == lines + 1 and job["counts"]["failed"] == 1
+    assert job["total"] == job["done"] == lines + 2
+    assert job["analysed"] == lines + 1 and job["clustered"] == lines + 1
+    assert [f["locator"] for f in job["failures"]] == ["bad.json"]
+    with api.context.engine.connect() as conn:
+        assert conn.execute(events.select().limit(1)).first() is not None  # events to see
+    assert uploads(api.settings) == []
+    day = SPIKE.isoformat()
+    country = api.get("/indicators", params={"kind": "country", "day": day}).json()
+    tj = {s["key"]: s for s in country["series"]}["TJ"]
+    assert tj["spike"] and tj["observed"] == 9 and len(tj["history"]) >= 14
+    spikes = api.get("/indicators/spikes", params={"day": day}).json()
+    assert ("country", "TJ") in {(s["kind"], s["key"]) for s in spikes["series"]}
+    assert all(s["spike"] for s in spikes["series"]) and spikes["day"] == day
+    # The same files again: duplicates, nothing new to analyse.
+    again, _ = poll(api, api.call("POST", "/ingest", files=files[:2]).json()["url"])
+    assert again["counts"]["duplicate"] == lines + 1 and again["analysed"] == 0
