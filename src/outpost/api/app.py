@@ -1,6 +1,7 @@
-"""The API app: `create_app(settings)` gives a FastAPI app with one service context (its
-engine in app.state) and one job worker, the routes under /api/v1, problem details for every
-error, the OpenAPI document at /api/v1/openapi.json and its interactive docs at /api/docs."""
+"""The app `outpost serve` runs: `create_app(settings)` gives a FastAPI app with one service
+context (its engine in app.state) and one job worker, the API under /api/v1 with problem
+details for every error, the OpenAPI document at /api/v1/openapi.json, its interactive docs
+at /api/docs, and the web dashboard's pages (outpost.web) over the same services."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from outpost.config import Settings
 from outpost.records import Principal
 from outpost.services.context import open_context
 from outpost.services.jobs import JobRunner
-from outpost.web.vendor import VENDOR_DIR
+from outpost.web.app import mount_pages
 
 PREFIX = "/api/v1"
 STATIC = Path(__file__).with_name("static")
@@ -71,7 +72,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(jobs.router, prefix=PREFIX)
     app.include_router(docs.router)
-    app.mount("/static/vendor", StaticFiles(directory=VENDOR_DIR, check_dir=False), "vendor")
+    mount_pages(app)  # the dashboard, and /static (the vendored files the docs use too)
     app.mount("/api/static", StaticFiles(directory=STATIC), "api-static")
     uploads = {f"{PREFIX}/ingest": settings.upload_max_bytes + MULTIPART_ROOM}
     app.add_middleware(BodyLimit, default=MAX_BODY, limits=uploads)  # outside the routes

@@ -29,7 +29,7 @@ def mount_pages(app: FastAPI) -> None:
     app.state.web = Web(key, assets, environments(assets))
     before = len(app.router.routes)
     for router in ROUTERS:
-        app.include_router(router)
+        app.include_router(router, include_in_schema=False)  # pages are not the API
     pages = tuple(app.router.routes[before:])
     app.mount(PREFIX, VersionedStatic(assets), name="static")
     app.add_exception_handler(SignInRequiredError, sign_in_first)
