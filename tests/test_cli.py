@@ -3,12 +3,18 @@ in-process against a real database."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -22,7 +28,10 @@ def test_demo_shows_the_seeds_and_the_page_without_boilerplate(tmp_path: Path) -
     env = {**os.environ, "OUTPOST_DATA_DIR": str(tmp_path), "COLUMNS": "200"}
     env.pop("OUTPOST_DATABASE_URL", None)
     done = subprocess.run(
-        [sys.executable, "-m", "outpost", "demo"], env=env, capture_output=True, text=True
+        [sys.executable, "-m", "outpost", "demo", "--no-serve"],
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stderr
     output = " ".join(done.stdout.split())
@@ -33,8 +42,43 @@ def test_demo_shows_the_seeds_and_the_page_without_boilerplate(tmp_path: Path) -
     for boilerplate in ("Sign up for our newsletter", "Follow the money", "Share on Facebook"):
         assert boilerplate not in output
     assert (tmp_path / "demo.db").is_file()
-    again = subprocess.run([sys.executable, "-m", "outpost", "demo"], env=env, capture_output=True)
+    again = subprocess.run(
+        [sys.executable, "-m", "outpost", "demo", "--no-serve"], env=env, capture_output=True
+    )
     assert again.returncode == 0  # a fresh database each time: nothing is a duplicate
+
+
+@pytest.mark.slow
+def test_demo_serves_the_dashboard_with_a_token_until_stopped(tmp_path: Path) -> None:
+    env = {**os.environ, "OUTPOST_DATA_DIR": str(tmp_path), "COLUMNS": "200"}
+    env.pop("OUTPOST_DATABASE_URL", None)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "outpost", "demo", "--port", str(port)]
+    demo = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        said = ""
+        assert demo.stderr is not None
+        while "Sign in with the token" not in said:  # printed once the store is loaded
+            line = demo.stderr.readline().decode()
+            assert line, f"the demo ended: {said}"
+            said += line
+        token = re.search(r"op_[A-Za-z0-9_-]+", said.split("Sign in with the token")[1])
+        assert token and f"http://127.0.0.1:{port}/" in said
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(120):
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(f"{base}/api/v1/health").status_code == 200:
+                    break
+            time.sleep(0.5)
+        headers = {"Authorization": f"Bearer {token.group()}"}
+        alerts = httpx.get(f"{base}/api/v1/alerts", headers=headers).json()
+        assert alerts["total"] == 6  # the sample rules' alerts of the demo
+        assert httpx.get(f"{base}/signin").status_code == 200  # the dashboard is served
+    finally:
+        demo.send_signal(signal.SIGTERM)
+        assert demo.wait(timeout=60) == 0
 
 
 @pytest.fixture

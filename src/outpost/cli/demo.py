@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -15,6 +16,7 @@ from outpost.cli.context import context, settings
 from outpost.cli.events import events_table
 from outpost.cli.indicators import indicators_table
 from outpost.cli.output import JsonOpt, out, print_json
+from outpost.cli.serve import serve
 from outpost.cli.stories import cluster_with_progress, stories_table
 from outpost.config import sqlite_url
 from outpost.serialize import (
@@ -31,6 +33,7 @@ from outpost.services.events import read_events
 from outpost.services.indicators import read_indicators
 from outpost.services.rules import checked_rules
 from outpost.services.stories import list_stories
+from outpost.services.tokens import create_api_token
 from outpost.store.articles import ArticleFilter
 from outpost.store.facts import EventFilter
 from outpost.store.stories import StoryFilter
@@ -47,8 +50,16 @@ def version() -> None:
 
 
 @command("demo")
-def demo(as_json: JsonOpt = False) -> None:
-    """Ingest the bundled sample articles into a fresh SQLite database and show what was stored."""
+def demo(
+    as_json: JsonOpt = False,
+    serve_it: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the dashboard after loading.")
+    ] = True,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve on.")] = 8000,
+) -> None:
+    """Load the bundled sample articles into a fresh SQLite database (ingest, analyse,
+    cluster, read against the sample rules), show what was stored, then serve the dashboard on
+    127.0.0.1 with a new token to sign in with (Ctrl-C stops it). --no-serve only loads."""
     chosen = settings()
     path = chosen.data_dir / "demo.db"
     for suffix in ("", "-wal", "-shm"):
@@ -91,4 +102,9 @@ def demo(as_json: JsonOpt = False) -> None:
         f"Explore it: [bold]OUTPOST_DATABASE_URL={shown(sqlite_url(path))} "
         "outpost search Afghanistan[/]"
     )
-    raise typer.Exit(1 if summary.failed else 0)
+    if summary.failed:
+        raise typer.Exit(1)
+    if serve_it:
+        _, secret = create_api_token(ctx, "demo")
+        ctx.engine.dispose()
+        serve(ctx.settings, "127.0.0.1", port, watch=False, token=secret)

@@ -13,6 +13,7 @@ from outpost.cli.app import command
 from outpost.cli.context import settings
 from outpost.cli.output import err
 from outpost.cli.rules import rules_or_exit
+from outpost.config import Settings
 from outpost.terminal import shown
 
 
@@ -28,17 +29,24 @@ def serve_cli(
         ),
     ] = True,
 ) -> None:
-    """Serve the REST API under /api/v1 (docs at /api/docs), with the watch loop in a
-    background thread once a feed is configured or added, unless --no-watch.
+    """Serve the web dashboard and the REST API under /api/v1 (docs at /api/docs), with the
+    watch loop in a background thread once a feed is configured or added, unless --no-watch.
 
     Stops on Ctrl-C or SIGTERM: requests under way finish, the job under way and the watch
     loop stop after the step they are in."""
+    serve(settings(), host, port, watch=watch)
+
+
+def serve(
+    chosen: Settings, host: str, port: int, *, watch: bool = True, token: str | None = None
+) -> None:
+    """Serve the app on the settings' store until stopped; `token`: one to print for signing
+    in (the demo's)."""
     import uvicorn
 
     from outpost.api.app import create_app
     from outpost.services.watch import Background
 
-    chosen = settings()
     rules = rules_or_exit(chosen, None) if watch else None
     app = create_app(chosen)
     server = uvicorn.Server(
@@ -49,7 +57,13 @@ def serve_cli(
         background = Background(app.state.context.engine, chosen, rules, sys.stdout)
         background.start()
     address = shown(f"{f'[{host}]' if ':' in host else host}:{port}")  # as a URL writes it
-    err.print(f"Outpost API on http://{address}/api/v1 (docs: /api/docs)", soft_wrap=True)
+    err.print(
+        f"Outpost on [bold]http://{address}/[/] (the dashboard), API at /api/v1, docs at "
+        "/api/docs. Ctrl-C stops it.",
+        soft_wrap=True,
+    )
+    if token:
+        err.print(f"Sign in with the token [bold]{shown(token)}[/] (shown once).", soft_wrap=True)
 
     # uvicorn takes SIGINT and SIGTERM while it runs (it stops accepting, finishes what is
     # under way, runs the app's shutdown), then restores the handlers it found and sends the
