@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import snowballstemmer
-from sqlalchemy import Connection, Table, text
+from sqlalchemy import Connection, Integer, Table, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from outpost.store.errors import SearchRefusedError
@@ -94,8 +94,8 @@ def _term(word: str) -> Term:
 
 def search_sql(dialect: str, terms: list[Term]) -> tuple[Any, dict[str, Any]]:
     """SQL returning (id, rank, snippet) of matching articles, best first, and its parameters."""
+    query = match_query(dialect, terms)
     if dialect == "postgresql":
-        query = " & ".join(f"{t.text}:*" if t.prefix else t.text for t in terms)
         sql = text(
             """
             SELECT a.id, ts_rank(a.search, q) AS rank,
@@ -108,7 +108,6 @@ def search_sql(dialect: str, terms: list[Term]) -> tuple[Any, dict[str, Any]]:
             """
         )
         return sql, {"query": query}
-    query = " AND ".join(f'"{t.text}"*' if t.prefix else f'"{t.text}"' for t in terms)
     sql = text(
         """
         SELECT rowid AS id, bm25(articles_fts, 2.0, 1.0) AS rank,
@@ -120,3 +119,21 @@ def search_sql(dialect: str, terms: list[Term]) -> tuple[Any, dict[str, Any]]:
         """
     )
     return sql, {"query": query}
+
+
+def matching_ids(dialect: str, terms: list[Term]) -> Any:
+    """The ids of the articles containing every term, as a subquery for `id IN (...)`: the
+    same match as `search_sql`, without ranking or snippets (a list filters on it and sorts
+    by its own key)."""
+    if dialect == "postgresql":
+        sql = "SELECT id FROM articles WHERE search @@ to_tsquery('simple', :fts_query)"
+    else:
+        sql = "SELECT rowid AS id FROM articles_fts WHERE articles_fts MATCH :fts_query"
+    return text(sql).bindparams(fts_query=match_query(dialect, terms)).columns(id=Integer)
+
+
+def match_query(dialect: str, terms: list[Term]) -> str:
+    """The terms as the dialect's full-text query: all of them, each a prefix or a word."""
+    if dialect == "postgresql":
+        return " & ".join(f"{t.text}:*" if t.prefix else t.text for t in terms)
+    return " AND ".join(f'"{t.text}"*' if t.prefix else f'"{t.text}"' for t in terms)

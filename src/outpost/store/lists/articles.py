@@ -1,0 +1,146 @@
+"""Articles as the API and the pages list them, and the facts a page highlights in one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from outpost.records import Article, ArticleFacts, DateMention, Mention, Related
+from outpost.store.articles import COLUMNS, to_article
+from outpost.store.docs import place
+from outpost.store.lists.common import (
+    FILTERS,
+    Asked,
+    Listed,
+    Slice,
+    Sort,
+    Wanted,
+    asked,
+    count,
+    in_box,
+    in_time,
+    page,
+    sort_of,
+    text_match,
+)
+from outpost.store.schema import (
+    ARTICLE_TIME,
+    article_series,
+    articles,
+    dates,
+    mentions,
+    places,
+)
+from outpost.store.times import from_db
+
+# The time of an article is its publication time, else its fetch time (an expression index).
+SORTS = {
+    "-published": Sort(ARTICLE_TIME, articles.c.id, descending=True),
+    "published": Sort(ARTICLE_TIME, articles.c.id, descending=False),
+}
+
+
+def article_conditions(conn: Connection, a: Asked, *, time: bool = True) -> list[Any]:
+    """The filters on articles, each through the rows that answer it with an index:
+
+    - country, domain, event_type: the article's indicator series (article_series), which
+      hold the countries of its places and events, the domains of its threats and events, its
+      type and its events' types. So the articles listed for a country and a day are exactly
+      the ones its indicator counted that day.
+    - admin1 and bbox: the places the article mentions (its events' places are among them).
+    - actor: the knowledge-base ids of its mentions.
+    - lang, source, time: its own columns; q: the full-text index.
+    """
+    found = in_time(ARTICLE_TIME, a) if time else []
+    if a.lang is not None:
+        found.append(articles.c.lang == a.lang)
+    if a.source is not None:
+        found.append(articles.c.source == a.source)
+    series = {"country": a.country, "domain": a.domain, "event_type": a.event_type}
+    for kind, key in series.items():
+        if key is not None:
+            found.append(articles.c.id.in_(_in_series(kind, key, a if time else Asked())))
+    p = places.c
+    if a.admin1 is not None:
+        found.append(articles.c.id.in_(select(p.article_id).where(p.admin1 == a.admin1)))
+    if a.bbox is not None:
+        found.append(articles.c.id.in_(select(p.article_id).where(in_box(p.lat, p.lon, a.bbox))))
+    if a.actor is not None:
+        m = mentions.c
+        found.append(articles.c.id.in_(select(m.article_id).where(m.kb_id == a.actor)))
+    if a.q is not None:
+        found.append(text_match(conn, articles.c.id, a.q))
+    return found
+
+
+def _in_series(kind: str, key: str, a: Asked) -> Any:
+    """The articles of a series; within the days of the time range, which the index
+    (kind, key, day, article_id) narrows to before the exact times are compared."""
+    s = article_series.c
+    query = select(s.article_id).where(s.kind == kind, s.key == key)
+    if a.since is not None:
+        query = query.where(s.day >= a.since.date())
+    if a.until is not None:
+        query = query.where(s.day <= a.until.date())
+    return query
+
+
+def list_articles(conn: Connection, wanted: Wanted, s: Slice) -> Listed[Article]:
+    """Articles matching every filter, in the sort's order; ListError names what cannot be."""
+    sort = sort_of(SORTS, s.sort)
+    conditions = article_conditions(conn, asked(wanted, FILTERS, "articles"))
+    query = select(*COLUMNS).where(*conditions)
+    items, after = page(conn, query, sort, s, to_article)
+    return Listed(items, count(conn, articles, conditions), after)
+
+
+MAX_RELATED = 100  # near duplicates named on an article's page
+
+
+def article_facts(conn: Connection, uid: str) -> ArticleFacts | None:
+    """An article's mentions, places and dates in text order, and its family of near
+    duplicates (the original it repeats, and the others that repeat that original)."""
+    row = conn.execute(
+        select(articles.c.id, articles.c.near_duplicate_of).where(articles.c.uid == uid)
+    ).first()
+    if row is None:
+        return None
+    m, p, d = mentions.c, places.c, dates.c
+    found = conn.execute(select(mentions).where(m.article_id == row.id).order_by(m.start, m.id))
+    located = conn.execute(select(places).where(p.article_id == row.id).order_by(p.start, p.id))
+    dated = conn.execute(select(dates).where(d.article_id == row.id).order_by(d.start, d.id))
+    root = row.near_duplicate_of or uid
+    family = conn.execute(
+        select(*RELATED)
+        .where(articles.c.near_duplicate_of == root, articles.c.uid != uid)
+        .order_by(ARTICLE_TIME, articles.c.id)
+        .limit(MAX_RELATED)
+    )
+    original = None
+    if row.near_duplicate_of is not None:
+        first = conn.execute(select(*RELATED).where(articles.c.uid == root)).first()
+        original = _related(first) if first is not None else None
+    return ArticleFacts(
+        article=uid,
+        mentions=tuple(
+            Mention(r.text, r.type, r.start, r.end, r.name, r.kb_id, r.confidence) for r in found
+        ),
+        places=tuple(place(r._mapping) for r in located),
+        dates=tuple(DateMention(r.text, r.start, r.end, r.value, r.role) for r in dated),
+        original=original,
+        near_duplicates=tuple(_related(r) for r in family),
+    )
+
+
+RELATED = (
+    articles.c.uid,
+    articles.c.title,
+    articles.c.source,
+    articles.c.published,
+    articles.c.similarity,
+)
+
+
+def _related(row: Any) -> Related:
+    return Related(row.uid, row.title, row.source, from_db(row.published), row.similarity)
