@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from outpost.store.lists.common import Listed, ListError, Slice
+from outpost.store.lists.common import ListError
+from outpost.store.lists.keyset import Listed, Slice
 
 T = TypeVar("T")
 

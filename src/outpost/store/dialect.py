@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import snowballstemmer
-from sqlalchemy import Connection, Integer, Table, text
+from sqlalchemy import Connection, Integer, String, Table, func, literal, literal_column, text
+from sqlalchemy import column as sql_column
+from sqlalchemy import table as sql_table
 from sqlalchemy.dialects import postgresql, sqlite
 
 from outpost.store.errors import SearchRefusedError
@@ -121,15 +123,17 @@ def search_sql(dialect: str, terms: list[Term]) -> tuple[Any, dict[str, Any]]:
     return sql, {"query": query}
 
 
-def matching_ids(dialect: str, terms: list[Term]) -> Any:
-    """The ids of the articles containing every term, as a subquery for `id IN (...)`: the
-    same match as `search_sql`, without ranking or snippets (a list filters on it and sorts
-    by its own key)."""
+def text_filter(dialect: str, terms: list[Term]) -> tuple[Any, list[Any]]:
+    """The article-id column of the full-text index and the conditions under which its rows
+    contain every term: the same match as `search_sql`, without ranking or snippets, for the
+    lists to filter on (as `id IN (SELECT column ...)` or as a correlated EXISTS)."""
+    query = literal(match_query(dialect, terms), String)
     if dialect == "postgresql":
-        sql = "SELECT id FROM articles WHERE search @@ to_tsquery('simple', :fts_query)"
-    else:
-        sql = "SELECT rowid AS id FROM articles_fts WHERE articles_fts MATCH :fts_query"
-    return text(sql).bindparams(fts_query=match_query(dialect, terms)).columns(id=Integer)
+        articles = sql_table("articles", sql_column("id", Integer), sql_column("search"))
+        matched = articles.alias("matched")
+        return matched.c.id, [matched.c.search.op("@@")(func.to_tsquery("simple", query))]
+    fts = sql_table("articles_fts", sql_column("rowid", Integer))
+    return fts.c.rowid, [literal_column("articles_fts").op("MATCH")(query)]
 
 
 def match_query(dialect: str, terms: list[Term]) -> str:

@@ -73,6 +73,8 @@ articles = Table(
 # reflect one, and says it skipped it.
 ARTICLE_TIME = func.coalesce(articles.c.published, articles.c.fetched)
 Index("ix_articles_time", ARTICLE_TIME, articles.c.id)
+Index("ix_articles_lang_time", articles.c.lang, ARTICLE_TIME, articles.c.id)
+Index("ix_articles_source_time", articles.c.source, ARTICLE_TIME, articles.c.id)
 
 # MinHash LSH bands: articles sharing a band are candidates for near-duplicate checks.
 article_bands = Table(
@@ -125,15 +127,16 @@ def _span_columns() -> list[Column[int]]:
     return [Column("start", Integer, nullable=False), Column("end", Integer, nullable=False)]
 
 
-def _fact_columns(span: bool = True) -> list[Any]:
-    """What every table of facts starts with: its id, its article, and (mostly) its span."""
+def _fact_columns(span: bool = True, index: bool = True) -> list[Any]:
+    """What every table of facts starts with: its id, its article (indexed, unless the table
+    has a wider index starting with it), and (mostly) its span."""
     columns: list[Any] = [
         Column("id", Integer, primary_key=True, autoincrement=True),
         Column(
             "article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False
         ),
-        Index(None, "article_id"),
     ]
+    columns += [Index(None, "article_id")] if index else []
     return columns + (_span_columns() if span else [])
 
 
@@ -169,7 +172,7 @@ mentions = Table(
 places = Table(
     "places",
     metadata,
-    *_fact_columns(),
+    *_fact_columns(index=False),
     Column("text", Text, nullable=False),
     Column("name", Text, nullable=False),
     Column("lat", Float, nullable=False),
@@ -179,8 +182,11 @@ places = Table(
     Column("geonames_id", BigInteger),
     Column("kind", String(16), nullable=False),
     Column("confidence", Float, nullable=False),
+    # An article's places, with what places are counted by (store/lists/places.py)
+    Index(None, "article_id", "geonames_id", "name"),
     Index(None, "country", "article_id"),
     Index(None, "admin1", "article_id"),
+    Index(None, "lat", "lon", "article_id"),  # a box's articles from the index alone
 )
 
 dates = Table(
@@ -237,9 +243,10 @@ events = Table(
     Index(None, "country", "published", "id"),
     Index(None, "admin1", "published", "id"),
     Index(None, "type", "published", "id"),
+    Index(None, "lang", "published", "id"),
     Index(None, "source", "published", "id"),
     Index(None, "score", "id"),
-    Index(None, "lat", "lon"),
+    Index(None, "lat", "lon", "domains"),  # a box's events, and the map's counts
 )
 
 # Who takes part in an event, and the domains it touches: rows to filter on.
@@ -278,7 +285,9 @@ stories = Table(
     Column("vector_count", Integer, nullable=False),
     Column("updated", DateTime, nullable=False),
     Index(None, "state", "last_seen"),
-    Index(None, "last_seen", "id"),
+    # The lists' sorts; the first covers their time range and state too (a count reads it
+    # alone, not the rows and their summaries).
+    Index(None, "last_seen", "id", "first_seen", "state"),
     Index(None, "article_count", "id"),
 )
 

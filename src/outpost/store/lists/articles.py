@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, select
 
 from outpost.records import Article, ArticleFacts, DateMention, Mention, Related
 from outpost.store.articles import COLUMNS, to_article
 from outpost.store.docs import place
 from outpost.store.lists.common import (
     FILTERS,
+    Among,
     Asked,
-    Listed,
-    Slice,
-    Sort,
+    Conditions,
     Wanted,
     asked,
-    count,
     in_box,
     in_time,
-    page,
-    sort_of,
     text_match,
 )
+from outpost.store.lists.keyset import Listed, Slice, Sort, Source, listed, sort_of
 from outpost.store.schema import (
     ARTICLE_TIME,
     article_series,
@@ -41,8 +39,11 @@ SORTS = {
 }
 
 
-def article_conditions(conn: Connection, a: Asked, *, time: bool = True) -> list[Any]:
-    """The filters on articles, each through the rows that answer it with an index:
+def article_conditions(
+    dialect: str, a: Asked, *, time: bool = True, ident: Any = articles.c.id
+) -> Conditions:
+    """The filters on articles (whose id is `ident`: a story's list gives its members'),
+    each through the rows that answer it with an index:
 
     - country, domain, event_type: the article's indicator series (article_series), which
       hold the countries of its places and events, the domains of its threats and events, its
@@ -52,47 +53,54 @@ def article_conditions(conn: Connection, a: Asked, *, time: bool = True) -> list
     - actor: the knowledge-base ids of its mentions.
     - lang, source, time: its own columns; q: the full-text index.
     """
-    found = in_time(ARTICLE_TIME, a) if time else []
+    plain: list[Any] = in_time(ARTICLE_TIME, a) if time else []
     if a.lang is not None:
-        found.append(articles.c.lang == a.lang)
+        plain.append(articles.c.lang == a.lang)
     if a.source is not None:
-        found.append(articles.c.source == a.source)
+        plain.append(articles.c.source == a.source)
+    if plain and ident is not articles.c.id:
+        plain.append(articles.c.id == ident)
+    among: list[Among] = []
     series = {"country": a.country, "domain": a.domain, "event_type": a.event_type}
     for kind, key in series.items():
         if key is not None:
-            found.append(articles.c.id.in_(_in_series(kind, key, a if time else Asked())))
+            among.append(_in_series(ident, kind, key, a if time else Asked()))
     p = places.c
     if a.admin1 is not None:
-        found.append(articles.c.id.in_(select(p.article_id).where(p.admin1 == a.admin1)))
+        among.append(Among(ident, p.article_id, Conditions((p.admin1 == a.admin1,))))
     if a.bbox is not None:
-        found.append(articles.c.id.in_(select(p.article_id).where(in_box(p.lat, p.lon, a.bbox))))
+        among.append(Among(ident, p.article_id, Conditions((in_box(p.lat, p.lon, a.bbox),))))
     if a.actor is not None:
         m = mentions.c
-        found.append(articles.c.id.in_(select(m.article_id).where(m.kb_id == a.actor)))
-    if a.q is not None:
-        found.append(text_match(conn, articles.c.id, a.q))
-    return found
+        among.append(Among(ident, m.article_id, Conditions((m.kb_id == a.actor,))))
+    found = Conditions(tuple(plain), tuple(among))
+    return found + text_match(dialect, ident, a.q) if a.q is not None else found
 
 
-def _in_series(kind: str, key: str, a: Asked) -> Any:
+def _in_series(ident: Any, kind: str, key: str, a: Asked) -> Among:
     """The articles of a series; within the days of the time range, which the index
     (kind, key, day, article_id) narrows to before the exact times are compared."""
     s = article_series.c
-    query = select(s.article_id).where(s.kind == kind, s.key == key)
+    where = [s.kind == kind, s.key == key]
     if a.since is not None:
-        query = query.where(s.day >= a.since.date())
+        where.append(s.day >= a.since.date())
     if a.until is not None:
-        query = query.where(s.day <= a.until.date())
-    return query
+        where.append(s.day <= a.until.date())
+    return Among(ident, s.article_id, Conditions(tuple(where)))
+
+
+def _rows(ids: Sequence[Any]) -> Select[Any]:
+    return select(*COLUMNS, articles.c.id.label("sort_id")).where(articles.c.id.in_(ids))
+
+
+ARTICLES = Source(articles, articles.c.id, _rows, to_article)
 
 
 def list_articles(conn: Connection, wanted: Wanted, s: Slice) -> Listed[Article]:
     """Articles matching every filter, in the sort's order; ListError names what cannot be."""
     sort = sort_of(SORTS, s.sort)
-    conditions = article_conditions(conn, asked(wanted, FILTERS, "articles"))
-    query = select(*COLUMNS).where(*conditions)
-    items, after = page(conn, query, sort, s, to_article)
-    return Listed(items, count(conn, articles, conditions), after)
+    conditions = article_conditions(conn.dialect.name, asked(wanted, FILTERS, "articles"))
+    return listed(conn, ARTICLES, conditions, sort, s)
 
 
 MAX_RELATED = 100  # near duplicates named on an article's page
@@ -100,7 +108,8 @@ MAX_RELATED = 100  # near duplicates named on an article's page
 
 def article_facts(conn: Connection, uid: str) -> ArticleFacts | None:
     """An article's mentions, places and dates in text order, and its family of near
-    duplicates (the original it repeats, and the others that repeat that original)."""
+    duplicates (the original it repeats, and the others that repeat that original, in the
+    order they came, the first MAX_RELATED)."""
     row = conn.execute(
         select(articles.c.id, articles.c.near_duplicate_of).where(articles.c.uid == uid)
     ).first()
@@ -114,7 +123,7 @@ def article_facts(conn: Connection, uid: str) -> ArticleFacts | None:
     family = conn.execute(
         select(*RELATED)
         .where(articles.c.near_duplicate_of == root, articles.c.uid != uid)
-        .order_by(ARTICLE_TIME, articles.c.id)
+        .order_by(articles.c.id)  # as they came: the index on near_duplicate_of is in id order
         .limit(MAX_RELATED)
     )
     original = None

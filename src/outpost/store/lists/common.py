@@ -1,39 +1,20 @@
-"""What every list shares: the filters as asked and checked, the sorts, keyset pages, totals,
-the time range, the bounding box and the text query."""
+"""What every list shares: the filters as asked and checked, the time range, the bounding
+box, the text query, and the filters another table answers."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Protocol
 
-from sqlalchemy import (
-    Connection,
-    DateTime,
-    Float,
-    Integer,
-    Row,
-    Select,
-    String,
-    and_,
-    false,
-    func,
-    literal,
-    or_,
-    select,
-    tuple_,
-)
+from sqlalchemy import String, and_, exists, false, or_, select
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.types import TypeEngine
 
 from outpost.store import dialect
 from outpost.store.errors import SearchRefusedError
 from outpost.store.times import to_db
-
-T = TypeVar("T")
-Key = tuple[Any, Any]  # (sort value as JSON, id) of an item: what a cursor holds
 
 FILTERS = (
     "since",
@@ -173,105 +154,66 @@ def in_time(column: ColumnElement[Any], a: Asked) -> list[ColumnElement[bool]]:
     return found
 
 
-def text_match(conn: Connection, ident: ColumnElement[Any], q: list[dialect.Term]) -> Any:
+@dataclass(frozen=True)
+class Among:
+    """A filter another table answers: `ident` (the list's id, or the id of its article) is
+    one of the `column` values of the rows that meet `where`.
+
+    It is written three ways, and the list picks one by what it is doing and how many items
+    match (keyset.listed): `leading`, `ident IN (SELECT column ...)`, lets the database start
+    from those rows, best when they are few; `following` reads them once into a set that
+    each row found through another index is looked up in (the identity arithmetic keeps
+    the database from leading with them), best for counting along a narrow index; `checked`,
+    a correlated EXISTS, tests each row read in the sort's order, best when many match, as a
+    page is then found after reading a few rows more than it shows. A test that costs much
+    each time (a full-text prefix, which merges the lists of every word it starts) is never
+    repeated per row: its `checked` is `following`.
+    """
+
+    ident: ColumnElement[Any]
+    column: ColumnElement[Any]
+    where: Conditions
+    costly: bool = False  # to test one row
+
+    def leading(self) -> ColumnElement[bool]:
+        return self.ident.in_(self._rows())
+
+    def following(self) -> ColumnElement[bool]:
+        same = self.ident + ("" if isinstance(self.ident.type, String) else 0)
+        return same.in_(self._rows())
+
+    def checked(self) -> ColumnElement[bool]:
+        if self.costly:
+            return self.following()
+        return exists().where(self.column == self.ident, *self.where.checked())
+
+    def _rows(self) -> Any:
+        return select(self.column).where(*self.where.leading())
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """A list's filters: on its own columns, and those other tables answer."""
+
+    plain: tuple[Any, ...] = ()
+    among: tuple[Among, ...] = ()
+
+    def leading(self) -> list[Any]:
+        return [*self.plain, *(a.leading() for a in self.among)]
+
+    def following(self) -> list[Any]:
+        return [*self.plain, *(a.following() for a in self.among)]
+
+    def checked(self) -> list[Any]:
+        return [*self.plain, *(a.checked() for a in self.among)]
+
+    def __add__(self, other: Conditions) -> Conditions:
+        return Conditions(self.plain + other.plain, self.among + other.among)
+
+
+def text_match(dialect_name: str, ident: ColumnElement[Any], q: list[dialect.Term]) -> Conditions:
     """`ident` (an article id) is one of the articles the full-text index finds for q."""
     if not q:
-        return false()  # a query without a word matches nothing, as search does
-    return ident.in_(dialect.matching_ids(conn.dialect.name, q))
-
-
-@dataclass(frozen=True)
-class Sort:
-    """A sort: its value and the id that breaks ties, both in one direction."""
-
-    value: ColumnElement[Any]
-    ident: ColumnElement[Any]
-    descending: bool
-
-    def order(self) -> list[Any]:
-        if self.descending:
-            return [self.value.desc(), self.ident.desc()]
-        return [self.value.asc(), self.ident.asc()]
-
-    def after(self, key: Key) -> ColumnElement[bool]:
-        """The items after `key` in this order: a row-value comparison, which both SQLite
-        and PostgreSQL answer from an index on (value, id)."""
-        value, ident = self._decoded(key)
-        mine = tuple_(self.value, self.ident)
-        theirs = tuple_(literal(value, self.value.type), literal(ident, self.ident.type))
-        return mine < theirs if self.descending else mine > theirs
-
-    def key(self, row: Row[Any]) -> Key:
-        value, ident = row._mapping["sort_value"], row._mapping["sort_id"]
-        return (value.isoformat() if isinstance(value, datetime) else value), ident
-
-    def _decoded(self, key: Key) -> tuple[Any, Any]:
-        value, ident = key
-        wanted = _python_type(self.ident.type)
-        if not isinstance(ident, wanted) or isinstance(ident, bool):
-            raise ListError("cursor: not a cursor this list gave")
-        return _value(value, self.value.type), ident
-
-
-def _python_type(kind: TypeEngine[Any]) -> type:
-    return int if isinstance(kind, Integer) else str if isinstance(kind, String) else float
-
-
-def _value(value: object, kind: TypeEngine[Any]) -> object:
-    """A cursor's sort value as the column holds it; ListError for anything else."""
-    if isinstance(kind, DateTime) and isinstance(value, str):
-        try:
-            return to_db(datetime.fromisoformat(value))
-        except ValueError:
-            pass
-    elif isinstance(kind, Float) and isinstance(value, int | float) and not isinstance(value, bool):
-        if math.isfinite(value):
-            return float(value)
-    elif isinstance(kind, Integer) and isinstance(value, int) and not isinstance(value, bool):
-        return value
-    raise ListError("cursor: not a cursor this list gave")
-
-
-@dataclass(frozen=True)
-class Slice:
-    """Which page: the sort's name, the key of the last item shown (None: the first page),
-    and how many items."""
-
-    sort: str
-    after: Key | None = None
-    limit: int = 50
-
-
-@dataclass(frozen=True)
-class Listed(Generic[T]):
-    items: tuple[T, ...]
-    total: int  # all that match the filters
-    after: Key | None  # the last item's key when more follow, else None
-
-
-def sort_of(sorts: dict[str, Sort], name: str) -> Sort:
-    if name not in sorts:
-        raise ListError(f"sort: one of {', '.join(sorts)}")
-    return sorts[name]
-
-
-def page(
-    conn: Connection,
-    query: Select[Any],
-    sort: Sort,
-    s: Slice,
-    convert: Callable[[Row[Any]], T],
-) -> tuple[tuple[T, ...], Key | None]:
-    """One page of `query` in the sort's order, after s.after; and the key to go on from."""
-    query = query.add_columns(sort.value.label("sort_value"), sort.ident.label("sort_id"))
-    if s.after is not None:
-        query = query.where(sort.after(s.after))
-    rows = conn.execute(query.order_by(*sort.order()).limit(s.limit + 1)).all()
-    shown = rows[: s.limit]
-    after = sort.key(shown[-1]) if len(rows) > s.limit else None
-    return tuple(convert(row) for row in shown), after
-
-
-def count(conn: Connection, table: Any, conditions: Sequence[Any]) -> int:
-    query = select(func.count()).select_from(table).where(*conditions)
-    return int(conn.execute(query).scalar_one())
+        return Conditions(plain=(false(),))  # a query without a word matches nothing, as search
+    column, where = dialect.text_filter(dialect_name, q)
+    return Conditions(among=(Among(ident, column, Conditions(tuple(where)), costly=True),))

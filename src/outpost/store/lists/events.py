@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, select
 
 from outpost.records import EventDetail, EventRow
 from outpost.store.articles import COLUMNS, to_article
 from outpost.store.facts import event_row
 from outpost.store.lists.common import (
     FILTERS,
+    Among,
     Asked,
-    Listed,
-    Slice,
-    Sort,
+    Conditions,
     Wanted,
     asked,
-    count,
     in_box,
     in_time,
-    page,
-    sort_of,
     text_match,
 )
+from outpost.store.lists.keyset import Listed, Slice, Sort, Source, listed, sort_of
 from outpost.store.schema import articles, event_domains, event_parties, events
 from outpost.store.times import aware
 
@@ -34,11 +32,11 @@ SORTS = {
 }
 
 
-def event_conditions(conn: Connection, a: Asked) -> list[Any]:
+def event_conditions(dialect: str, a: Asked) -> Conditions:
     """Every filter on the events' own columns, but for the domain and the party (their
     tables, through covering indexes) and the text (its article's, full-text)."""
     e = events.c
-    found = in_time(e.published, a)
+    plain = in_time(e.published, a)
     equal = {
         e.country: a.country,
         e.admin1: a.admin1,
@@ -46,31 +44,37 @@ def event_conditions(conn: Connection, a: Asked) -> list[Any]:
         e.lang: a.lang,
         e.source: a.source,
     }
-    found += [column == value for column, value in equal.items() if value is not None]
+    plain += [column == value for column, value in equal.items() if value is not None]
     if a.bbox is not None:
-        found.append(in_box(e.lat, e.lon, a.bbox))
+        plain.append(in_box(e.lat, e.lon, a.bbox))
+    found = Conditions(plain=tuple(plain))
     if a.domain is not None:
-        domain = event_domains.c
-        found.append(e.id.in_(select(domain.event_id).where(domain.domain == a.domain)))
+        d = event_domains.c
+        found += Conditions(among=(Among(e.id, d.event_id, Conditions((d.domain == a.domain,))),))
     if a.actor is not None:  # an actor or a target: whoever takes part
-        party = event_parties.c
-        found.append(e.id.in_(select(party.event_id).where(party.party == a.actor)))
+        p = event_parties.c
+        found += Conditions(among=(Among(e.id, p.event_id, Conditions((p.party == a.actor,))),))
     if a.q is not None:
-        found.append(text_match(conn, e.article_id, a.q))
+        found += text_match(dialect, e.article_id, a.q)
     return found
+
+
+def _rows(ids: Sequence[Any]) -> Select[Any]:
+    return (
+        select(events, articles.c.uid, articles.c.title, events.c.id.label("sort_id"))
+        .join(articles, articles.c.id == events.c.article_id)
+        .where(events.c.id.in_(ids))
+    )
+
+
+EVENTS = Source(events, events.c.id, _rows, event_row)
 
 
 def list_events(conn: Connection, wanted: Wanted, s: Slice) -> Listed[EventRow]:
     """Events matching every filter, in the sort's order; ListError names what cannot be."""
     sort = sort_of(SORTS, s.sort)
-    conditions = event_conditions(conn, asked(wanted, FILTERS, "events"))
-    query = (
-        select(events, articles.c.uid, articles.c.title)
-        .join(articles, articles.c.id == events.c.article_id)
-        .where(*conditions)
-    )
-    items, after = page(conn, query, sort, s, event_row)
-    return Listed(items, count(conn, events, conditions), after)
+    conditions = event_conditions(conn.dialect.name, asked(wanted, FILTERS, "events"))
+    return listed(conn, EVENTS, conditions, sort, s)
 
 
 def read_event(conn: Connection, event_id: int) -> EventDetail | None:

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, select
 
 from outpost.records import Story, StoryArticle, StoryDay, StoryTimeline
 from outpost.store.lists.articles import article_conditions
-from outpost.store.lists.common import (
-    FILTERS,
-    Asked,
-    Listed,
-    Slice,
-    Sort,
-    Wanted,
-    asked,
-    count,
-    page,
-    sort_of,
-)
+from outpost.store.lists.common import FILTERS, Among, Asked, Conditions, Wanted, asked
+from outpost.store.lists.keyset import Listed, Slice, Sort, Source, listed, sort_of
 from outpost.store.schema import ARTICLE_TIME, articles, stories, story_articles
 from outpost.store.stories import _story
 from outpost.store.times import from_db
@@ -33,29 +24,37 @@ SORTS = {
 MEMBER_FILTERS = set(FILTERS) - {"since", "until"}
 
 
-def story_conditions(conn: Connection, a: Asked) -> list[Any]:
+def story_conditions(dialect: str, a: Asked) -> Conditions:
     """A story is listed while it was active in the time range (its first and last article
     span overlaps it), and when one of its articles meets every other filter, as the
     articles list reads them (so its actors are its articles' mentions, the ones its summary
-    counts). Merged stories are left out: their articles are in the story they went into."""
-    found: list[Any] = [stories.c.state != "merged"]
+    counts). Merged stories are left out: they have no articles (merging moves them to the
+    story kept), so a filter on the articles leaves them out by itself, and without one the
+    state does."""
+    plain: list[Any] = []
     if a.since is not None:
-        found.append(stories.c.last_seen >= a.since)
+        plain.append(stories.c.last_seen >= a.since)
     if a.until is not None:
-        found.append(stories.c.first_seen < a.until)
-    if a.given() & MEMBER_FILTERS:
-        members = select(articles.c.id).where(*article_conditions(conn, a, time=False))
-        sa = story_articles.c
-        found.append(stories.c.id.in_(select(sa.story_id).where(sa.article_id.in_(members))))
-    return found
+        plain.append(stories.c.first_seen < a.until)
+    if not a.given() & MEMBER_FILTERS:
+        return Conditions((*plain, stories.c.state != "merged"))
+    sa = story_articles.c
+    members = article_conditions(dialect, a, time=False, ident=sa.article_id)
+    return Conditions(tuple(plain), (Among(stories.c.id, sa.story_id, members),))
+
+
+def _rows(ids: Sequence[Any]) -> Select[Any]:
+    return select(stories, stories.c.id.label("sort_id")).where(stories.c.id.in_(ids))
+
+
+STORIES = Source(stories, stories.c.id, _rows, _story)
 
 
 def list_stories(conn: Connection, wanted: Wanted, s: Slice) -> Listed[Story]:
     """Stories matching every filter, in the sort's order; ListError names what cannot be."""
     sort = sort_of(SORTS, s.sort)
-    conditions = story_conditions(conn, asked(wanted, FILTERS, "stories"))
-    items, after = page(conn, select(stories).where(*conditions), sort, s, _story)
-    return Listed(items, count(conn, stories, conditions), after)
+    conditions = story_conditions(conn.dialect.name, asked(wanted, FILTERS, "stories"))
+    return listed(conn, STORIES, conditions, sort, s)
 
 
 MAX_TIMELINE = 2000  # articles named in a timeline (all are counted)

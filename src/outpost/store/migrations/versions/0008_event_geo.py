@@ -25,16 +25,19 @@ INDEXES = [
     ("events", ["country", "published", "id"]),
     ("events", ["admin1", "published", "id"]),
     ("events", ["type", "published", "id"]),
+    ("events", ["lang", "published", "id"]),
     ("events", ["source", "published", "id"]),
     ("events", ["score", "id"]),
-    ("events", ["lat", "lon"]),
+    ("events", ["lat", "lon", "domains"]),
     ("event_parties", ["party", "event_id"]),
     ("event_domains", ["domain", "event_id"]),
     ("mentions", ["kb_id", "article_id"]),
     ("places", ["country", "article_id"]),
+    ("places", ["article_id", "geonames_id", "name"]),
     ("places", ["admin1", "article_id"]),
+    ("places", ["lat", "lon", "article_id"]),
     ("article_series", ["kind", "key", "day", "article_id"]),
-    ("stories", ["last_seen", "id"]),
+    ("stories", ["last_seen", "id", "first_seen", "state"]),
     ("stories", ["article_count", "id"]),
 ]
 # Replaced by the ones above that start with the same column.
@@ -45,10 +48,16 @@ REPLACED = [
     ("event_domains", ["domain"]),
     ("mentions", ["kb_id"]),
     ("places", ["country"]),
+    ("places", ["article_id"]),
 ]
-# Articles in time order (their publication time, else their fetch time), an expression
-# index: Alembic compares it on PostgreSQL but cannot reflect it on SQLite.
-ARTICLES_TIME = "CREATE INDEX ix_articles_time ON articles (coalesce(published, fetched), id)"
+# Articles in time order (their publication time, else their fetch time), alone and within
+# a language or a source: expression indexes, which Alembic compares on PostgreSQL but
+# cannot reflect on SQLite.
+ARTICLES_TIME = {
+    "ix_articles_time": "",
+    "ix_articles_lang_time": "lang, ",
+    "ix_articles_source_time": "source, ",
+}
 
 # The backfill. Every event's article exists (a foreign key), and its fetch time is never
 # null, so `published` and `source` are filled for every row.
@@ -93,7 +102,8 @@ def upgrade() -> None:
         op.drop_index(_name(table, columns), table_name=table)
     for table, columns in INDEXES:
         op.create_index(_name(table, columns), table, columns)
-    op.execute(ARTICLES_TIME)
+    for name, first in ARTICLES_TIME.items():
+        op.execute(f"CREATE INDEX {name} ON articles ({first}coalesce(published, fetched), id)")
     # The plain index on dates.article_id stays: schema.py had declared it twice.
 
 
@@ -118,7 +128,8 @@ def _add_columns(dialect: str) -> None:
 
 
 def downgrade() -> None:
-    op.execute("DROP INDEX ix_articles_time")
+    for name in ARTICLES_TIME:
+        op.execute(f"DROP INDEX {name}")
     for table, columns in reversed(INDEXES):
         op.drop_index(_name(table, columns), table_name=table)
     for table, columns in REPLACED:
