@@ -183,7 +183,7 @@ places = Table(
     Column("kind", String(16), nullable=False),
     Column("confidence", Float, nullable=False),
     # An article's places, with what places are counted by (store/lists/places.py)
-    Index(None, "article_id", "geonames_id", "name"),
+    Index(None, "article_id", "geonames_id", "name", "id"),
     Index(None, "country", "article_id"),
     Index(None, "admin1", "article_id"),
     Index(None, "lat", "lon", "article_id"),  # a box's articles from the index alone

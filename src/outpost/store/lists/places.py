@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, String, and_, cast, func, literal, or_, select, tuple_
+from sqlalchemy import Connection, String, cast, func, literal, select, tuple_
 
 from outpost.records import MapCell, PlaceSummary
 from outpost.store.lists.articles import SORTS as ARTICLE_SORTS
@@ -32,15 +32,18 @@ PLACE_FILTERS = ("since", "until", "country", "admin1", "bbox", "lang", "source"
 # time range reaches further back (its last RECENT articles).
 RECENT = 1000
 SORTS = ("-articles", "name")
+MAX_NAME = 200
 
 
 def list_places(conn: Connection, wanted: Wanted, s: Slice) -> Listed[PlaceSummary]:
     """Places mentioned in the most recent RECENT articles within the time range, language
     and source, the places themselves within the country, division, box, and starting with
     q (their name); most mentioned first, or by name. Counted from the index (article_id,
-    geonames_id, name) alone; the page's coordinates and codes are read after."""
+    geonames_id, name, id) alone; the page's coordinates and codes are read after."""
     if s.sort not in SORTS:
         raise ListError(f"sort: one of {', '.join(SORTS)}")
+    if wanted.q is not None and len(wanted.q) > MAX_NAME:
+        raise ListError(f"q: the start of a place's name, at most {MAX_NAME} characters")
     a = asked(wanted, PLACE_FILTERS, "places")
     where = _place_conditions(a, wanted.q)
     p = places.c
@@ -51,6 +54,7 @@ def list_places(conn: Connection, wanted: Wanted, s: Slice) -> Listed[PlaceSumma
             func.count(func.distinct(p.article_id)).label("articles"),
             func.count().label("mentions"),
             func.count().over().label("total"),
+            func.min(p.id).label("sample"),  # a mention of it, for its coordinates and codes
         )
         .where(*where)
         .group_by(p.geonames_id, p.name)
@@ -69,7 +73,7 @@ def list_places(conn: Connection, wanted: Wanted, s: Slice) -> Listed[PlaceSumma
     rows = conn.execute(query.order_by(*direction).limit(s.limit + 1)).all()
     shown = rows[: s.limit]
     total = rows[0].total if rows else _count(conn, counted)
-    items = _summaries(conn, where, shown)
+    items = _summaries(conn, shown)
     if len(rows) <= s.limit:
         return Listed(items, total, None)
     last = shown[-1]
@@ -94,28 +98,14 @@ def _place_conditions(a: Asked, q: str | None) -> list[Any]:
     return where
 
 
-def _summaries(
-    conn: Connection, where: list[Any], shown: Sequence[Any]
-) -> tuple[PlaceSummary, ...]:
-    """The page's places with their coordinates and codes (as the gazetteer gave them: the
-    same for every mention of a place; averaged should they differ)."""
+def _summaries(conn: Connection, shown: Sequence[Any]) -> tuple[PlaceSummary, ...]:
+    """The page's places with their coordinates and codes, as one mention of each gives them
+    (the gazetteer gives every mention of a place the same)."""
     if not shown:
         return ()
-    p = places.c
-    ids = [r.geonames_id for r in shown if r.geonames_id is not None]
-    names = [r.name for r in shown if r.geonames_id is None]
-    which = or_(p.geonames_id.in_(ids), and_(p.geonames_id.is_(None), p.name.in_(names)))
-    details = select(
-        p.geonames_id,
-        p.name,
-        func.avg(p.lat),
-        func.avg(p.lon),
-        func.min(p.country),
-        func.min(p.admin1),
-        func.min(p.kind),
-    ).where(*where, which)
-    found = {(r[0], r[1]): r for r in conn.execute(details.group_by(p.geonames_id, p.name))}
-    return tuple(_summary(r, found[(r.geonames_id, r.name)]) for r in shown)
+    samples = conn.execute(select(places).where(places.c.id.in_([r.sample for r in shown])))
+    found = {row.id: row for row in samples}
+    return tuple(_summary(r, found[r.sample]) for r in shown)
 
 
 def _after(order: tuple[Any, Any], key: Key, descending: bool) -> Any:
@@ -130,15 +120,15 @@ def _count(conn: Connection, counted: Any) -> int:
     return int(conn.execute(select(func.count()).select_from(counted)).scalar_one())
 
 
-def _summary(r: Any, d: Any) -> PlaceSummary:
+def _summary(r: Any, sample: Any) -> PlaceSummary:
     return PlaceSummary(
         key=r.key,
         name=r.name,
-        lat=round(float(d[2]), 5),
-        lon=round(float(d[3]), 5),
-        country=d[4],
-        admin1=d[5],
-        kind=d[6],
+        lat=sample.lat,
+        lon=sample.lon,
+        country=sample.country,
+        admin1=sample.admin1,
+        kind=sample.kind,
         articles=int(r.articles),
         mentions=int(r.mentions),
     )

@@ -33,7 +33,7 @@ INDEXES = [
     ("event_domains", ["domain", "event_id"]),
     ("mentions", ["kb_id", "article_id"]),
     ("places", ["country", "article_id"]),
-    ("places", ["article_id", "geonames_id", "name"]),
+    ("places", ["article_id", "geonames_id", "name", "id"]),
     ("places", ["admin1", "article_id"]),
     ("places", ["lat", "lon", "article_id"]),
     ("article_series", ["kind", "key", "day", "article_id"]),
