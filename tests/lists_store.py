@@ -24,6 +24,7 @@ from outpost.services.ingest import ingest
 from outpost.services.paging import Filters, Page, Window
 from outpost.services.stories import cluster_store
 from outpost.store import connect
+from outpost.store.lists import keyset
 from outpost.store.schema import (
     analyses,
     articles,
@@ -217,3 +218,17 @@ def searched(ctx: Context, q: str) -> set[str]:
     """The uids the full-text search finds for q (the filter's definition)."""
     with ctx.engine.connect() as conn:
         return {hit.article.uid for hit in search(conn, q, MAX_HITS)}
+
+
+# How a page is read (store/lists/keyset.py): as the totals decide, or forced one way, so
+# that every way is checked to give the same items in the same order.
+READINGS = {
+    "as planned": None,
+    "in order": {"DRIVE": -1},  # every page read in the sort's order, each row tested
+    "from the filters": {"DRIVE": 10**9, "SCAN": 0},  # started from the filters' rows
+}
+
+
+def read_as(monkeypatch: pytest.MonkeyPatch, reading: str) -> None:
+    for name, value in (READINGS[reading] or {}).items():
+        monkeypatch.setattr(keyset, name, value)

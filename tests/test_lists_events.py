@@ -15,6 +15,7 @@ from outpost.services.context import Context
 from outpost.services.events import find_events, get_event
 from outpost.services.paging import BadQueryError, Filters, Window
 from tests.lists_store import (
+    READINGS,
     EventFact,
     Fact,
     analysed_context,
@@ -22,6 +23,7 @@ from tests.lists_store import (
     facts,
     in_box,
     most_common,
+    read_as,
     searched,
     walk,
 )
@@ -100,15 +102,17 @@ NAMES = [
 
 
 @pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("reading", READINGS)
 def test_each_filter_finds_exactly_the_events_it_must(
-    ctx: Context, known: Known, name: str
+    ctx: Context, known: Known, name: str, reading: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    read_as(monkeypatch, reading)
     filters, wanted = cases(ctx, known)[name]
-    expected = {e.id for e in known[1].values() if wanted(e)}
+    found = sorted((e for e in known[1].values() if wanted(e)), key=lambda e: (e.time, e.id))
+    expected = [e.id for e in reversed(found)]  # newest first
     items, totals = walk(find_events, ctx, filters, limit=5)
-    ids = [e.id for e in items]
     assert 0 < len(expected) < len(known[1]), f"{name}: the case must narrow"
-    assert len(ids) == len(set(ids)) and set(ids) == expected
+    assert [e.id for e in items] == expected
     assert totals == {len(expected)}
 
 
