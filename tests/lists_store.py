@@ -103,7 +103,8 @@ class Fact:
     source: str
     countries: set[str] = field(default_factory=set)
     admin1: set[str] = field(default_factory=set)
-    points: list[tuple[float, float]] = field(default_factory=list)
+    points: list[tuple[float, float]] = field(default_factory=list)  # of its places
+    event_points: list[tuple[float, float]] = field(default_factory=list)
     domains: set[str] = field(default_factory=set)
     types: set[str] = field(default_factory=set)
     actors: set[str] = field(default_factory=set)
@@ -171,6 +172,8 @@ def facts(engine: Engine) -> tuple[dict[int, Fact], dict[int, EventFact]]:
                 parties.get(r.id, set()),
             )
             article.types.add(r.type)
+            if place:
+                article.event_points.append((place["lat"], place["lon"]))
             article.domains |= domains.get(r.id, set())
             if place and place["country"]:
                 article.countries.add(place["country"])

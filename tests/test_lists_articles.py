@@ -1,6 +1,7 @@
 """The articles list on the analysed samples, on SQLite and PostgreSQL: each filter finds
 exactly the articles their facts say it must (country, domain and type as the indicator
-series count them, division and box through their places, actor through their mentions),
+series count them, division through their places, box through their events' places, actor
+through their mentions),
 pages visit every article once in both orders with ties on the time, articles without a
 publication time sort at their fetch time. One article's facts, for a page that highlights
 them: spans that point into its text, and its near duplicates."""
@@ -60,7 +61,7 @@ def cases(ctx: Context, known: Known) -> dict[str, tuple[Filters, Callable[[Fact
     return {
         "country": (Filters(country=country), lambda a: country in a.countries),
         "admin1": (Filters(admin1=admin1.lower()), lambda a: admin1 in a.admin1),
-        "bbox": (Filters(bbox=box), lambda a: any(in_box(p, box) for p in a.points)),
+        "bbox": (Filters(bbox=box), lambda a: any(in_box(p, box) for p in a.event_points)),
         "domain": (Filters(domain=domain), lambda a: domain in a.domains),
         "event_type": (Filters(event_type=kind), lambda a: kind in a.types),
         "actor": (Filters(actor=actor), lambda a: actor in a.actors),

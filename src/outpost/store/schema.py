@@ -186,7 +186,6 @@ places = Table(
     Index(None, "article_id", "geonames_id", "name", "id"),
     Index(None, "country", "article_id"),
     Index(None, "admin1", "article_id"),
-    Index(None, "lat", "lon", "article_id"),  # a box's articles from the index alone
 )
 
 dates = Table(
@@ -246,7 +245,7 @@ events = Table(
     Index(None, "lang", "published", "id"),
     Index(None, "source", "published", "id"),
     Index(None, "score", "id"),
-    Index(None, "lat", "lon", "domains"),  # a box's events, and the map's counts
+    Index(None, "lat", "lon", "domains", "article_id"),  # a box's events, the map's counts
 )
 
 # Who takes part in an event, and the domains it touches: rows to filter on.

@@ -27,6 +27,7 @@ from outpost.store.schema import (
     article_series,
     articles,
     dates,
+    events,
     mentions,
     places,
 )
@@ -49,7 +50,10 @@ def article_conditions(
       hold the countries of its places and events, the domains of its threats and events, its
       type and its events' types. So the articles listed for a country and a day are exactly
       the ones its indicator counted that day.
-    - admin1 and bbox: the places the article mentions (its events' places are among them).
+    - admin1: the places the article mentions (its events' places are among them).
+    - bbox: the places of its events, which the map counts (a box drawn on the map lists the
+      articles behind its events); through the events' index (lat, lon, domains, article_id),
+      as an article mentions some thirty places and has two events or so.
     - actor: the knowledge-base ids of its mentions.
     - lang, source, time: its own columns; q: the full-text index.
     """
@@ -69,7 +73,8 @@ def article_conditions(
     if a.admin1 is not None:
         among.append(Among(ident, p.article_id, Conditions((p.admin1 == a.admin1,))))
     if a.bbox is not None:
-        among.append(Among(ident, p.article_id, Conditions((in_box(p.lat, p.lon, a.bbox),))))
+        e = events.c
+        among.append(Among(ident, e.article_id, Conditions((in_box(e.lat, e.lon, a.bbox),))))
     if a.actor is not None:
         m = mentions.c
         among.append(Among(ident, m.article_id, Conditions((m.kb_id == a.actor,))))
