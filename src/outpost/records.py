@@ -460,3 +460,147 @@ class ApiToken:
     @property
     def active(self) -> bool:
         return self.revoked is None
+
+
+# The workspace's lists and pages (issue 12) --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Party:
+    """Who takes part in an event: a knowledge-base actor with its name, or a name the
+    knowledge base does not know (id None)."""
+
+    id: str | None
+    name: str
+    role: str  # actor or target
+    kind: str | None = None  # the actor's finer type: head_of_state, armed_group...
+
+
+@dataclass(frozen=True)
+class EventDetail:
+    """One event as its page shows it: the event, where and when, who takes part, and its
+    article with the text that event.start and event.end point into (the evidence)."""
+
+    event: EventRow
+    published: datetime  # the article's publication time, else its fetch time
+    lang: str | None
+    source: str
+    lat: float | None
+    lon: float | None
+    admin1: str | None  # the gazetteer's first-level division key: "TJ-DU", "PK.02"
+    article: Article
+    parties: tuple[Party, ...] = ()  # actors first, in the event's order
+
+
+@dataclass(frozen=True)
+class Related:
+    """An article named beside another one (a near duplicate, or its original)."""
+
+    uid: str
+    title: str | None
+    source: str
+    published: datetime | None
+    similarity: float | None
+
+
+@dataclass(frozen=True)
+class ArticleFacts:
+    """What a page highlights in an article; every offset points into its text as stored."""
+
+    article: str  # uid
+    mentions: tuple[Mention, ...]  # kb_id: the knowledge-base actor, when linked
+    places: tuple[Place, ...]
+    dates: tuple[DateMention, ...]
+    original: Related | None  # the article this one nearly repeats
+    near_duplicates: tuple[Related, ...]  # the articles that nearly repeat this one
+
+
+@dataclass(frozen=True)
+class StoryDay:
+    """One day of a story: its articles that day, and how big it was by the end of it."""
+
+    day: date
+    count: int
+    total: int  # articles up to and including this day
+    sources: int  # different sources up to and including this day
+    articles: tuple[StoryArticle, ...]  # oldest first
+
+
+@dataclass(frozen=True)
+class StoryTimeline:
+    """How a story grew: its days from the first article to the last (days without an
+    article are left out)."""
+
+    story: Story
+    days: tuple[StoryDay, ...]
+
+
+@dataclass(frozen=True)
+class ActorSummary:
+    """A knowledge-base actor in a list: its names in every language, and how often it
+    appears in the store."""
+
+    id: str
+    name: str
+    type: EntityType
+    kind: str
+    country: str | None
+    names: dict[str, tuple[str, ...]]  # language -> names and spellings, canonical first
+    events: int  # events it takes part in (as actor or target)
+    articles: int  # articles that mention it
+
+
+@dataclass(frozen=True)
+class DayCount:
+    day: date
+    count: int
+
+
+@dataclass(frozen=True)
+class Counted:
+    """Something counted in a profile: a spelling, an actor met beside another."""
+
+    key: str  # the spelling; the actor's KB id
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ActorProfile:
+    """One actor's page: who it is, how the articles write it, when it acted, in which
+    stories, and beside whom."""
+
+    actor: ActorSummary
+    wikidata: str | None
+    roles: tuple[Role, ...]
+    spellings: tuple[Counted, ...]  # as the stored articles write it, most frequent first
+    days: tuple[DayCount, ...]  # its events per day, oldest first (days without one left out)
+    stories: tuple[Story, ...]  # those of its most recent articles, latest activity first
+    beside: tuple[Counted, ...]  # actors mentioned in the same articles, most often first
+
+
+@dataclass(frozen=True)
+class PlaceSummary:
+    """A place as the articles mention it, counted over the articles that match a list's
+    filters."""
+
+    key: str  # "geonames:1221874", or "name:Dushanbe" for a place the gazetteer gave no id
+    name: str
+    lat: float
+    lon: float
+    country: str | None
+    admin1: str | None
+    kind: str  # country, admin1, admin2, city, region
+    articles: int  # articles that mention it
+    mentions: int
+
+
+@dataclass(frozen=True)
+class MapCell:
+    """Events aggregated in one cell of a latitude/longitude grid."""
+
+    lat: float  # the cell's centre
+    lon: float
+    size: float  # its side, in degrees
+    count: int
+    domains: dict[str, int]  # events per threat domain (an event may count in several)

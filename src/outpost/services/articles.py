@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from outpost.records import Article, IngestError
+from outpost.records import Article, ArticleFacts, IngestError
 from outpost.services.context import Context
+from outpost.services.paging import Filters, Page, Window, paged
 from outpost.store import articles as store
 from outpost.store.articles import ArticleFilter
 from outpost.store.failures import list_failures
+from outpost.store.lists import articles as lists
 from outpost.store.search import Hit, search
 from outpost.store.stats import stats
 
@@ -38,3 +40,17 @@ def store_stats(ctx: Context) -> dict[str, Any]:
 def ingest_errors(ctx: Context, limit: int | None = 100) -> list[IngestError]:
     with ctx.engine.connect() as conn:
         return list_failures(conn, limit)
+
+
+def find_articles(ctx: Context, filters: Filters, window: Window) -> Page[Article]:
+    """Articles matching the filters, a page at a time ("-published", newest first, by
+    default, or "published"); BadQueryError names a filter, sort or cursor that cannot be."""
+    with ctx.engine.connect() as conn:
+        return paged(window, tuple(lists.SORTS), lambda s: lists.list_articles(conn, filters, s))
+
+
+def article_facts(ctx: Context, uid: str) -> ArticleFacts | None:
+    """What a page highlights in the article: its mentions (with their KB ids), places,
+    dates, and its near duplicates; None when there is no such article."""
+    with ctx.engine.connect() as conn:
+        return lists.article_facts(conn, uid)

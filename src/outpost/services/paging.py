@@ -11,9 +11,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
+
+from outpost.store.lists.common import ListError
+from outpost.store.lists.keyset import Listed, Slice
 
 T = TypeVar("T")
 
@@ -92,3 +96,17 @@ def checked_window(window: Window, sorts: tuple[str, ...]) -> str:
     if sort not in sorts:
         raise BadQueryError(f"sort: one of {', '.join(sorts)}")
     return sort
+
+
+def paged(window: Window, sorts: tuple[str, ...], run: Callable[[Slice], Listed[T]]) -> Page[T]:
+    """A page of a store list: the window checked, its cursor decoded for the list, the
+    list's refusals (a filter that does not apply, a tampered cursor) as BadQueryError, and
+    the cursor of the next page made."""
+    sort = checked_window(window, sorts)
+    after = decode_cursor(window.cursor, sort) if window.cursor is not None else None
+    try:
+        listed = run(Slice(sort, after, window.limit))
+    except ListError as exc:
+        raise BadQueryError(str(exc)) from None
+    cursor = encode_cursor(sort, *listed.after) if listed.after is not None else None
+    return Page(listed.items, listed.total, cursor)

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from outpost.records import Doc, Sketch, Story, StoryState
+from outpost.records import Doc, Sketch, Story, StoryState, StoryTimeline
 from outpost.services.context import Context
+from outpost.services.paging import Filters, Page, Window, paged
 from outpost.services.progress import Progress, Quiet
 from outpost.store import stories as store
+from outpost.store.lists import stories as lists
 from outpost.store.stories import StoryFilter
 from outpost.warn.sketches import sketches
 from outpost.warn.stories import QUIET, WINDOW, Clusterer, story_id
@@ -145,3 +147,16 @@ def split(engine: Engine, article: str) -> StoryState:
         store.assign(conn, article_id, new, 1.0, pinned=True)
         store.save_state(conn, rest)
     return state
+
+
+def find_stories(ctx: Context, filters: Filters, window: Window) -> Page[Story]:
+    """Stories matching the filters (without their articles), a page at a time: latest
+    activity first by default, or "last_seen", "-article_count"."""
+    with ctx.engine.connect() as conn:
+        return paged(window, tuple(lists.SORTS), lambda s: lists.list_stories(conn, filters, s))
+
+
+def story_timeline(ctx: Context, story_id: str) -> StoryTimeline | None:
+    """How the story grew: per day, its articles and its size so far."""
+    with ctx.engine.connect() as conn:
+        return lists.story_timeline(conn, story_id)

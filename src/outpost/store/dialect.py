@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import snowballstemmer
-from sqlalchemy import Connection, Table, text
+from sqlalchemy import Connection, Integer, String, Table, func, literal, literal_column, text
+from sqlalchemy import column as sql_column
+from sqlalchemy import table as sql_table
 from sqlalchemy.dialects import postgresql, sqlite
 
 from outpost.store.errors import SearchRefusedError
@@ -94,8 +96,8 @@ def _term(word: str) -> Term:
 
 def search_sql(dialect: str, terms: list[Term]) -> tuple[Any, dict[str, Any]]:
     """SQL returning (id, rank, snippet) of matching articles, best first, and its parameters."""
+    query = match_query(dialect, terms)
     if dialect == "postgresql":
-        query = " & ".join(f"{t.text}:*" if t.prefix else t.text for t in terms)
         sql = text(
             """
             SELECT a.id, ts_rank(a.search, q) AS rank,
@@ -108,7 +110,6 @@ def search_sql(dialect: str, terms: list[Term]) -> tuple[Any, dict[str, Any]]:
             """
         )
         return sql, {"query": query}
-    query = " AND ".join(f'"{t.text}"*' if t.prefix else f'"{t.text}"' for t in terms)
     sql = text(
         """
         SELECT rowid AS id, bm25(articles_fts, 2.0, 1.0) AS rank,
@@ -120,3 +121,23 @@ def search_sql(dialect: str, terms: list[Term]) -> tuple[Any, dict[str, Any]]:
         """
     )
     return sql, {"query": query}
+
+
+def text_filter(dialect: str, terms: list[Term]) -> tuple[Any, list[Any]]:
+    """The article-id column of the full-text index and the conditions under which its rows
+    contain every term: the same match as `search_sql`, without ranking or snippets, for the
+    lists to filter on (as `id IN (SELECT column ...)` or as a correlated EXISTS)."""
+    query = literal(match_query(dialect, terms), String)
+    if dialect == "postgresql":
+        articles = sql_table("articles", sql_column("id", Integer), sql_column("search"))
+        matched = articles.alias("matched")
+        return matched.c.id, [matched.c.search.op("@@")(func.to_tsquery("simple", query))]
+    fts = sql_table("articles_fts", sql_column("rowid", Integer))
+    return fts.c.rowid, [literal_column("articles_fts").op("MATCH")(query)]
+
+
+def match_query(dialect: str, terms: list[Term]) -> str:
+    """The terms as the dialect's full-text query: all of them, each a prefix or a word."""
+    if dialect == "postgresql":
+        return " & ".join(f"{t.text}:*" if t.prefix else t.text for t in terms)
+    return " AND ".join(f'"{t.text}"*' if t.prefix else f'"{t.text}"' for t in terms)

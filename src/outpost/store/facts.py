@@ -16,6 +16,7 @@ from outpost.serialize import place_json
 from outpost.store.articles import COLUMNS, to_article
 from outpost.store.indicators import write_series
 from outpost.store.schema import (
+    ARTICLE_TIME,
     analyses,
     article_series,
     articles,
@@ -63,11 +64,25 @@ def _insert_facts(conn: Connection, article_id: int, doc: Doc) -> None:
     for table, values in rows:
         if values:
             conn.execute(insert(table), [{**v, "article_id": article_id} for v in values])
+    if doc.events:
+        _insert_events(conn, article_id, doc)
+
+
+def _insert_events(conn: Connection, article_id: int, doc: Doc) -> None:
+    # What the lists filter and sort events on, copied from the article (see schema.events).
+    article = conn.execute(
+        select(ARTICLE_TIME.label("published"), articles.c.lang, articles.c.source).where(
+            articles.c.id == article_id
+        )
+    ).one()
     for event in doc.events:
         event_id = conn.execute(
             insert(events)
             .values(
                 article_id=article_id,
+                published=article.published,
+                lang=article.lang,
+                source=article.source,
                 type=event.type,
                 score=event.score,
                 confidence=event.confidence,
@@ -82,6 +97,9 @@ def _insert_facts(conn: Connection, article_id: int, doc: Doc) -> None:
                 if event.place
                 else None,
                 country=event.place.country if event.place else None,
+                lat=event.place.lat if event.place else None,
+                lon=event.place.lon if event.place else None,
+                admin1=event.place.admin1[:64] if event.place and event.place.admin1 else None,
                 date=event.date,
                 deadline=event.deadline,
             )
@@ -169,21 +187,26 @@ def list_events(conn: Connection, f: EventFilter = EventFilter()) -> list[EventR
 
 def _event_rows(rows: Any) -> Iterator[EventRow]:
     for r in rows:
-        yield EventRow(
-            id=r.id,
-            article=r.uid,
-            title=r.title,
-            type=r.type,
-            score=r.score,
-            confidence=r.confidence,
-            date=r.date,
-            deadline=r.deadline,
-            country=r.country,
-            place=json.loads(r.place) if r.place else None,
-            actors=json.loads(r.actors),
-            targets=json.loads(r.targets),
-            domains=json.loads(r.domains),
-            evidence=r.evidence,
-            start=r.start,
-            end=r.end,
-        )
+        yield event_row(r)
+
+
+def event_row(r: Any) -> EventRow:
+    """An events row with its article's uid and title, as a record."""
+    return EventRow(
+        id=r.id,
+        article=r.uid,
+        title=r.title,
+        type=r.type,
+        score=r.score,
+        confidence=r.confidence,
+        date=r.date,
+        deadline=r.deadline,
+        country=r.country,
+        place=json.loads(r.place) if r.place else None,
+        actors=json.loads(r.actors),
+        targets=json.loads(r.targets),
+        domains=json.loads(r.domains),
+        evidence=r.evidence,
+        start=r.start,
+        end=r.end,
+    )
