@@ -5,12 +5,12 @@ NPM    ?= npm
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test install install-test npm-ci lint typecheck eval
+.PHONY: demo test install install-test npm-ci browser lint typecheck eval
 
 demo: install
 	$(BIN)/outpost demo
 
-test: install-test lint typecheck
+test: install-test browser lint typecheck
 	$(BIN)/python -m pytest
 	$(BIN)/outpost eval --check
 
@@ -40,6 +40,15 @@ install: $(BIN)/python npm-ci
 install-test: $(BIN)/python npm-ci
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/python -m outpost.web.vendor
+
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser; a missing
+# one fails them): installed with apt unless /usr/bin/chromium is there.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  sudo=""; if [ "$$(id -u)" -ne 0 ]; then sudo="sudo"; fi; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium; \
+	fi
 
 lint:
 	$(BIN)/ruff check src tests benchmarks
