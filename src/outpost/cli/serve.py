@@ -58,8 +58,8 @@ def serve(
         background.start()
     address = shown(f"{f'[{host}]' if ':' in host else host}:{port}")  # as a URL writes it
     err.print(
-        f"Outpost on [bold]http://{address}/[/] (the dashboard), API at /api/v1, docs at "
-        "/api/docs. Ctrl-C stops it.",
+        f"Outpost on [bold]http://{address}/[/] (the dashboard); API http://{address}/api/v1, "
+        f"docs http://{address}/api/docs. Ctrl-C stops it.",
         soft_wrap=True,
     )
     if token:
