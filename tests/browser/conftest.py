@@ -86,7 +86,7 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
     pytest.fail("the server did not answer within 60 s")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     folder = tmp_path_factory.mktemp("live")
     url = sqlite_url(folder / "outpost.db")
@@ -123,13 +123,15 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         engine.dispose()
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API runs an event loop while it is started, so it must
+# stop when the browser tests end, before the suite's asyncio tests run.
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as running:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     if not CHROMIUM.is_file():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
