@@ -166,8 +166,8 @@ class Among:
     the database from leading with them), best for counting along a narrow index; `checked`,
     a correlated EXISTS, tests each row read in the sort's order, best when many match, as a
     page is then found after reading a few rows more than it shows. A test that costs much
-    each time (a full-text prefix, which merges the lists of every word it starts) is never
-    repeated per row: its `checked` is `following`.
+    each time (a full-text prefix, which merges the lists of every word it starts; a column
+    stored after an article's text) is never repeated per row: its `checked` is `following`.
     """
 
     ident: ColumnElement[Any]

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Row,
     Select,
     String,
+    and_,
     func,
     literal,
     select,
@@ -59,11 +60,16 @@ class Sort:
 
     def after(self, key: Key) -> ColumnElement[bool]:
         """The items after `key` in this order: a row-value comparison, which both SQLite
-        and PostgreSQL answer from an index on (value, id)."""
+        and PostgreSQL answer from an index on (value, id); with the value alone compared
+        too, which SQLite needs to seek in an index on an expression (the articles' time),
+        where it reads a row value only as a filter (from the index's start)."""
         value, ident = self._decoded(key)
+        bound = literal(value, self.value.type)
         mine = tuple_(self.value, self.ident)
-        theirs = tuple_(literal(value, self.value.type), literal(ident, self.ident.type))
-        return mine < theirs if self.descending else mine > theirs
+        theirs = tuple_(bound, literal(ident, self.ident.type))
+        if self.descending:
+            return and_(self.value <= bound, mine < theirs)
+        return and_(self.value >= bound, mine > theirs)
 
     def _decoded(self, key: Key) -> tuple[Any, Any]:
         value, ident = key
