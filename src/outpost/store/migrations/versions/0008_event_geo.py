@@ -21,7 +21,7 @@ depends_on: str | Sequence[str] | None = None
 # (store/lists): a filter's index leads with the filtered column and ends with the sort key,
 # so a page is read in order from the index and stops after `limit` rows.
 INDEXES = [
-    ("events", ["published", "id"]),
+    ("events", ["published", "id", "lat", "lon", "domains"]),
     ("events", ["country", "published", "id"]),
     ("events", ["admin1", "published", "id"]),
     ("events", ["type", "published", "id"]),
