@@ -127,6 +127,8 @@ class Bulk:
         else:
             _timed("ANALYZE", self.conn.exec_driver_sql, "ANALYZE")
             self.conn.commit()
+            # Everything into the database file, so readers do not search a WAL of gigabytes
+            _timed("checkpoint", self.conn.exec_driver_sql, "PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
         self.conn.close()

@@ -244,7 +244,7 @@ events = Table(
     Index(None, "date"),
     # A filter's index leads with the filtered column and ends with the sort key, so a page
     # is read in order from the index (migration 0008 says how they were chosen).
-    Index(None, "published", "id"),
+    Index(None, "published", "id", "lat", "lon", "domains"),  # the sort; a map of a time range
     Index(None, "country", "published", "id"),
     Index(None, "admin1", "published", "id"),
     Index(None, "type", "published", "id"),

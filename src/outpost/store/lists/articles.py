@@ -58,13 +58,16 @@ def article_conditions(
     - lang, source, time: its own columns; q: the full-text index.
     """
     plain: list[Any] = in_time(ARTICLE_TIME, a) if time else []
-    if a.lang is not None:
-        plain.append(articles.c.lang == a.lang)
-    if a.source is not None:
-        plain.append(articles.c.source == a.source)
-    if plain and ident is not articles.c.id:
-        plain.append(articles.c.id == ident)
+    own = [c == v for c, v in ((articles.c.lang, a.lang), (articles.c.source, a.source)) if v]
     among: list[Among] = []
+    if ident is articles.c.id:
+        plain += own  # the list's own columns, each with an index in time order
+    elif own:
+        # Another list's articles (a story's): as the set of ids with that language or
+        # source, read once from its index. Never tested row by row: an article's language
+        # is stored after its text, so reading it from the row reads the whole text.
+        where = Conditions(tuple(own))
+        among.append(Among(ident, articles.c.id, where, costly=True))
     series = {"country": a.country, "domain": a.domain, "event_type": a.event_type}
     for kind, key in series.items():
         if key is not None:

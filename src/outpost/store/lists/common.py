@@ -166,8 +166,8 @@ class Among:
     the database from leading with them), best for counting along a narrow index; `checked`,
     a correlated EXISTS, tests each row read in the sort's order, best when many match, as a
     page is then found after reading a few rows more than it shows. A test that costs much
-    each time (a full-text prefix, which merges the lists of every word it starts) is never
-    repeated per row: its `checked` is `following`.
+    each time (a full-text prefix, which merges the lists of every word it starts; a column
+    stored after an article's text) is never repeated per row: its `checked` is `following`.
     """
 
     ident: ColumnElement[Any]
@@ -193,22 +193,35 @@ class Among:
 
 @dataclass(frozen=True)
 class Conditions:
-    """A list's filters: on its own columns, and those other tables answer."""
+    """A list's filters: on its own columns (`plain`), those other tables answer (`among`),
+    and those on its own columns that an index answers but that keep many rows (`broad`, a
+    box: every event at those latitudes), as pairs (as written, and so that no index
+    serves it): a page read in the sort's order tests them row by row instead of starting
+    from their index and sorting all it finds."""
 
     plain: tuple[Any, ...] = ()
     among: tuple[Among, ...] = ()
+    broad: tuple[tuple[Any, Any], ...] = ()
+
+    @property
+    def own(self) -> tuple[Any, ...]:
+        """Every condition on the list's own columns, as written."""
+        return self.plain + tuple(indexed for indexed, _ in self.broad)
 
     def leading(self) -> list[Any]:
-        return [*self.plain, *(a.leading() for a in self.among)]
+        return [*self.own, *(a.leading() for a in self.among)]
 
     def following(self) -> list[Any]:
-        return [*self.plain, *(a.following() for a in self.among)]
+        return [*self.own, *(a.following() for a in self.among)]
 
     def checked(self) -> list[Any]:
-        return [*self.plain, *(a.checked() for a in self.among)]
+        tested = (unindexed for _, unindexed in self.broad)
+        return [*self.plain, *tested, *(a.checked() for a in self.among)]
 
     def __add__(self, other: Conditions) -> Conditions:
-        return Conditions(self.plain + other.plain, self.among + other.among)
+        return Conditions(
+            self.plain + other.plain, self.among + other.among, self.broad + other.broad
+        )
 
 
 def text_match(dialect_name: str, ident: ColumnElement[Any], q: list[dialect.Term]) -> Conditions:

@@ -45,9 +45,10 @@ def event_conditions(dialect: str, a: Asked) -> Conditions:
         e.source: a.source,
     }
     plain += [column == value for column, value in equal.items() if value is not None]
-    if a.bbox is not None:
-        plain.append(in_box(e.lat, e.lon, a.bbox))
     found = Conditions(plain=tuple(plain))
+    if a.bbox is not None:
+        box = (in_box(e.lat, e.lon, a.bbox), in_box(e.lat + 0, e.lon + 0, a.bbox))
+        found += Conditions(broad=(box,))
     if a.domain is not None:
         d = event_domains.c
         found += Conditions(among=(Among(e.id, d.event_id, Conditions((d.domain == a.domain,))),))

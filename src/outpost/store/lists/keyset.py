@@ -17,6 +17,7 @@ from sqlalchemy import (
     Row,
     Select,
     String,
+    and_,
     func,
     literal,
     select,
@@ -59,11 +60,16 @@ class Sort:
 
     def after(self, key: Key) -> ColumnElement[bool]:
         """The items after `key` in this order: a row-value comparison, which both SQLite
-        and PostgreSQL answer from an index on (value, id)."""
+        and PostgreSQL answer from an index on (value, id); with the value alone compared
+        too, which SQLite needs to seek in an index on an expression (the articles' time),
+        where it reads a row value only as a filter (from the index's start)."""
         value, ident = self._decoded(key)
+        bound = literal(value, self.value.type)
         mine = tuple_(self.value, self.ident)
-        theirs = tuple_(literal(value, self.value.type), literal(ident, self.ident.type))
-        return mine < theirs if self.descending else mine > theirs
+        theirs = tuple_(bound, literal(ident, self.ident.type))
+        if self.descending:
+            return and_(self.value <= bound, mine < theirs)
+        return and_(self.value >= bound, mine > theirs)
 
     def _decoded(self, key: Key) -> tuple[Any, Any]:
         value, ident = key
@@ -152,9 +158,9 @@ def _written(
     """The conditions written for finding a page (see DRIVE)."""
     if total > DRIVE or not conditions.among:
         return conditions.checked()
-    if not conditions.plain:
+    if not conditions.own:
         return conditions.leading()
-    some = select(literal(1)).select_from(source.table).where(*conditions.plain).limit(SCAN)
+    some = select(literal(1)).select_from(source.table).where(*conditions.own).limit(SCAN)
     plain = conn.execute(select(func.count()).select_from(some.subquery())).scalar_one()
     return conditions.checked() if plain < SCAN else conditions.leading()
 
@@ -175,7 +181,7 @@ def count(conn: Connection, source: Source[Any], conditions: Conditions) -> int:
     - else as the database plans it.
     """
     among = conditions.among
-    if not conditions.plain and len(among) == 1 and among[0].ident is source.ident:
+    if not conditions.own and len(among) == 1 and among[0].ident is source.ident:
         only = among[0]
         query = select(func.count(func.distinct(only.column))).where(*only.where.leading())
     else:
@@ -185,5 +191,5 @@ def count(conn: Connection, source: Source[Any], conditions: Conditions) -> int:
 
 def every(conn: Connection, conditions: Conditions) -> list[Any]:
     """The conditions as written to read every item that meets them (see `count`)."""
-    follow = conditions.plain and conn.dialect.name == "sqlite"
+    follow = conditions.own and conn.dialect.name == "sqlite"
     return conditions.following() if follow else conditions.leading()

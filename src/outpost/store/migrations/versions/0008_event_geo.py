@@ -18,10 +18,22 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # New indexes: (table, columns). Each was chosen from the query plans of the lists
-# (store/lists): a filter's index leads with the filtered column and ends with the sort key,
-# so a page is read in order from the index and stops after `limit` rows.
+# (store/lists; EXPLAIN QUERY PLAN on SQLite, EXPLAIN ANALYZE on PostgreSQL, on the stores of
+# benchmarks/workspace_data.py up to a million events):
+# - a filter's index leads with the filtered column and ends with the sort key, so a page is
+#   read in order from the index and stops after `limit` rows ("SEARCH events USING INDEX
+#   ix_events_country_published_id (country=?)", no "USE TEMP B-TREE FOR ORDER BY");
+# - the sort index of events carries lat, lon and domains: a box is then tested on the index
+#   while reading in order, and a map of a time range reads the index alone ("COVERING");
+# - the rows another table answers a filter with are counted from an index holding both the
+#   key and the id ("SEARCH event_parties USING COVERING INDEX ix_event_parties_party_event_id
+#   (party=?)"), never from the rows: an article's row holds its text, and its time and
+#   language are stored after it, so reading them reads the text;
+# - places are counted from (article_id, geonames_id, name, id), mentions of the most recent
+#   articles, without their rows; stories' sort index covers their time range and state, so
+#   a count of stories reads it alone.
 INDEXES = [
-    ("events", ["published", "id"]),
+    ("events", ["published", "id", "lat", "lon", "domains"]),
     ("events", ["country", "published", "id"]),
     ("events", ["admin1", "published", "id"]),
     ("events", ["type", "published", "id"]),
