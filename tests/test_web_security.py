@@ -237,6 +237,32 @@ async def test_a_wrong_or_revoked_token_signs_no_one_in(site: Site) -> None:
     assert page.status_code == 303
 
 
+async def test_revoking_the_token_ends_the_sessions_signed_in_with_it(site: Site) -> None:
+    [alert, *_] = list_alerts(site.ctx, "new")
+    token, secret = create_api_token(site.ctx, "revoked later", PRINCIPAL)
+    async with client(site.app) as c:
+        await sign_in(c, secret)
+        before = await c.get("/alerts")
+        revoke_api_token(site.ctx, token.id)
+        after = await c.get("/")
+        change = {"state": "closed", "csrf_token": csrf_of(before.text)}
+        posted = await c.post(f"/alerts/{alert.id}/state", data=change)
+    assert before.status_code == 200 and "Signed in as" in before.text
+    assert after.status_code == 303 and after.headers["location"] == "/signin?next=/"
+    assert posted.status_code == 303 and posted.headers["location"].startswith("/signin")
+    [still] = [a for a in list_alerts(site.ctx, limit=None) if a.id == alert.id]
+    assert still.state == "new"
+
+
+async def test_a_session_without_its_token_is_no_session(site: Site) -> None:
+    someone = Principal("person:boss", "The Boss")
+    tokenless = encode(site.app.state.web.key, new_session(datetime.now(UTC), someone))
+    async with client(site.app) as c:
+        c.cookies.set(COOKIE, tokenless)
+        answer = await c.get("/")
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/signin")
+
+
 async def test_sign_in_goes_back_only_to_this_site(site: Site) -> None:
     for target in ("//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:1"):
         async with client(site.app) as c:
@@ -261,9 +287,10 @@ async def test_a_forged_or_expired_session_is_no_session(site: Site) -> None:
     key = site.app.state.web.key
     now = datetime.now(UTC)
     someone = Principal("person:boss", "The Boss")
-    forged = encode(b"k" * 32, new_session(now, someone))
-    expired = encode(key, Session("n" * 24, now - timedelta(seconds=1), someone))
-    genuine = encode(key, new_session(now, someone))
+    token, _ = create_api_token(site.ctx, "the boss's", someone.id)
+    forged = encode(b"k" * 32, new_session(now, someone, token.id))
+    expired = encode(key, Session("n" * 24, now - timedelta(seconds=1), someone, token.id))
+    genuine = encode(key, new_session(now, someone, token.id))
     tampered = genuine.replace(genuine.split(".")[1], genuine.split(".")[1][:-2] + "AA")
     answers = {}
     for name, value in [("forged", forged), ("expired", expired), ("tampered", tampered)]:

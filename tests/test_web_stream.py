@@ -21,6 +21,7 @@ import uvicorn
 
 from outpost.records import Principal
 from outpost.services.alerts import set_alert_state
+from outpost.services.tokens import create_api_token, revoke_api_token
 from outpost.store.alerts import raise_alert
 from outpost.web.sessions import COOKIE, Session, encode
 from tests.test_web_support import Site, csrf_of, site
@@ -185,12 +186,28 @@ def test_a_filtered_inbox_drops_an_alert_that_leaves_the_filter(server: Server) 
 
 def test_the_stream_ends_with_the_session(server: Server) -> None:
     key = server.site.app.state.web.key
-    brief = Session("n" * 24, datetime.now(UTC) + timedelta(seconds=2), Principal("person:a", "A"))
+    token, _ = create_api_token(server.site.ctx, "brief", "person:a")
+    expires = datetime.now(UTC) + timedelta(seconds=2)
+    brief = Session("n" * 24, expires, Principal("person:a", "A"), token.id)
     started = time.monotonic()
     with listening(server, stream_path(), encode(key, brief)) as lines:
         while (line := lines.get(timeout=WAIT)) is not None:
             assert time.monotonic() - started < WAIT, line
     assert time.monotonic() - started < WAIT
+
+
+def test_the_stream_ends_when_its_token_is_revoked(server: Server) -> None:
+    key = server.site.app.state.web.key
+    token, _ = create_api_token(server.site.ctx, "revoked while listening", "person:a")
+    hours = datetime.now(UTC) + timedelta(hours=1)
+    session = Session("n" * 24, hours, Principal("person:a", "A"), token.id)
+    with listening(server, stream_path(), encode(key, session)) as lines:
+        time.sleep(1.5)  # the stream is open and polling
+        revoke_api_token(server.site.ctx, token.id)
+        revoked = time.monotonic()
+        while (line := lines.get(timeout=WAIT)) is not None:
+            assert time.monotonic() - revoked < WAIT, line
+    assert time.monotonic() - revoked < WAIT
 
 
 def test_no_stream_without_a_session(server: Server) -> None:

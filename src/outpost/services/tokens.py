@@ -30,11 +30,25 @@ def revoke_api_token(ctx: Context, key: int | str) -> bool:
 
 def authenticate(ctx: Context, secret: str) -> Principal | None:
     """The principal a token acts for, or None for an unknown, malformed or revoked one."""
+    token = verify_api_token(ctx, secret)
+    return None if token is None else principal_of(token)
+
+
+def verify_api_token(ctx: Context, secret: str) -> ApiToken | None:
+    """The valid token whose secret this is, else None."""
     with ctx.engine.begin() as conn:  # begin: a verified token records when it was used
-        token = store.verify_token(conn, secret, now())
-    if token is None:
-        return None
+        return store.verify_token(conn, secret, now())
+
+
+def principal_of(token: ApiToken) -> Principal:
     return Principal(token.owner, f"{token.owner} (token {token.name})")
+
+
+def token_is_valid(ctx: Context, token_id: int) -> bool:
+    """Whether the token is still there and not revoked: a page session signed in with a
+    token ends when the token is revoked, not hours later."""
+    with ctx.engine.connect() as conn:
+        return store.is_valid(conn, token_id)
 
 
 def list_own_tokens(ctx: Context) -> list[ApiToken]:

@@ -95,6 +95,14 @@ def verify_token(conn: Connection, secret: str, now: datetime) -> ApiToken | Non
     return _touch(conn, _token(row), now)
 
 
+def is_valid(conn: Connection, token_id: int) -> bool:
+    """Whether the token with this id exists and is not revoked (a session signed in with it
+    lasts no longer than it does)."""
+    query = select(api_tokens.c.revoked).where(api_tokens.c.id == token_id)
+    row = conn.execute(query).first()
+    return row is not None and row.revoked is None
+
+
 def _touch(conn: Connection, token: ApiToken, now: datetime) -> ApiToken:
     """Record the use, unless one was recorded less than a minute before `now`. The condition
     is in the UPDATE too, so two requests at once write it once."""

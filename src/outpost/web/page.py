@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment
 
 from outpost.services.context import Context
+from outpost.services.tokens import token_is_valid
 from outpost.web.assets import Assets
 from outpost.web.i18n import LANG_COOKIE, N_, choose
 from outpost.web.security import CSRF_FIELD
@@ -132,15 +133,22 @@ def _local_target(request: Request) -> str:
 def visitor(request: Request) -> Page:
     """Anyone: the session of the cookie, or a new anonymous one (sent with the response)."""
     web = web_of(request)
+    ctx = context_of(request)
     session = decode(web.key, request.cookies.get(COOKIE), datetime.now(UTC))
+    if session is not None and session.signed_in and not still_signed_in(ctx, session):
+        session = None  # its token was revoked: a visitor again, with a new session
     fresh = session is None
     if session is None:
         session = new_session(datetime.now(UTC))
     lang = choose(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language"))
-    ctx = context_of(request)
     if session.principal is not None:
         ctx = ctx.acting(session.principal)
     return Page(request, web, session, lang, ctx, fresh)
+
+
+def still_signed_in(ctx: Context, session: Session) -> bool:
+    """A signed-in session lasts while the token it was signed in with is valid."""
+    return session.token is not None and token_is_valid(ctx, session.token)
 
 
 def signed_in(page: Annotated[Page, Depends(visitor)]) -> Page:

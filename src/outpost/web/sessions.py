@@ -1,11 +1,11 @@
 """Sessions of the pages: a signed cookie, no table.
 
 Until organisations and users arrive, a person signs in with an API token and the pages act
-as the token's principal. The cookie carries the principal, an expiry and a random nonce,
-signed with HMAC-SHA256 under a key of this installation (a file in the data directory,
-mode 0600, made on first use). Nothing is kept on the server, so a stolen cookie works
-until it expires (SIGNED_IN_FOR): short enough for a shift, and signing out drops it from
-the browser.
+as the token's principal. The cookie carries the principal, the token's id, an expiry and a
+random nonce, signed with HMAC-SHA256 under a key of this installation (a file in the data
+directory, mode 0600, made on first use). No session is kept on the server: a cookie works
+until it expires (SIGNED_IN_FOR, a shift) or its token is revoked, which every request
+checks; signing out drops it from the browser.
 
 Every visitor holds one, signed in or not: its nonce is what the CSRF token is derived from
 (a synchronizer token bound to the session), so the sign-in form is protected too, and
@@ -47,6 +47,7 @@ class Session:
     nonce: str
     expires: datetime
     principal: Principal | None = None  # None: not signed in
+    token: int | None = None  # the API token signed in with: revoking it ends the session
 
     @property
     def signed_in(self) -> bool:
@@ -86,9 +87,11 @@ def _create_key(path: Path) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def new_session(now: datetime, principal: Principal | None = None) -> Session:
+def new_session(
+    now: datetime, principal: Principal | None = None, token: int | None = None
+) -> Session:
     lasts = SIGNED_IN_FOR if principal else ANONYMOUS_FOR
-    return Session(secrets.token_urlsafe(18), now + lasts, principal)
+    return Session(secrets.token_urlsafe(18), now + lasts, principal, token)
 
 
 def encode(key: bytes, session: Session) -> str:
@@ -97,6 +100,7 @@ def encode(key: bytes, session: Session) -> str:
         "n": session.nonce,
         "e": int(session.expires.timestamp()),
         "p": [who.id, who.name] if who else None,
+        "t": session.token,
     }
     body = _b64(json.dumps(payload, separators=(",", ":")).encode())
     return f"{VERSION}.{body}.{_sign(key, body)}"
@@ -118,9 +122,12 @@ def decode(key: bytes, cookie: str | None, now: datetime) -> Session | None:
         nonce = str(payload["n"])
         who = payload["p"]
         principal = Principal(str(who[0]), str(who[1])) if who else None
-    except (ValueError, KeyError, TypeError, IndexError, binascii.Error):
+        token = payload.get("t")
+        if token is not None and (not isinstance(token, int) or isinstance(token, bool)):
+            return None
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError, binascii.Error):
         return None
-    return Session(nonce, expires, principal) if expires > now else None
+    return Session(nonce, expires, principal, token) if expires > now else None
 
 
 def csrf_token(key: bytes, session: Session) -> str:

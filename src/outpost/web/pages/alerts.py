@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from outpost.records import Alert
 from outpost.services.alerts import STATES, list_alerts, set_alert_state
 from outpost.services.context import Context
-from outpost.web.page import Page, SignedIn, Visitor
+from outpost.web.page import Page, SignedIn, Visitor, still_signed_in
 
 router = APIRouter()
 
@@ -95,6 +95,8 @@ async def _changes(
     while datetime.now(UTC) < page.session.expires:
         if await page.request.is_disconnected():
             return
+        if not await run_in_threadpool(still_signed_in, page.ctx, page.session):
+            return  # its token was revoked
         found = await run_in_threadpool(list_alerts, page.ctx, None, POLLED)
         changed = [a for a in found if a.updated >= cursor and sent.get(a.id) != a.updated]
         if changed:

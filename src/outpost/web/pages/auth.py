@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse, Response
 
-from outpost.services.tokens import authenticate
+from outpost.services.tokens import principal_of, verify_api_token
 from outpost.web.i18n import LANG_COOKIE, LOCALES
 from outpost.web.page import Visitor, local_path, set_cookie
 from outpost.web.sessions import COOKIE, encode, new_session
@@ -32,12 +32,13 @@ def create_session(
     token: Annotated[str, Form(max_length=MAX_TOKEN)] = "",
     next: Annotated[str, Form(max_length=2048)] = "/",
 ) -> Response:
-    principal = authenticate(page.ctx, token.strip()) if token.strip() else None
-    if principal is None:
+    found = verify_api_token(page.ctx, token.strip()) if token.strip() else None
+    if found is None:
         return page.render(
             "signin.html", status=401, current=None, next=local_path(next), failed=True
         )
-    session = new_session(datetime.now(UTC), principal)  # a new nonce: a new CSRF token
+    # A new nonce (a new CSRF token), bound to the token: revoking it signs this session out.
+    session = new_session(datetime.now(UTC), principal_of(found), found.id)
     response = RedirectResponse(local_path(next), status_code=303)
     age = int((session.expires - datetime.now(UTC)).total_seconds())
     set_cookie(response, page.request, COOKIE, encode(page.web.key, session), age)
