@@ -36,6 +36,7 @@ from outpost.analyze.pipeline import VERSION
 from outpost.analyze.series import series_of
 from outpost.config import Settings, sqlite_url
 from outpost.records import Doc, Place
+from outpost.serialize import place_json
 from outpost.services.analysis import analyze_store
 from outpost.services.ingest import ingest
 from outpost.store import connect
@@ -271,7 +272,7 @@ class Maker:
         for e in doc.events:
             self.event_id += 1
             p = e.place
-            place = json.dumps(_place_json(p), ensure_ascii=False) if p else None
+            place = json.dumps(place_json(p), ensure_ascii=False) if p else None
             out["events"].append(
                 (
                     self.event_id,
@@ -357,22 +358,6 @@ class Maker:
         out["story_articles"] += story.members
         self.story = None
         self.stories_made += 1
-
-
-def _place_json(p: Place) -> dict[str, Any]:
-    return {
-        "text": p.text,
-        "start": p.start,
-        "end": p.end,
-        "name": p.name,
-        "lat": p.lat,
-        "lon": p.lon,
-        "country": p.country,
-        "admin1": p.admin1,
-        "geonames_id": p.geonames_id,
-        "kind": p.kind,
-        "confidence": round(p.confidence, 3),
-    }
 
 
 def _shifted(value: str | None, shift: timedelta) -> str | None:
