@@ -5,14 +5,16 @@ overview's map and charts, acknowledging an alert."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from markupsafe import escape
 
 from outpost.services.alerts import list_alerts
+from outpost.services.articles import list_articles
 from outpost.services.events import read_events
 from outpost.services.indicators import read_indicators
+from outpost.store.articles import ArticleFilter
 from outpost.store.facts import EventFilter
 from outpost.web.evidence import highlight
 from tests.test_web_support import (
@@ -175,11 +177,15 @@ async def test_map_json_sums_the_located_events_of_the_period(site: Site) -> Non
     last = read_indicators(site.ctx, "country")[0].day
     assert data["last"] == last.isoformat()
     assert data["first"] == (last - timedelta(days=29)).isoformat()
-    window = read_events(
-        site.ctx,
-        EventFilter(since=last - timedelta(days=29), until=last + timedelta(days=1), limit=None),
-    )
+    start = datetime.combine(last - timedelta(days=29), time(), UTC)
+    published = {a.uid: a.published for a in list_articles(site.ctx, ArticleFilter(limit=None))}
+    window = [
+        e
+        for e in read_events(site.ctx, EventFilter(limit=None))
+        if (when := published[e.article]) and start <= when < start + timedelta(days=30)
+    ]
     located = [e for e in window if e.place]
+    assert located and len(window) < len(read_events(site.ctx, EventFilter(limit=None)))
     assert data["events"] == len(window) and data["located"] == len(located)
     assert sum(cell["count"] for cell in data["cells"]) == len(located)
     for cell in data["cells"]:

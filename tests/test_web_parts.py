@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from outpost.records import EventRow, Principal, Reading
+from outpost.records import EventRow, PlacedEvents, Principal, Reading
 from outpost.web.assets import Assets
 from outpost.web.charts import SHOWN_DAYS, series_json
 from outpost.web.evidence import CONTEXT, highlight
-from outpost.web.mapdata import Located, cells, located
+from outpost.web.mapdata import Located, cells, located_groups
 from outpost.web.page import local_path
 from outpost.web.sessions import csrf_matches, csrf_token, decode, encode, new_session
 from outpost.web.templating import safe_url, snippet_parts
@@ -35,30 +35,38 @@ def event(
 
 
 def test_events_at_one_place_are_one_cell_with_their_domains() -> None:
-    rows = [
-        event({"lat": 37.49, "lon": 71.55}, ["terrorism", "border_security"]),
-        event({"lat": 37.49, "lon": 71.55}, ["terrorism"]),
-        event({"lat": 30.0, "lon": 70.0}, []),
+    groups = [
+        PlacedEvents(37.49, 71.55, ("border_security", "terrorism"), 1),
+        PlacedEvents(37.49, 71.55, ("terrorism",), 4),
+        PlacedEvents(30.0, 70.0, (), 1),
+        PlacedEvents(None, None, ("terrorism",), 7),
     ]
-    shown, degrees = cells(located(rows))
+    shown, degrees = cells(located_groups(groups))
     assert degrees == 0.0
     assert shown == [
-        {"lat": 37.49, "lon": 71.55, "count": 2, "domains": {"terrorism": 2, "border_security": 1}},
+        {"lat": 37.49, "lon": 71.55, "count": 5, "domains": {"terrorism": 5, "border_security": 1}},
         {"lat": 30.0, "lon": 70.0, "count": 1, "domains": {}},
     ]
 
 
 def test_places_without_valid_coordinates_are_left_off_the_map() -> None:
-    rows = [
-        event(None, []),
-        event({"name": "nowhere"}, []),
-        event({"lat": "37", "lon": 71}, []),
-        event({"lat": 91, "lon": 0}, []),
-        event({"lat": 0, "lon": float("nan")}, []),
-        event({"lat": True, "lon": 0}, []),
-        event({"lat": -33.9, "lon": 151.2}, []),
+    groups = [
+        PlacedEvents(None, None, (), 3),
+        PlacedEvents(None, 71, (), 1),
+        PlacedEvents(91, 0, (), 1),
+        PlacedEvents(0, float("nan"), (), 1),
+        PlacedEvents(0, float("inf"), (), 1),
+        PlacedEvents(10, 10, (), 0),
+        PlacedEvents(-33.9, 151.2, (), 2),
     ]
-    assert located(rows) == [Located(-33.9, 151.2, ())]
+    assert located_groups(groups) == [Located(-33.9, 151.2, (), 2)]
+
+
+def test_a_cell_of_many_places_sits_at_the_mean_of_its_events() -> None:
+    heavy, light = Located(10.0, 20.0, (), 3), Located(10.2, 20.2, (), 1)
+    [cell], size = cells([heavy, light], max_points=1)
+    assert size == 0.25 and cell["count"] == 4
+    assert (cell["lat"], cell["lon"]) == (10.05, 20.05)  # weighted by the events, not the places
 
 
 def test_many_places_are_summed_into_cells_at_their_mean_position() -> None:

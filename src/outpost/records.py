@@ -596,6 +596,17 @@ class PlaceSummary:
 
 
 @dataclass(frozen=True)
+class PlacedEvents:
+    """Events that share a place and a set of threat domains, counted (lat and lon None: the
+    events without a place). A map sums these; a million events make a few thousand."""
+
+    lat: float | None
+    lon: float | None
+    domains: tuple[str, ...]
+    count: int
+
+
+@dataclass(frozen=True)
 class MapCell:
     """Events aggregated in one cell of a latitude/longitude grid."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from outpost.records import MapCell, PlaceSummary
+from outpost.records import MapCell, PlacedEvents, PlaceSummary
 from outpost.services.context import Context
 from outpost.services.paging import BadQueryError, Filters, Page, Window, paged
 from outpost.store.lists import places as store
@@ -26,5 +26,16 @@ def event_map(ctx: Context, filters: Filters, cells: int = 2000) -> list[MapCell
     with ctx.engine.connect() as conn:
         try:
             return store.event_cells(conn, filters, cells)
+        except ListError as exc:
+            raise BadQueryError(str(exc)) from None
+
+
+def placed_events(ctx: Context, filters: Filters) -> list[PlacedEvents]:
+    """The events matching the filters, counted per place and set of threat domains, for a
+    map that draws places one by one while they are few (the events without a place are
+    one group, of lat and lon None)."""
+    with ctx.engine.connect() as conn:
+        try:
+            return store.placed_events(conn, filters)
         except ListError as exc:
             raise BadQueryError(str(exc)) from None

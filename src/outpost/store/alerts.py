@@ -9,6 +9,7 @@ conflict or happens twice, on SQLite as on PostgreSQL.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -201,12 +202,12 @@ def list_alerts(conn: Connection, state: str | None = None, limit: int | None = 
     query = select(alerts).order_by(alerts.c.updated.desc(), alerts.c.id.desc()).limit(limit)
     if state:
         query = query.where(alerts.c.state == state)
-    return [_alert(conn, row) for row in conn.execute(query).all()]
+    return _alerts(conn, conn.execute(query).all())
 
 
 def get_alert(conn: Connection, alert_id: int) -> Alert | None:
     row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).first()
-    return _alert(conn, row) if row else None
+    return _alerts(conn, [row])[0] if row else None
 
 
 def set_state(conn: Connection, alert_id: int, state: str, who: str, now: datetime) -> bool:
@@ -234,7 +235,7 @@ def set_state(conn: Connection, alert_id: int, state: str, who: str, now: dateti
 
 def get_handled(conn: Connection, alert_id: int) -> Handled | None:
     row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).first()
-    return _handled(conn, row) if row else None
+    return _handled(conn, [row])[0] if row else None
 
 
 def page_alerts(
@@ -259,23 +260,35 @@ def page_alerts(
             query = query.where(or_(column > when, and_(column == when, alerts.c.id > ident)))
     order = (column.desc(), alerts.c.id.desc()) if descending else (column, alerts.c.id)
     rows = conn.execute(query.order_by(*order).limit(limit)).all()
-    return [_handled(conn, row) for row in rows], int(total)
+    return _handled(conn, rows), int(total)
 
 
-def _handled(conn: Connection, row: Any) -> Handled:
-    return Handled(
-        _alert(conn, row),
-        row.acknowledged_by,
-        from_db(row.acknowledged_at),
-        row.closed_by,
-        from_db(row.closed_at),
-    )
+def _handled(conn: Connection, rows: Sequence[Any]) -> list[Handled]:
+    return [
+        Handled(
+            alert,
+            row.acknowledged_by,
+            from_db(row.acknowledged_at),
+            row.closed_by,
+            from_db(row.closed_at),
+        )
+        for alert, row in zip(_alerts(conn, rows), rows, strict=True)
+    ]
 
 
-def _alert(conn: Connection, row: Any) -> Alert:
-    sent = conn.execute(
-        select(deliveries).where(deliveries.c.alert_id == row.id).order_by(deliveries.c.id)
-    ).all()
+def _alerts(conn: Connection, rows: Sequence[Any]) -> list[Alert]:
+    """The alerts of these rows with their deliveries, read in one query for them all (a
+    page of the inbox is two queries, not one per alert)."""
+    sent: dict[int, list[Delivery]] = defaultdict(list)
+    ids = [row.id for row in rows]
+    if ids:
+        query = select(deliveries).where(deliveries.c.alert_id.in_(ids))
+        for d in conn.execute(query.order_by(deliveries.c.id)):
+            sent[d.alert_id].append(_delivery(d))
+    return [_alert(row, sent[row.id]) for row in rows]
+
+
+def _alert(row: Any, sent: list[Delivery]) -> Alert:
     return Alert(
         id=row.id,
         rule_id=row.rule_id,
@@ -290,7 +303,7 @@ def _alert(conn: Connection, row: Any) -> Alert:
         evidence=tuple(json.loads(row.evidence)),
         created=aware(row.created),
         updated=aware(row.updated),
-        deliveries=tuple(_delivery(d) for d in sent),
+        deliveries=tuple(sent),
     )
 
 

@@ -3,8 +3,8 @@
 
 Events are summed where they share a place; when there are more places than a laptop's
 browser draws quickly, they are summed into grid cells instead, each at the mean position of
-its events. A source that aggregates in the database (a million events) returns the same
-shape, so the map does not care which made it.
+its events. What is summed comes counted from the database (services.places.placed_events:
+events per place and set of domains), so a million events are a few thousand items here.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from outpost.records import EventRow
+from outpost.records import PlacedEvents
 
 MAX_POINTS = 1500  # places drawn one by one; more are summed into cells
 CELL_DEGREES = (0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 45.0, 90.0)  # until few enough cells
@@ -26,6 +26,7 @@ class Located:
     lat: float
     lon: float
     domains: tuple[str, ...]
+    count: int = 1  # events at this place with these domains
 
 
 @dataclass
@@ -36,10 +37,11 @@ class _Cell:
     domains: Counter[str] = field(default_factory=Counter)
 
     def add(self, item: Located) -> None:
-        self.lat_sum += item.lat
-        self.lon_sum += item.lon
-        self.count += 1
-        self.domains.update(set(item.domains))
+        self.lat_sum += item.lat * item.count
+        self.lon_sum += item.lon * item.count
+        self.count += item.count
+        for domain in set(item.domains):
+            self.domains[domain] += item.count
 
     def json(self) -> dict[str, Any]:
         return {
@@ -50,15 +52,13 @@ class _Cell:
         }
 
 
-def located(rows: Iterable[EventRow]) -> list[Located]:
-    """The events that have a place with valid coordinates."""
-    found = []
-    for row in rows:
-        place = row.place or {}
-        lat, lon = place.get("lat"), place.get("lon")
-        if _coordinate(lat, 90) and _coordinate(lon, 180):
-            found.append(Located(float(lat), float(lon), tuple(row.domains)))  # type: ignore[arg-type]
-    return found
+def located_groups(groups: Iterable[PlacedEvents]) -> list[Located]:
+    """The counted groups that have valid coordinates."""
+    return [
+        Located(float(g.lat), float(g.lon), g.domains, g.count)  # type: ignore[arg-type]
+        for g in groups
+        if _coordinate(g.lat, 90) and _coordinate(g.lon, 180) and g.count > 0
+    ]
 
 
 def _coordinate(value: object, bound: float) -> bool:

@@ -5,23 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from outpost.records import Alert, Reading, Story
 from outpost.services.alerts import list_alerts
 from outpost.services.context import Context
-from outpost.services.events import read_events
 from outpost.services.indicators import read_indicators
+from outpost.services.paging import Filters
+from outpost.services.places import placed_events
 from outpost.services.stories import list_stories
-from outpost.store.facts import EventFilter
 from outpost.store.stories import StoryFilter
 from outpost.web.charts import charts_json
-from outpost.web.mapdata import cells, located
+from outpost.web.mapdata import cells, located_groups
 
 PERIODS = (7, 30, 90, 365)  # days the map may show
 DEFAULT_PERIOD = 30
-MAP_EVENTS = 20_000  # events read for the map at most (services.places will sum in SQL)
 CHARTS_PER_KIND = 6
 RECENT_ALERTS = 200  # alerts looked at for "new since your last visit"
 RECENT_STORIES = 200  # stories looked at for it, and for the top stories
@@ -37,18 +36,26 @@ class Changes:
     spikes: list[Reading]
 
 
-def latest_day(ctx: Context) -> date | None:
+KINDS = ("country", "domain")  # the indicators the overview shows
+
+
+def indicators(ctx: Context) -> dict[str, list[Reading]]:
+    """The readings of each kind shown, on the latest day counted; read once per page."""
+    return {kind: read_indicators(ctx, kind) for kind in KINDS}
+
+
+def latest_day(found: dict[str, list[Reading]]) -> date | None:
     """The latest day counted: the overview shows the store's recent past, not the clock's
     (an archive of last year's articles still has a picture)."""
-    found = read_indicators(ctx, "country") or read_indicators(ctx, "domain")
-    return found[0].day if found else None
+    days = [readings[0].day for readings in found.values() if readings]
+    return max(days) if days else None
 
 
 def period(days: int | None) -> int:
     return days if days in PERIODS else DEFAULT_PERIOD
 
 
-def changes(ctx: Context, since: datetime | None) -> Changes:
+def changes(ctx: Context, since: datetime | None, found: dict[str, list[Reading]]) -> Changes:
     alerts = list_alerts(ctx, limit=RECENT_ALERTS)
     if since is None:
         fresh = [a for a in alerts if a.state == "new"]
@@ -59,7 +66,7 @@ def changes(ctx: Context, since: datetime | None) -> Changes:
         stories = list_stories(ctx, StoryFilter(since=since, limit=RECENT_STORIES))
         new = [s for s in stories if s.first_seen >= since]
         growing = [s for s in stories if s.first_seen < since]
-    spikes = [r for kind in ("country", "domain") for r in read_indicators(ctx, kind) if r.spike]
+    spikes = [r for readings in found.values() for r in readings if r.spike]
     return Changes(since, fresh[:LISTED], new[:LISTED], growing[:LISTED], spikes)
 
 
@@ -71,34 +78,36 @@ def top_stories(ctx: Context, limit: int = LISTED) -> list[Story]:
 
 
 def map_json(ctx: Context, days: int, domain_names: dict[str, str]) -> dict[str, Any]:
-    last = latest_day(ctx) or datetime.now(UTC).date()
+    """The events published in the last `days` days the store counted, on the map: counted
+    by the database per place, then summed into cells here when there are many places."""
+    last = latest_day(indicators(ctx)) or datetime.now(UTC).date()
     first = last - timedelta(days=days - 1)
-    rows = read_events(
-        ctx, EventFilter(since=first, until=last + timedelta(days=1), limit=MAP_EVENTS)
-    )
-    found = located(rows)
+    start = datetime.combine(first, time(), UTC)
+    groups = placed_events(ctx, Filters(since=start, until=start + timedelta(days=days)))
+    found = located_groups(groups)
     shown, degrees = cells(found)
     return {
         "first": first.isoformat(),
         "last": last.isoformat(),
-        "events": len(rows),
-        "located": len(found),
-        "truncated": len(rows) >= MAP_EVENTS,
+        "events": sum(g.count for g in groups),
+        "located": sum(item.count for item in found),
         "cell_degrees": degrees,
         "cells": shown,
         "domains": domain_names,
     }
 
 
-def chart_readings(ctx: Context, limit: int = CHARTS_PER_KIND) -> list[tuple[str, list[Reading]]]:
+def chart_readings(
+    found: dict[str, list[Reading]], limit: int = CHARTS_PER_KIND
+) -> list[tuple[str, list[Reading]]]:
     """The most unusual series of each kind charted: (kind, readings)."""
-    return [(kind, read_indicators(ctx, kind)[:limit]) for kind in ("country", "domain")]
+    return [(kind, readings[:limit]) for kind, readings in found.items()]
 
 
 def indicator_charts(
     ctx: Context, country_name: Callable[[str], str], domain_name: Callable[[str], str]
 ) -> dict[str, Any]:
-    groups = chart_readings(ctx)
+    groups = chart_readings(indicators(ctx))
 
     def name(kind: str, key: str) -> str:
         return country_name(key) if kind == "country" else domain_name(key)

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, String, cast, func, literal, select, tuple_
 
-from outpost.records import MapCell, PlaceSummary
+from outpost.records import MapCell, PlacedEvents, PlaceSummary
 from outpost.store.lists.articles import SORTS as ARTICLE_SORTS
 from outpost.store.lists.common import (
     FILTERS,
@@ -150,28 +150,42 @@ def event_cells(conn: Connection, wanted: Wanted, cells: int) -> list[MapCell]:
     west, south, east, north = a.bbox or (-180.0, -90.0, 180.0, 90.0)
     width = east - west if west <= east else east + 360 - west  # across the antimeridian
     size = _size(width, north - south, cells)
-    # Events without a place come back as one group of (None, None), left out here: asking
-    # for `lat IS NOT NULL` would make SQLite read them through the (lat, lon) index and
-    # look every row up for the other filters. For the same reason, with filters the groups
-    # are of `lat + 0` (which no index orders), so the filters' own index is read; without,
-    # the index (lat, lon, domains) alone answers. An event's domains are grouped as stored
-    # (their JSON list) and read here, a few thousand distinct groups at most.
+    found: dict[tuple[int, int], MapCell] = {}
+    domains: dict[tuple[int, int], Counter[str]] = defaultdict(Counter)
+    for group in _groups(conn, a):
+        if group.lat is None or group.lon is None:
+            continue
+        cell = _cell(group.lat, group.lon, west, south, size)
+        found[cell] = _add(found.get(cell), cell, west, south, size, group.count)
+        for domain in group.domains:
+            domains[cell][domain] += group.count
+    return [
+        MapCell(c.lat, c.lon, c.size, c.count, dict(sorted(domains[k].items())))
+        for k, c in sorted(found.items())
+    ]
+
+
+def placed_events(conn: Connection, wanted: Wanted) -> list[PlacedEvents]:
+    """Events matching the filters, counted per place and set of threat domains (the events
+    without a place as one group of lat and lon None)."""
+    return _groups(conn, asked(wanted, FILTERS, "events"))
+
+
+def _groups(conn: Connection, a: Asked) -> list[PlacedEvents]:
+    # Events without a place come back as one group of (None, None), which the map leaves
+    # out: asking for `lat IS NOT NULL` would make SQLite read them through the (lat, lon)
+    # index and look every row up for the other filters. For the same reason, with filters
+    # the groups are of `lat + 0` (which no index orders), so the filters' own index is
+    # read; without, the index (lat, lon, domains) alone answers. An event's domains are
+    # grouped as stored (their JSON list) and read here, a few thousand distinct groups at
+    # most.
     e = events.c
     where = every(conn, event_conditions(conn.dialect.name, a))
     point = (e.lat + 0, e.lon + 0) if where else (e.lat, e.lon)
     counts = select(*point, e.domains, func.count()).where(*where).group_by(*point, e.domains)
-    found: dict[tuple[int, int], MapCell] = {}
-    domains: dict[tuple[int, int], Counter[str]] = defaultdict(Counter)
-    for lat, lon, listed, n in conn.execute(counts):
-        if lat is None or lon is None:
-            continue
-        cell = _cell(lat, lon, west, south, size)
-        found[cell] = _add(found.get(cell), cell, west, south, size, n)
-        for domain in set(json.loads(listed)):
-            domains[cell][domain] += n
     return [
-        MapCell(c.lat, c.lon, c.size, c.count, dict(sorted(domains[k].items())))
-        for k, c in sorted(found.items())
+        PlacedEvents(lat, lon, tuple(sorted(set(json.loads(listed)))), n)
+        for lat, lon, listed, n in conn.execute(counts)
     ]
 
 

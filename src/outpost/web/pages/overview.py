@@ -15,6 +15,7 @@ from outpost.web.overview import (
     changes,
     chart_readings,
     indicator_charts,
+    indicators,
     latest_day,
     map_json,
     period,
@@ -34,14 +35,15 @@ def read_overview(page: SignedIn, days: str | None = None) -> Response:
     now = datetime.now(UTC)
     since, visit = _visits(page.request.cookies.get(VISIT_COOKIE), now)
     shown = period(_integer(days))
+    found = indicators(page.ctx)
     response = page.render(
         "overview.html",
         current="overview",
-        changed=changes(page.ctx, since),
+        changed=changes(page.ctx, since, found),
         stories=top_stories(page.ctx),
-        charts=chart_readings(page.ctx),
+        charts=chart_readings(found),
         domains=DOMAINS,
-        day=latest_day(page.ctx),
+        day=latest_day(found),
         days=shown,
         periods=PERIODS,
     )
