@@ -21,6 +21,7 @@ from outpost.store.schema import (
 )
 from outpost.store.times import aware, from_db, now, to_db
 
+STREAMED = 500  # stories read at a time while looking for those that match
 SUMMARY = ("langs", "sources", "types", "domains", "places", "actors")
 
 
@@ -175,10 +176,28 @@ def list_stories(
     query = query.where(stories.c.article_count >= f.min_articles)
     if f.since:
         query = query.where(stories.c.last_seen >= to_db(f.since))
-    rows = conn.execute(query).all()
-    found = [_story(row) for row in rows if _matches(row, f)]
-    found = found[: f.limit] if f.limit else found
+    found = _first(conn, query, f)
     return [_with_articles(conn, s) for s in found] if with_articles else found
+
+
+def _first(conn: Connection, query: Select[Any], f: StoryFilter) -> list[Story]:
+    """The first f.limit stories of the query that match the filters a column cannot
+    answer: limited in SQL when there are none, else read in batches until enough match,
+    so a page of the latest stories never reads 200,000 of them."""
+    if not (f.lang or f.domain or f.country):
+        limited = query.limit(f.limit) if f.limit else query
+        return [_story(row) for row in conn.execute(limited)]
+    found: list[Story] = []
+    result = conn.execute(query.execution_options(yield_per=STREAMED))
+    try:
+        for row in result:
+            if _matches(row, f):
+                found.append(_story(row))
+                if f.limit and len(found) >= f.limit:
+                    break
+    finally:
+        result.close()  # the rest unread (a server-side cursor on PostgreSQL)
+    return found
 
 
 def _matches(row: Any, f: StoryFilter) -> bool:
