@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import re
 import socket
 import threading
 import time
@@ -23,6 +24,7 @@ from outpost.records import Principal
 from outpost.services.alerts import set_alert_state
 from outpost.services.tokens import create_api_token, revoke_api_token
 from outpost.store.alerts import raise_alert
+from outpost.web.pages import alerts as alert_pages
 from outpost.web.sessions import COOKIE, Session, encode
 from tests.test_web_support import Site, csrf_of, site
 
@@ -160,6 +162,22 @@ def test_a_new_alert_arrives_and_its_change_follows(server: Server) -> None:
         set_alert_state(server.site.ctx, alert_id, "acknowledged", datetime.now(UTC))
         changed = next_event(lines, "state-acknowledged")
         assert changed is not None and f'id="alert-{alert_id}"' in changed
+
+
+def test_many_alerts_at_once_all_arrive(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    """More alerts at once than a poll reads (POLLED, made 8 here) all arrive."""
+    monkeypatch.setattr(alert_pages, "POLLED", 8)
+    many = 20
+    with listening(server, stream_path(), session_cookie(server)) as lines:
+        time.sleep(1.5)  # the stream is open
+        stamp = time.time()
+        ids = [raise_one(server.site, f"burst:{stamp}:{n}") for n in range(many)]
+        arrived: list[int] = []
+        while len(arrived) < many:
+            data = next_event(lines, 'id="alert-')
+            assert data is not None, f"{len(arrived)} of {many} arrived"
+            arrived += [int(m) for m in re.findall(r'<li id="alert-(\d+)" class=', data)]
+    assert sorted(arrived) == sorted(ids)
 
 
 def test_an_older_alert_is_replaced_where_it_is(server: Server) -> None:

@@ -237,6 +237,13 @@ def handle_alert(ctx: Context, alert_id: int, state: str, now: datetime) -> Hand
         return store.get_handled(conn, alert_id)
 
 
+def alerts_changed(ctx: Context, since: datetime, limit: int = 500) -> list[Alert]:
+    """Alerts raised or changed at `since` or later, oldest change first, at most `limit`:
+    what a live inbox has not shown yet."""
+    with ctx.engine.connect() as conn:
+        return store.changed_since(conn, since, limit)
+
+
 def get_alert(ctx: Context, alert_id: int) -> Handled | None:
     with ctx.engine.connect() as conn:
         return store.get_handled(conn, alert_id)

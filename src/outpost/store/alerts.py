@@ -205,6 +205,14 @@ def list_alerts(conn: Connection, state: str | None = None, limit: int | None = 
     return _alerts(conn, conn.execute(query).all())
 
 
+def changed_since(conn: Connection, since: datetime, limit: int) -> list[Alert]:
+    """Alerts raised or changed at `since` or later, oldest change first (so a reader that
+    takes `limit` of them at a time goes on from the last one's time and misses none)."""
+    query = select(alerts).where(alerts.c.updated >= to_db(since))
+    rows = conn.execute(query.order_by(alerts.c.updated, alerts.c.id).limit(limit)).all()
+    return _alerts(conn, rows)
+
+
 def get_alert(conn: Connection, alert_id: int) -> Alert | None:
     row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).first()
     return _alerts(conn, [row])[0] if row else None

@@ -21,7 +21,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from outpost.records import Alert
-from outpost.services.alerts import STATES, list_alerts, set_alert_state
+from outpost.services.alerts import STATES, alerts_changed, get_alert, list_alerts, set_alert_state
 from outpost.services.context import Context
 from outpost.web.page import Page, SignedIn, Visitor, still_signed_in
 
@@ -29,7 +29,7 @@ router = APIRouter()
 
 SHOWN = 100  # alerts on the page
 POLL_SECONDS = 1.0
-POLLED = 25  # alerts read per poll: the most recently changed
+POLLED = 500  # alerts read per poll at most, oldest change first: the rest come next poll
 PING_SECONDS = 15
 
 
@@ -66,13 +66,8 @@ def update_alert_state(
 
 
 def _find(ctx: Context, alert_id: int) -> Alert | None:
-    """An alert just changed: among the most recently changed ones. (Wanted from the
-    services: get_alert(ctx, alert_id) -> Alert | None.)"""
-    for limit in (10, None):
-        found = [a for a in list_alerts(ctx, limit=limit) if a.id == alert_id]
-        if found:
-            return found[0]
-    return None
+    found = get_alert(ctx, alert_id)
+    return found.alert if found else None
 
 
 @router.get("/alerts/stream")
@@ -97,13 +92,14 @@ async def _changes(
             return
         if not await run_in_threadpool(still_signed_in, page.ctx, page.session):
             return  # its token was revoked
-        found = await run_in_threadpool(list_alerts, page.ctx, None, POLLED)
-        changed = [a for a in found if a.updated >= cursor and sent.get(a.id) != a.updated]
+        found = await run_in_threadpool(alerts_changed, page.ctx, cursor, POLLED)
+        changed = [a for a in found if sent.get(a.id) != a.updated]
         if changed:
             cursor = max(a.updated for a in changed)
             sent.update((a.id, a.updated) for a in changed)
             yield ServerSentEvent(_fragments(page, changed, opened, state), event="alerts")
-        await asyncio.sleep(POLL_SECONDS)
+        if len(found) < POLLED:  # else more are waiting: read on at once
+            await asyncio.sleep(POLL_SECONDS)
 
 
 def _fragments(page: Page, changed: list[Alert], opened: datetime, state: str | None) -> str:
