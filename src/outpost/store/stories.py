@@ -186,13 +186,13 @@ def _first(conn: Connection, query: Select[Any], f: StoryFilter) -> list[Story]:
     so a page of the latest stories never reads 200,000 of them."""
     if not (f.lang or f.domain or f.country):
         limited = query.limit(f.limit) if f.limit else query
-        return [_story(row) for row in conn.execute(limited)]
+        return [story_of_row(row) for row in conn.execute(limited)]
     found: list[Story] = []
     result = conn.execute(query.execution_options(yield_per=STREAMED))
     try:
         for row in result:
             if _matches(row, f):
-                found.append(_story(row))
+                found.append(story_of_row(row))
                 if f.limit and len(found) >= f.limit:
                     break
     finally:
@@ -217,10 +217,11 @@ def story_title(conn: Connection, story_id: str) -> str | None:
 
 def get_story(conn: Connection, story_id: str) -> Story | None:
     row = conn.execute(select(stories).where(stories.c.id == story_id)).first()
-    return _with_articles(conn, _story(row)) if row else None
+    return _with_articles(conn, story_of_row(row)) if row else None
 
 
-def _story(row: Any) -> Story:
+def story_of_row(row: Any) -> Story:
+    """A story as a row of `stories` holds it (the lists read the same rows)."""
     summary = json.loads(row.summary)
 
     def ranked(name: str) -> dict[str, int]:

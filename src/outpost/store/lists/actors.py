@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Select, func, select
 
 from outpost.records import Counted, DayCount, Story
 from outpost.store.schema import event_parties, events, mentions, stories, story_articles
-from outpost.store.stories import _story
+from outpost.store.stories import story_of_row
 
 # A profile reads the actor's most recent articles, at most this many, for its spellings,
 # its stories and the actors beside it: enough to show them, bounded for the most
@@ -84,7 +84,7 @@ def actor_stories(conn: Connection, actor: str) -> list[Story]:
         .order_by(stories.c.last_seen.desc(), stories.c.id)
         .limit(SHOWN)
     )
-    return [_story(row) for row in conn.execute(query)]
+    return [story_of_row(row) for row in conn.execute(query)]
 
 
 def beside(conn: Connection, actor: str) -> list[tuple[str, int]]:

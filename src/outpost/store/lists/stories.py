@@ -13,7 +13,7 @@ from outpost.store.lists.articles import article_conditions
 from outpost.store.lists.common import FILTERS, Among, Asked, Conditions, Wanted, asked
 from outpost.store.lists.keyset import Listed, Slice, Sort, Source, listed, sort_of
 from outpost.store.schema import ARTICLE_TIME, articles, stories, story_articles
-from outpost.store.stories import _story
+from outpost.store.stories import story_of_row
 from outpost.store.times import from_db
 
 SORTS = {
@@ -47,7 +47,7 @@ def _rows(ids: Sequence[Any]) -> Select[Any]:
     return select(stories, stories.c.id.label("sort_id")).where(stories.c.id.in_(ids))
 
 
-STORIES = Source(stories, stories.c.id, _rows, _story)
+STORIES = Source(stories, stories.c.id, _rows, story_of_row)
 
 
 def list_stories(conn: Connection, wanted: Wanted, s: Slice) -> Listed[Story]:
@@ -94,7 +94,7 @@ def story_timeline(conn: Connection, story_id: str) -> StoryTimeline | None:
         shown = rows[: max(0, MAX_TIMELINE - named)]
         named += len(shown)
         days.append(StoryDay(day, len(rows), total, len(sources), tuple(map(_member, shown))))
-    return StoryTimeline(_story(row), tuple(days))
+    return StoryTimeline(story_of_row(row), tuple(days))
 
 
 def _member(r: Any) -> StoryArticle:
