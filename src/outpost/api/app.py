@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 from outpost import __version__
 from outpost.api import problems
-from outpost.api.deps import known_query
+from outpost.api.deps import known_query, storable
 from outpost.api.limits import BodyLimit
 from outpost.api.routes import (
     actors,
@@ -78,7 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
         generate_unique_id_function=lambda route: route.name,  # operationId: read_alerts
-        dependencies=[Depends(known_query)],
+        dependencies=[Depends(known_query), Depends(storable)],
     )
     app.state.context, app.state.jobs = ctx, runner
     problems.install(app)

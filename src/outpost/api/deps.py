@@ -84,6 +84,21 @@ def known_query(request: Request) -> None:
         )
 
 
+def storable(request: Request) -> None:
+    """Refuse a query or path value with NUL (422, each one named): the store's text cannot
+    hold one (PostgreSQL refuses it in a query), so it names nothing there."""
+    given = [("query", k, v) for k, v in request.query_params.multi_items()]
+    given += [("path", k, v) for k, v in request.path_params.items() if isinstance(v, str)]
+    wrong = dict.fromkeys((place, name) for place, name, value in given if "\x00" in value)
+    if wrong:
+        raise RequestValidationError(
+            [
+                {"loc": (place, name), "msg": "NUL is not allowed", "type": "value_error"}
+                for place, name in wrong
+            ]
+        )
+
+
 FILTERS = tuple(f.name for f in fields(Filters))
 
 

@@ -9,9 +9,8 @@ moment it names depends on a zone the server would have to guess."""
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import Depends, Query
@@ -19,7 +18,6 @@ from fastapi.exceptions import RequestValidationError
 
 from outpost.services.paging import MAX_CURSOR, MAX_LIMIT, Filters
 
-DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 LONGEST_TIME = 64  # characters of a time as written
 
 
@@ -155,11 +153,15 @@ def moment(value: str | None, name: str) -> datetime | None:
     text = value.strip()
     wrong = "not a date (YYYY-MM-DD) or an ISO 8601 time with its offset"
     try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        pass
+    else:
+        return datetime(day.year, day.month, day.day, tzinfo=UTC)
+    try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise invalid(name, wrong) from None
-    if DATE.fullmatch(text):
-        return parsed.replace(tzinfo=UTC)
     if parsed.tzinfo is None:
         raise invalid(name, "a time needs its UTC offset (Z, +03:00), or give a date")
     try:

@@ -22,7 +22,7 @@ from outpost.services.paging import Window
 from outpost.store.lists.events import SORTS
 
 router = APIRouter(prefix="/events", tags=["events"], responses=documented("unauthorized"))
-EventId = Annotated[int, Path(ge=1, le=MAX_ID)]
+EventId = Annotated[int, Path(ge=1, le=MAX_ID, description="The event's id.")]
 Sort = Annotated[
     str | None,
     sort_query(

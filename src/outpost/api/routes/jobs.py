@@ -18,7 +18,7 @@ from outpost.services.paging import Window
 from outpost.store.jobs import SORTS
 
 router = APIRouter(tags=["jobs"], responses=documented("unauthorized"))
-JobId = Annotated[int, Path(ge=1, le=MAX_ID)]
+JobId = Annotated[int, Path(ge=1, le=MAX_ID, description="The job's id.")]
 Sort = Annotated[
     str | None, sort_query(tuple(SORTS), "-created (default: newest first) or created.")
 ]

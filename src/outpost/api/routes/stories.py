@@ -86,7 +86,7 @@ def read_story_timeline(ctx: ContextDep, story_id: StoryId) -> StoryTimelinePubl
 @router.post(
     "/stories/{story_id}/merge",
     response_model=StoryStatePublic,
-    responses=documented("not-found", "conflict"),
+    responses=documented("not-found", "conflict", "bad-request"),
 )
 def merge_story(ctx: ContextDep, story_id: StoryId, body: StoryMerge) -> StoryStatePublic:
     """Merge the other story into this one: its articles move here, and from now on it

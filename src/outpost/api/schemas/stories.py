@@ -69,7 +69,12 @@ class StoryMerge(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    other: str = Field(min_length=1, max_length=100, description="The other story's id.")
+    other: str = Field(
+        min_length=1,
+        max_length=100,
+        pattern="^[^\\x00]+$",  # the store's text cannot hold NUL
+        description="The other story's id.",
+    )
 
 
 class StoryStatePublic(BaseModel):
