@@ -89,3 +89,17 @@ def receiver() -> Iterator[Receiver]:
     """A real webhook receiver on loopback (tests/webhook_receiver.py)."""
     with running() as state:
         yield state
+
+
+@pytest.fixture(
+    scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def lists_api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The API on the analysed, clustered samples of tests/lists_store.py, built once per
+    dialect for every tests/test_api_*.py that reads it (analysing them takes minutes).
+    Only read: a test that changes stories makes a store of its own."""
+    from tests.lists_store import analysed_context  # the pipeline, imported when needed
+    from tests.test_api_auth import running_api
+
+    for ctx in analysed_context(request.param, tmp_path_factory.mktemp("api-lists")):
+        yield from running_api(ctx.settings)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ import pytest
 
 from outpost.config import Settings
 from outpost.services.jobs import UPLOADS
-from outpost.store.jobs import claim_job, create_job
+from outpost.store.jobs import claim_job, create_job, finish_job
 from outpost.store.schema import events
 from tests.conftest import EXAMPLES
 from tests.loopback_site import Reply, Site, serve
@@ -140,6 +140,46 @@ def test_a_job_left_running_by_a_dead_process_is_interrupted_at_start_up(
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def test_jobs_are_listed_newest_first_a_page_at_a_time(api: Api) -> None:
+    start = datetime(2025, 3, 1, 8, tzinfo=UTC)
+    made = []
+    with api.context.engine.begin() as conn:
+        for n in range(7):  # two by two at the same second: ties on the time
+            at = start + timedelta(seconds=n // 2)
+            job = create_job(conn, "ingest", ALICE.id, {"urls": [f"https://x.example/{n}"]}, at)
+            if n % 3 == 0:
+                claim_job(conn, job.id, at)
+                finish_job(conn, job.id, "done", None, at)
+            made.append(job.id)
+    seen, totals, cursor = [], set(), None
+    while True:
+        params = {"limit": 3, **({"cursor": cursor} if cursor else {})}
+        page = api.get("/jobs", params=params).json()
+        seen += page["items"]
+        totals.add(page["total"])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert [j["id"] for j in seen] == made[::-1] and totals == {7}
+    assert seen[0]["url"] == f"/api/v1/jobs/{made[-1]}"
+    assert seen[0] == api.get(f"/jobs/{made[-1]}").json()
+    oldest = api.get("/jobs", params={"sort": "created", "limit": 2}).json()
+    assert [j["id"] for j in oldest["items"]] == made[:2] and oldest["total"] == 7
+    done = api.get("/jobs", params={"state": "done"}).json()
+    assert [j["id"] for j in done["items"]] == [made[6], made[3], made[0]]
+    assert done["total"] == 3 and {j["state"] for j in done["items"]} == {"done"}
+    problem(api.get("/jobs", params={"state": "lost"}), 422, "validation")
+    problem(api.get("/jobs", params={"sort": "-score"}), 422, "validation")
+    other = api.get("/jobs", params={"sort": "created", "cursor": page_cursor(api)})
+    problem(other, 400, "bad-query")
+    problem(api.client.get("/api/v1/jobs"), 401, "unauthorized")
+
+
+def page_cursor(api: Api) -> str:
+    cursor: str = api.get("/jobs", params={"limit": 1}).json()["next_cursor"]
+    return cursor
 
 
 @pytest.mark.slow

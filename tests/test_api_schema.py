@@ -21,6 +21,7 @@ from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from outpost.config import Settings
+from outpost.services.ingest import ingest
 from tests.conftest import EXAMPLES
 from tests.test_api_alerts import raise_alerts
 from tests.test_api_auth import ALICE, Api, running_api
@@ -38,6 +39,9 @@ def api(settings: Settings, tmp_path: Path) -> Iterator[Api]:
     rules.write_text((EXAMPLES / "rules.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     for api in running_api(replace(settings, rules=rules, upload_max_bytes=64 * 1024)):
         raise_alerts(api.context, 3)  # something to list, read and change
+        # Articles to list, read and search (analysing them would load the models: the
+        # events, stories and places of an analysed store are tests/test_api_*.py's).
+        ingest(api.context.engine, api.settings, [str(EXAMPLES)])
         # Jobs are accepted (202) but not run: what they do is tests/test_api_jobs.py's, and
         # generated uploads and URLs would only load the models and resolve random hosts.
         api.app.state.jobs.stopping.set()

@@ -17,9 +17,23 @@ from starlette.staticfiles import StaticFiles
 
 from outpost import __version__
 from outpost.api import problems
-from outpost.api.deps import known_query
+from outpost.api.deps import known_query, storable
 from outpost.api.limits import BodyLimit
-from outpost.api.routes import alerts, docs, feeds, health, indicators, jobs, rules, tokens
+from outpost.api.routes import (
+    actors,
+    alerts,
+    articles,
+    docs,
+    events,
+    feeds,
+    health,
+    indicators,
+    jobs,
+    places,
+    rules,
+    stories,
+    tokens,
+)
 from outpost.api.schemas.common import Problem
 from outpost.config import Settings
 from outpost.records import Principal
@@ -64,13 +78,13 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
         generate_unique_id_function=lambda route: route.name,  # operationId: read_alerts
-        dependencies=[Depends(known_query)],
+        dependencies=[Depends(known_query), Depends(storable)],
     )
     app.state.context, app.state.jobs = ctx, runner
     problems.install(app)
-    for module in (health, alerts, rules, feeds, indicators, tokens):
+    resources = (health, alerts, rules, feeds, indicators, tokens, jobs)
+    for module in (*resources, articles, events, actors, places, stories):
         app.include_router(module.router, prefix=PREFIX)
-    app.include_router(jobs.router, prefix=PREFIX)
     app.include_router(docs.router)
     mount_pages(app)  # the dashboard, and /static (the vendored files the docs use too)
     app.mount("/api/static", StaticFiles(directory=STATIC), "api-static")

@@ -8,6 +8,8 @@ unknown or revoked token is the same 401 problem, so an answer tells nothing abo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import fields
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -19,6 +21,7 @@ from outpost.api.problems import ProblemError
 from outpost.records import Principal
 from outpost.services.context import Context
 from outpost.services.jobs import JobRunner
+from outpost.services.paging import BadQueryError, Filters
 from outpost.services.tokens import authenticate
 
 bearer = HTTPBearer(
@@ -65,17 +68,48 @@ ContextDep = Annotated[Context, Depends(acting_context)]
 def known_query(request: Request) -> None:
     """Refuse a query parameter the route does not take (422, each one named): a filter that
     does not apply is an error, never silently ignored (the answer would not be what was
-    asked for)."""
+    asked for). On a filtered list, a filter of the other lists is a bad-query problem."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
-    unknown = sorted(set(request.query_params) - _query_names(route))
+    taken = _query_names(route)
+    unknown = sorted(set(request.query_params) - taken)
+    _refuse_other_filters(unknown, taken)
     if unknown:
         raise RequestValidationError(
             [
                 {"loc": ("query", name), "msg": "not a parameter of this route", "type": "extra"}
                 for name in unknown
             ]
+        )
+
+
+def storable(request: Request) -> None:
+    """Refuse a query or path value with NUL (422, each one named): the store's text cannot
+    hold one (PostgreSQL refuses it in a query), so it names nothing there."""
+    given = [("query", k, v) for k, v in request.query_params.multi_items()]
+    given += [("path", k, v) for k, v in request.path_params.items() if isinstance(v, str)]
+    wrong = dict.fromkeys((place, name) for place, name, value in given if "\x00" in value)
+    if wrong:
+        raise RequestValidationError(
+            [
+                {"loc": (place, name), "msg": "NUL is not allowed", "type": "value_error"}
+                for place, name in wrong
+            ]
+        )
+
+
+FILTERS = tuple(f.name for f in fields(Filters))
+
+
+def _refuse_other_filters(unknown: Sequence[str], taken: set[str]) -> None:
+    """A list asked for a filter of other lists that it cannot use answers as the services
+    do (a bad-query problem that names the filters it has): the filter is known, the list
+    cannot apply it."""
+    mine = [name for name in FILTERS if name in taken]
+    if unknown and mine and all(name in FILTERS for name in unknown):
+        raise BadQueryError(
+            f"{unknown[0]}: not a filter of this list (these are: {', '.join(mine)})"
         )
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from outpost.records import Article, ArticleFacts, IngestError
 from outpost.services.context import Context
-from outpost.services.paging import Filters, Page, Window, paged
+from outpost.services.paging import BadQueryError, Filters, Page, Window, paged
 from outpost.store import articles as store
 from outpost.store.articles import ArticleFilter
+from outpost.store.errors import SearchRefusedError
 from outpost.store.failures import list_failures
 from outpost.store.lists import articles as lists
 from outpost.store.search import Hit, search
@@ -54,3 +56,25 @@ def article_facts(ctx: Context, uid: str) -> ArticleFacts | None:
     dates, and its near duplicates; None when there is no such article."""
     with ctx.engine.connect() as conn:
         return lists.article_facts(conn, uid)
+
+
+@dataclass(frozen=True)
+class Searched:
+    hits: tuple[Hit, ...]  # best first
+    total: int  # every article that matches, beyond the hits asked for
+
+
+def search_counted(ctx: Context, query: str, limit: int = 20) -> Searched:
+    """Full-text search, best first, with how many articles match in all (counted as the
+    articles list's q filter finds them, which reads the same index the same way).
+    BadQueryError names a query that is refused (too many words, a word too long)."""
+    with ctx.engine.connect() as conn:
+        try:
+            hits = search(conn, query, limit)
+        except SearchRefusedError as exc:
+            raise BadQueryError(f"q: {str(exc).removeprefix('search: ')}") from None
+        sorts = tuple(lists.SORTS)
+        counted = paged(
+            Window(limit=1), sorts, lambda s: lists.list_articles(conn, Filters(q=query), s)
+        )
+    return Searched(tuple(hits), counted.total)

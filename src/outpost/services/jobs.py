@@ -35,6 +35,7 @@ from outpost.records import Failure, Outcome, Stored
 from outpost.services.analysis import analyze_store
 from outpost.services.context import Context
 from outpost.services.ingest import ingest
+from outpost.services.paging import Page, Window, paged
 from outpost.services.stories import cluster_store
 from outpost.services.watch import ANALYSING
 from outpost.store import jobs as store
@@ -111,6 +112,13 @@ def create_ingest_job(
 def get_job(ctx: Context, job_id: int) -> Job | None:
     with ctx.engine.connect() as conn:
         return store.get_job(conn, job_id)
+
+
+def find_jobs(ctx: Context, state: str | None, window: Window) -> Page[Job]:
+    """The jobs (in one state), newest first ("-created", default) or oldest ("created"), a
+    page at a time; BadQueryError names a sort or cursor that cannot be."""
+    with ctx.engine.connect() as conn:
+        return paged(window, tuple(store.SORTS), lambda s: store.list_jobs(conn, state, s))
 
 
 def _check_request(files: Sequence[Upload], urls: Sequence[str], feeds: Sequence[str]) -> None:

@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from outpost.records import Failure
+from outpost.store.lists.common import Conditions
+from outpost.store.lists.keyset import Listed, Slice, Sort, Source, listed, sort_of
 from outpost.store.schema import jobs
 from outpost.store.times import aware, from_db, to_db
 
@@ -84,6 +86,21 @@ def create_job(
 def get_job(conn: Connection, job_id: int) -> Job | None:
     row = conn.execute(select(jobs).where(jobs.c.id == job_id)).first()
     return _job(row) if row else None
+
+
+# The order they came in, newest first by default (the jobs of a store are a few thousand).
+SORTS = {
+    "-created": Sort(jobs.c.created, jobs.c.id, descending=True),
+    "created": Sort(jobs.c.created, jobs.c.id, descending=False),
+}
+
+
+def list_jobs(conn: Connection, state: str | None, s: Slice) -> Listed[Job]:
+    """The jobs (in one state), in the sort's order; ListError names a sort or cursor that
+    cannot be."""
+    sort = sort_of(SORTS, s.sort)
+    where = (jobs.c.state == state,) if state is not None else ()
+    return listed(conn, JOBS, Conditions(where), sort, s)
 
 
 def claim_job(conn: Connection, job_id: int, now: datetime) -> bool:
@@ -162,3 +179,11 @@ def _job(row: Any) -> Job:
         finished=from_db(row.finished),
         updated=aware(row.updated),
     )
+
+
+JOBS = Source(
+    jobs,
+    jobs.c.id,
+    lambda ids: select(jobs, jobs.c.id.label("sort_id")).where(jobs.c.id.in_(ids)),
+    _job,
+)

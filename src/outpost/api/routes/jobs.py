@@ -5,17 +5,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Path, Request, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile, status
 
 from outpost.addresses import AddressError
 from outpost.api.deps import ContextDep, RunnerDep
+from outpost.api.filters import Cursor, Limit, sort_query
 from outpost.api.problems import ProblemError, documented, not_found
-from outpost.api.schemas.common import MAX_ID
-from outpost.api.schemas.jobs import JobPublic, job_public
+from outpost.api.schemas.common import MAX_ID, Page
+from outpost.api.schemas.jobs import JobPublic, JobState, job_public
 from outpost.services import jobs as service
+from outpost.services.paging import Window
+from outpost.store.jobs import SORTS
 
 router = APIRouter(tags=["jobs"], responses=documented("unauthorized"))
-JobId = Annotated[int, Path(ge=1, le=MAX_ID)]
+JobId = Annotated[int, Path(ge=1, le=MAX_ID, description="The job's id.")]
+Sort = Annotated[
+    str | None, sort_query(tuple(SORTS), "-created (default: newest first) or created.")
+]
 
 
 @router.post(
@@ -47,9 +53,27 @@ def create_ingest(
         raise _too_large(str(exc)) from None
     except (AddressError, ValueError) as exc:
         raise ProblemError("validation", str(exc)) from None
-    url = str(request.url_for("read_job", job_id=job.id).path)
+    url = _url(request, job.id)
     response.headers["Location"] = url
     return job_public(job, url)
+
+
+@router.get("/jobs", response_model=Page[JobPublic], responses=documented("bad-query"))
+def read_jobs(
+    ctx: ContextDep,
+    request: Request,
+    state: Annotated[JobState | None, Query(description="Only the jobs in this state.")] = None,
+    sort: Sort = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> Page[JobPublic]:
+    """Every ingest job of the store (whoever sent it), newest first, a page at a time."""
+    page = service.find_jobs(ctx, state, Window(sort, cursor, limit))
+    return Page[JobPublic](
+        items=[job_public(j, _url(request, j.id)) for j in page.items],
+        total=page.total,
+        next_cursor=page.next_cursor,
+    )
 
 
 @router.get("/jobs/{job_id}", response_model=JobPublic, responses=documented("not-found"))
@@ -58,7 +82,11 @@ def read_job(ctx: ContextDep, request: Request, job_id: JobId) -> JobPublic:
     job = service.get_job(ctx, job_id)
     if job is None:
         raise not_found("job")
-    return job_public(job, str(request.url_for("read_job", job_id=job.id).path))
+    return job_public(job, _url(request, job.id))
+
+
+def _url(request: Request, job_id: int) -> str:
+    return str(request.url_for("read_job", job_id=job_id).path)
 
 
 def _too_large(detail: str) -> ProblemError:
