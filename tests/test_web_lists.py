@@ -387,7 +387,9 @@ async def test_the_actor_profile_shows_every_spelling_with_its_language(site: Si
     assert "not among its names" in spellings["President of Russia"][0]
     events = sum(1 for e in every_event(site) if "person:putin" in e.actors + e.targets)
     assert f'<a href="/events?actor=person%3Aputin">{events} events</a>' in page
-    assert '<td lang="ru">Владимир Путин · Владимир Владимирович Путин · Путин</td>' in page
+    assert (
+        '<td lang="ru" dir="auto">Владимир Путин · Владимир Владимирович Путин · Путин</td>' in page
+    )
     assert "Как его пишут статьи" in russian and "русский" in russian
     assert 'data-chart="{&#34;x&#34;:[&#34;2021-08-23&#34;' in page
     assert missing.status_code == 404

@@ -5,6 +5,9 @@
 (function () {
   "use strict";
 
+  var DAY = 86400;
+  var DAYS = [DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY, 91 * DAY, 182 * DAY, 365 * DAY];  /* ticks on whole days */
+
   function seconds(isoDay) {
     return Date.parse(isoDay + "T00:00:00Z") / 1000;
   }
@@ -29,18 +32,18 @@
         points: { show: true, size: 5 } });
       values.push(data.total);
     }
-    var pad = xs.length > 1 ? 0 : 86400;
+    var pad = xs.length > 1 ? 0 : DAY;
     var chart = new uPlot({
       width: Math.max(plot.clientWidth, 240),
       height: 180,
-      legend: { show: true },
+      legend: { show: false },  /* the caption says what is drawn, the table has the numbers */
       cursor: { show: false },
       scales: {
-        x: { time: true, range: function (u, min, max) { return [min - pad - 43200, max + pad + 43200]; } },
+        x: { time: true, range: function (u, min, max) { return [min - pad - DAY / 2, max + pad + DAY / 2]; } },
         y: { range: function (u, min, max) { return [0, Math.max(2, max * 1.15)]; } },
       },
       axes: [
-        Object.assign({}, axis, { space: 70, values: function (u, splits) {
+        Object.assign({}, axis, { space: 70, incrs: DAYS, values: function (u, splits) {
           return splits.map(function (s) { return format.format(new Date(s * 1000)); });
         } }),
         axis,
