@@ -13,7 +13,7 @@ import html
 import re
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -26,7 +26,7 @@ from outpost.records import Article, EventRow, Outcome
 from outpost.services.articles import article_facts, list_articles
 from outpost.services.events import read_events
 from outpost.services.ingest import save_draft
-from outpost.services.jobs import get_job
+from outpost.services.jobs import MAX_SOURCES, get_job
 from outpost.services.paging import Filters, Window
 from outpost.services.stories import find_stories, get_story, story_timeline
 from outpost.services.tokens import create_api_token
@@ -551,10 +551,44 @@ async def test_an_upload_over_the_cap_is_refused_with_a_message(site: Site) -> N
             "/sources/upload",
             files=[("csrf_token", (None, token)), ("files", ("huge.txt", b"x" * (2 << 20)))],
         )
+        many = await c.post(
+            "/sources/upload",
+            files=[("csrf_token", (None, token))]
+            + [("files", (f"{n}.txt", b"x")) for n in range(MAX_SOURCES + 1)],
+        )
     assert one_file.status_code == 413
     assert "big.txt" in one_file.text and f"{UPLOAD_CAP:,} bytes" in one_file.text
+    assert many.status_code == 400 and 'id="upload-problem"' in many.text
+    assert f"Maximum number of files is {MAX_SOURCES}" in many.text
     assert request.status_code == 413
     assert f"The upload is too large: at most {UPLOAD_CAP:,} bytes" in request.text
+    assert get_job(site.ctx, 1) is None
+
+
+async def test_an_upload_streamed_past_the_cap_is_stopped_with_a_message(site: Site) -> None:
+    """A body sent in chunks announces no size: the guard stops it as it grows past the cap."""
+    boundary = "----chunks"
+    async with signed_in(site) as c:
+        token = csrf_of((await c.get("/sources")).text)
+
+        async def body() -> AsyncIterator[bytes]:
+            yield (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+                f"{token}\r\n--{boundary}\r\nContent-Disposition: form-data; "
+                'name="files"; filename="long.txt"\r\nContent-Type: text/plain\r\n\r\n'
+            ).encode()
+            for _ in range(20):  # 1.25 MiB in all: past the cap and the room for headers
+                yield b"x" * (64 * 1024)
+            yield f"\r\n--{boundary}--\r\n".encode()
+
+        answer = await c.post(
+            "/sources/upload",
+            content=body(),
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        )
+    assert "content-length" not in answer.request.headers
+    assert answer.status_code == 413
+    assert f"The upload is too large: at most {UPLOAD_CAP:,} bytes" in answer.text
     assert get_job(site.ctx, 1) is None
 
 

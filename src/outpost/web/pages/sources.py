@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
-from starlette.formparsers import MultiPartException
+from starlette.exceptions import HTTPException
 
 from outpost.addresses import AddressError
 from outpost.services.articles import ingest_errors, store_stats
@@ -134,8 +134,8 @@ async def upload_files(page: SignedIn) -> Response:
         form = await page.request.form(max_files=MAX_SOURCES, max_fields=10)
     except UploadTooLargeError:
         return await _later(page, TOO_LARGE, status=413, cap=f"{cap:,}", form="upload")
-    except MultiPartException as exc:  # too many files, a body that is not a form
-        return await _later(page, REFUSED, reason=str(exc), form="upload")
+    except HTTPException as exc:  # the parser's refusal: too many files, not a form
+        return await _later(page, REFUSED, reason=str(exc.detail), form="upload")
     try:
         files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
         if not files:
