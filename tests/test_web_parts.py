@@ -1,5 +1,6 @@
 """The pages' parts that need no store: map cells, chart series, sessions, addresses to go
-back to, links out of an article, evidence slicing, static file versions."""
+back to, links out of an article, evidence slicing, static file versions, an article's facts
+cut into parts, a search hit's passage, the filter form read, an upload's first field."""
 
 from __future__ import annotations
 
@@ -9,12 +10,25 @@ from pathlib import Path
 
 import pytest
 
-from outpost.records import EventRow, PlacedEvents, Principal, Reading
+from outpost.records import (
+    ArticleFacts,
+    DateMention,
+    EventRow,
+    Mention,
+    Place,
+    PlacedEvents,
+    Principal,
+    Reading,
+)
 from outpost.web.assets import Assets
 from outpost.web.charts import SHOWN_DAYS, series_json
 from outpost.web.evidence import CONTEXT, highlight
+from outpost.web.facts import Part, parts
+from outpost.web.filters import read_filters
 from outpost.web.mapdata import Located, cells, located_groups
 from outpost.web.page import local_path
+from outpost.web.search import excerpt
+from outpost.web.security import first_field
 from outpost.web.sessions import csrf_matches, csrf_token, decode, encode, new_session
 from outpost.web.templating import safe_url, snippet_parts
 
@@ -227,3 +241,88 @@ def test_search_matches_are_parts_to_mark_never_markup() -> None:
     ]
     assert snippet_parts("no match") == [("no match", False)]
     assert snippet_parts("«only»") == [("only", True)]
+
+
+# An article's facts, a search hit's passage ---------------------------------------------------
+
+TEXT = "Tokayev met Rahmon in Dushanbe on Monday. The Khorog post"
+
+
+def place(text: str, start: int, name: str) -> Place:
+    return Place(text, start, start + len(text), name, 38.5, 68.8, "TJ", None, 1, "city", 1.0)
+
+
+def test_each_stretch_of_text_shows_one_fact_the_actor_first() -> None:
+    facts = ArticleFacts(
+        article="a",
+        mentions=(
+            Mention("Tokayev", "PER", 0, 7, "Tokayev", "person:tokayev"),
+            Mention("Rahmon in Dushanbe", "PER", 12, 30, "Rahmon", None),  # overlaps a place
+            Mention("Khorog post", "LOC", 46, 57, "Khorog post", None),
+            Mention("Nobody", "PER", 50, 99, "x", "person:tokayev"),  # past the text's end
+        ),
+        places=(place("Dushanbe", 22, "Dushanbe"), place("Khorog", 46, "Khorugh")),
+        dates=(DateMention("Monday", 34, 40, "2025-03-10", "event"),),
+        original=None,
+        near_duplicates=(),
+    )
+    found = parts(TEXT, facts)
+    assert "".join(p.text for p in found) == TEXT
+    marked = [(p.text, p.kind, p.key) for p in found if p.kind]
+    assert marked == [
+        ("Tokayev", "actor", "person:tokayev"),
+        ("Dushanbe", "place", None),  # the place wins over the longer unlinked name
+        ("Monday", "date", "2025-03-10"),
+        ("Khorog", "place", None),
+    ]
+    assert parts("plain", None) == [Part("plain")] and parts("", None) == []
+
+
+def test_a_passage_marks_every_word_the_index_matched() -> None:
+    text = "x " * 200 + "Военные в Афганистане и вокруг Афганистана. " + "y " * 300
+    found = excerpt(text, "афганистан")
+    assert [t for t, matched in found if matched] == ["Афганистане", "Афганистана"]
+    assert found[0] == ("… ", False) and found[-1][0].endswith(" …")
+    assert excerpt("no match here", "border") == [("no match here", False)]
+    assert excerpt("text", "w " * 20) == [("text", False)]  # a query search refuses
+
+
+# The filter form, an upload's first field -------------------------------------------------------
+
+
+def test_the_filter_form_reads_days_whole_and_names_each_bad_value() -> None:
+    asked = read_filters({"since": "2025-03-12", "until": "2025-03-13", "country": "pk"})
+    assert asked.problems == ()
+    assert asked.filters.since == datetime(2025, 3, 12, tzinfo=UTC)
+    assert asked.filters.until == datetime(2025, 3, 14, tzinfo=UTC)  # the whole last day
+    assert asked.filters.country == "PK"
+    assert (
+        asked.link("/events", "abc")
+        == "/events?since=2025-03-12&until=2025-03-13&country=pk&cursor=abc"
+    )
+    bad = read_filters({"since": "0001-01-01", "domain": "x", "lang": "r", "q": " "})
+    assert [p.name for p in bad.problems] == ["since", "domain", "lang"]
+    assert bad.values == {"since": "0001-01-01", "domain": "x", "lang": "r"}  # q: empty
+    assert read_filters({"actor": "Касым-Жомарт Токаев"}).filters.actor == "person:tokayev"
+
+
+BOUNDARY = b"----form7"
+
+
+def multipart(*fields: tuple[str, bytes]) -> bytes:
+    parts = [
+        b"--" + BOUNDARY + b'\r\nContent-Disposition: form-data; name="' + name.encode() + b'"'
+        b"\r\n\r\n" + value + b"\r\n"
+        for name, value in fields
+    ]
+    return b"".join(parts) + b"--" + BOUNDARY + b"--\r\n"
+
+
+def test_an_uploads_token_is_read_from_its_first_field_only() -> None:
+    assert first_field(multipart(("csrf_token", b"tok"), ("files", b"x")), BOUNDARY) == "tok"
+    assert first_field(multipart(("files", b"x"), ("csrf_token", b"tok")), BOUNDARY) is None
+    assert first_field(multipart(("csrf_token_x", b"tok")), BOUNDARY) is None
+    assert first_field(multipart(("csrf_token", b"tok")), b"other") is None
+    assert first_field(multipart(("csrf_token", b"tok"))[:60], BOUNDARY) is None  # cut short
+    assert first_field(b"preamble\r\n" + multipart(("csrf_token", b"t")), BOUNDARY) is None
+    assert first_field(multipart(("csrf_token", b"tok")), None) is None

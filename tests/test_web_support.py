@@ -167,10 +167,11 @@ class _Markup(HTMLParser):
 
     FOREIGN = frozenset({"img", "svg", "iframe", "object", "embed", "textarea", "base"})
 
-    def __init__(self) -> None:
+    def __init__(self, allowed: frozenset[str] = frozenset()) -> None:
         super().__init__(convert_charrefs=True)
         self.problems: list[str] = []
         self.inline_script = False
+        self.allowed = allowed  # elements of FOREIGN the page's own template writes
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = dict(attrs)
@@ -179,7 +180,7 @@ class _Markup(HTMLParser):
             self.problems.append("an inline <script>")
         if tag == "style":
             self.problems.append("a <style> element")
-        if tag in self.FOREIGN:
+        if tag in self.FOREIGN - self.allowed:
             self.problems.append(f"a <{tag}> element")
         for name, value in attrs:
             if name.startswith("on"):
@@ -197,8 +198,10 @@ class _Markup(HTMLParser):
         self.inline_script = False
 
 
-def markup_problems(page: str) -> list[str]:
-    parser = _Markup()
+def markup_problems(page: str, allowed: frozenset[str] = frozenset()) -> list[str]:
+    """What the page may not contain; `allowed`: elements its own template writes (the rule
+    editor's <textarea>), never allowed in what an article brings."""
+    parser = _Markup(allowed)
     parser.feed(page)
     parser.close()
     return parser.problems

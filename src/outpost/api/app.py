@@ -40,6 +40,7 @@ from outpost.records import Principal
 from outpost.services.context import open_context
 from outpost.services.jobs import JobRunner
 from outpost.web.app import mount_pages
+from outpost.web.pages import sources
 
 PREFIX = "/api/v1"
 STATIC = Path(__file__).with_name("static")
@@ -88,7 +89,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(docs.router)
     mount_pages(app)  # the dashboard, and /static (the vendored files the docs use too)
     app.mount("/api/static", StaticFiles(directory=STATIC), "api-static")
-    uploads = {f"{PREFIX}/ingest": settings.upload_max_bytes + MULTIPART_ROOM}
+    # The uploads' own caps: the API's ingest and the Sources page's form (whose guard
+    # answers one over its cap with a page, not a problem).
+    uploads = {
+        f"{PREFIX}/ingest": settings.upload_max_bytes + MULTIPART_ROOM,
+        sources.UPLOAD_PATH: sources.upload_cap(settings.upload_max_bytes),
+    }
     app.add_middleware(BodyLimit, default=MAX_BODY, limits=uploads)  # outside the routes
     app.openapi = _openapi(app)  # type: ignore[method-assign]
     return app

@@ -3,7 +3,11 @@
     mount_pages(app)
 
 adds the page routes, /static, the handler that sends a signed-out visitor to the sign-in
-page, and the guard in front of the pages (security headers, request size cap, CSRF).
+page, and the guard in front of the pages (security headers, request size cap, CSRF). The
+sources page queues ingest jobs on `app.state.jobs`, the app's JobRunner.
+
+An app that caps request bodies in front of the pages must let two of them be larger than
+most: the rule file (rules.RULES_BODY) and an upload (sources.upload_cap).
 """
 
 from __future__ import annotations
@@ -14,12 +18,32 @@ from starlette.routing import BaseRoute, Match
 from outpost.services.context import Context
 from outpost.web.assets import PREFIX, Assets, VersionedStatic
 from outpost.web.page import NotFoundError, SignInRequiredError, Web, not_found, sign_in_first
-from outpost.web.pages import alerts, auth, browse, events, more, overview
+from outpost.web.pages import (
+    actors,
+    alerts,
+    articles,
+    auth,
+    events,
+    overview,
+    rules,
+    sources,
+    stories,
+)
 from outpost.web.security import PageGuard
 from outpost.web.sessions import installation_key
 from outpost.web.templating import environments
 
-ROUTERS = (auth.router, overview.router, alerts.router, events.router, browse.router, more.router)
+ROUTERS = (
+    auth.router,
+    overview.router,
+    alerts.router,
+    events.router,
+    articles.router,
+    stories.router,
+    actors.router,
+    sources.router,
+    rules.router,
+)
 
 
 def mount_pages(app: FastAPI) -> None:
@@ -39,6 +63,8 @@ def mount_pages(app: FastAPI) -> None:
         key=key,
         covers=lambda path: _is_page(pages, path),
         is_static=lambda path: path == PREFIX or path.startswith(f"{PREFIX}/"),
+        limits={rules.RULES_PATH: rules.RULES_BODY},
+        uploads={sources.UPLOAD_PATH: sources.upload_cap(context.settings.upload_max_bytes)},
     )
 
 

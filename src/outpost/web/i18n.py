@@ -109,6 +109,14 @@ class Formats:
                 return str(value)
         return str(format_date(value, "medium", locale=self.lang))
 
+    def month(self, value: str) -> str:
+        """A month given as YYYY-MM, as the locale names it ("March 2025")."""
+        try:
+            first = date.fromisoformat(f"{value}-01")
+        except ValueError:
+            return value
+        return str(format_date(first, "LLLL y", locale=self.lang))
+
     def number(self, value: float, digits: int = 0) -> str:
         pattern = "#,##0" + (f".{'0' * digits}" if digits else "")
         return str(format_decimal(value, format=pattern, locale=self.lang))

@@ -58,6 +58,22 @@ EVENT_TYPES: dict[str, str] = {
     "DISPLACEMENT": N_("Displacement"),
 }
 
+ACTOR_KINDS: dict[str, str] = {
+    "state": N_("State"),
+    "head_of_state": N_("Head of state"),
+    "head_of_government": N_("Head of government"),
+    "foreign_minister": N_("Foreign minister"),
+    "official": N_("Official"),
+    "secretary_general": N_("Secretary-general"),
+    "militant_leader": N_("Militant leader"),
+    "terrorist_group": N_("Terrorist group"),
+    "extremist_group": N_("Extremist group"),
+    "armed_group": N_("Armed group"),
+    "international_org": N_("International organisation"),
+    "intergovernmental_body": N_("Intergovernmental body"),
+    "media": N_("Media"),
+}
+
 ALERT_STATES: dict[str, str] = {
     "new": N_("New"),
     "acknowledged": N_("Acknowledged"),
@@ -65,6 +81,20 @@ ALERT_STATES: dict[str, str] = {
 }
 
 STORY_STATES: dict[str, str] = {"open": N_("Open"), "closed": N_("Closed")}
+
+JOB_STATES: dict[str, str] = {
+    "queued": N_("Queued"),
+    "running": N_("Running"),
+    "done": N_("Done"),
+    "failed": N_("Failed"),
+    "interrupted": N_("Interrupted"),
+}
+
+JOB_STEPS: dict[str, str] = {
+    "ingesting": N_("Reading the sources"),
+    "analysing": N_("Analysing the new articles"),
+    "clustering": N_("Placing them in stories"),
+}
 
 # CAP 1.2 words (severity, urgency, certainty): one table, the words do not collide.
 CAP: dict[str, str] = {
@@ -86,8 +116,11 @@ CAP: dict[str, str] = {
 TABLES = {
     "domain": DOMAINS,
     "event_type": EVENT_TYPES,
+    "actor_kind": ACTOR_KINDS,
     "alert_state": ALERT_STATES,
     "story_state": STORY_STATES,
+    "job_state": JOB_STATES,
+    "job_step": JOB_STEPS,
     "cap": CAP,
 }
 
@@ -118,3 +151,8 @@ def actor_namer(lang: str, country: Callable[[str | None], str]) -> Callable[[st
         return key
 
     return actor
+
+
+def is_actor(key: str) -> bool:
+    """Whether the knowledge base has this actor (so its page exists)."""
+    return load_kb().get(key) is not None

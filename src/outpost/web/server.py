@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 
 from outpost.config import Settings, SettingsError, load_settings
 from outpost.records import Principal
 from outpost.services.context import open_context
+from outpost.services.jobs import JobRunner
 from outpost.web.app import mount_pages
 
 # Who the server is when no one is signed in: it only authenticates tokens as that.
@@ -24,8 +27,23 @@ WEB_SERVER = Principal("system:web", "web server")
 
 
 def create_web_app(settings: Settings) -> FastAPI:
-    app = FastAPI(title="Outpost", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.context = open_context(settings, WEB_SERVER)
+    """The pages over the settings' store, with a worker for the ingest jobs they start (jobs
+    an earlier process left unfinished are marked interrupted)."""
+    context = open_context(settings, WEB_SERVER)
+    runner = JobRunner(context.engine, settings)
+    runner.recover()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:  # the job under way ends interrupted at its next step
+            await run_in_threadpool(runner.stop)
+
+    app = FastAPI(
+        title="Outpost", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
+    )
+    app.state.context, app.state.jobs = context, runner
     mount_pages(app)
     return app
 

@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from outpost.web.assets import Assets
 from outpost.web.i18n import LOCALES, Formats, translations
-from outpost.web.labels import actor_namer, labeller
+from outpost.web.labels import DOMAINS, EVENT_TYPES, actor_namer, is_actor, labeller
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
@@ -71,9 +71,12 @@ def environment(lang: str, assets: Assets) -> Environment:
         fmt=fmt,
         label=labeller(catalogue.gettext),
         actor=actor_namer(lang, fmt.country),
+        is_actor=is_actor,
         static=assets.url,
         safe_url=safe_url,
         snippet_parts=snippet_parts,
+        DOMAINS=DOMAINS,  # the choices of the filter form (_filters.html)
+        EVENT_TYPES=EVENT_TYPES,
     )
     env.filters["as_json"] = as_json
     return env

@@ -1,4 +1,5 @@
-"""Events: the list, and one event with its article and the sentence that proves it."""
+"""Events: the list (the shared filters, a page at a time), and one event with its article,
+the sentence that proves it, and who takes part."""
 
 from __future__ import annotations
 
@@ -7,40 +8,24 @@ from datetime import date
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from outpost.records import EventRow
-from outpost.services.articles import get_article
-from outpost.services.context import Context
-from outpost.services.events import read_events
-from outpost.store.facts import EventFilter
+from outpost.services.events import find_events, get_event
 from outpost.web.evidence import highlight
+from outpost.web.filters import FilterQuery, listed
 from outpost.web.labels import DOMAINS, EVENT_TYPES
 from outpost.web.page import NotFoundError, SignedIn
 
 router = APIRouter()
 
-LISTED = 100
-
 
 @router.get("/events")
-def read_event_list(
-    page: SignedIn,
-    domain: str | None = None,
-    type: str | None = None,
-    country: str | None = None,
-    actor: str | None = None,
-) -> Response:
-    chosen = EventFilter(
-        domain=domain if domain in DOMAINS else None,
-        type=type if type in EVENT_TYPES else None,
-        country=country.upper() if country and len(country) == 2 and country.isalpha() else None,
-        actor=actor[:200] if actor else None,
-        limit=LISTED,
-    )
+def read_event_list(page: SignedIn, asked: FilterQuery) -> Response:
+    shown = listed(asked, lambda: find_events(page.ctx, asked.filters, asked.window()))
     return page.render(
         "events.html",
+        status=shown.status,
         current="events",
-        events=read_events(page.ctx, chosen),
-        chosen=chosen,
+        asked=shown.asked,
+        found=shown.page,
         domains=DOMAINS,
         types=EVENT_TYPES,
     )
@@ -48,32 +33,25 @@ def read_event_list(
 
 @router.get("/events/{event_id}")
 def read_event(page: SignedIn, event_id: int) -> Response:
-    event = find_event(page.ctx, event_id)
-    if event is None:
+    detail = get_event(page.ctx, event_id) if 0 < event_id < 2**63 else None
+    if detail is None:
         raise NotFoundError
-    article = get_article(page.ctx, event.article)
-    place = event.place or {}
+    event = detail.event
     point = (
-        {"lat": place["lat"], "lon": place["lon"], "name": str(place.get("name", ""))}
-        if isinstance(place.get("lat"), int | float) and isinstance(place.get("lon"), int | float)
+        {"lat": detail.lat, "lon": detail.lon, "name": str((event.place or {}).get("name", ""))}
+        if detail.lat is not None and detail.lon is not None
         else None
     )
     return page.render(
         "event.html",
         current="events",
+        detail=detail,
         event=event,
-        article=article,
-        text=highlight(article.text, event) if article else None,
+        article=detail.article,
+        text=highlight(detail.article.text, event),
         point=point,
         day=_day(event.date),
     )
-
-
-def find_event(ctx: Context, event_id: int) -> EventRow | None:
-    """One event by id. The services list events but do not get one yet, so this reads the
-    list (wanted: services.events.get_event(ctx, event_id) -> EventRow | None)."""
-    found = [e for e in read_events(ctx, EventFilter(limit=None)) if e.id == event_id]
-    return found[0] if found else None
 
 
 def _day(value: str | None) -> date | str | None:
