@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from outpost.config import Settings
-from outpost.services.jobs import UPLOADS
+from outpost.services import jobs as jobs_service
+from outpost.services.jobs import STALE, UPLOADS, JobRunner
 from outpost.store.jobs import claim_job, create_job, finish_job
 from outpost.store.schema import events
 from tests.conftest import EXAMPLES
@@ -135,6 +136,46 @@ def test_a_job_left_running_by_a_dead_process_is_interrupted_at_start_up(
         for job_id in (job.id, queued.id):
             found = api.get(f"/jobs/{job_id}").json()
             assert found["state"] == "interrupted" and found["finished"], found
+        assert uploads(settings) == []
+
+
+def test_a_second_process_leaves_the_live_jobs_of_another_alone(settings: Settings) -> None:
+    """Two serving processes on one store: the one starting interrupts only the jobs whose
+    process has been silent for STALE seconds, and deletes only uploads no live job needs."""
+    for api in running_api(settings):
+        at = now()
+        with api.context.engine.begin() as conn:
+            alive = create_job(conn, "ingest", ALICE.id, {"feeds": []}, at, "other-process")
+            silent = at - timedelta(seconds=STALE + 5)
+            gone = create_job(conn, "ingest", ALICE.id, {"feeds": []}, silent, "gone-process")
+        root = settings.data_dir / UPLOADS
+        kept = [root / f"job-{alive.id}" / "upload" / "a.txt", root / "saving-x1" / "b.txt"]
+        dropped = [root / f"job-{gone.id}" / "upload" / "c.txt", root / "job-99999" / "d.txt"]
+        for path in (*kept, *dropped):
+            path.parent.mkdir(parents=True)
+            path.write_text("uploaded")
+        assert JobRunner(api.context.engine, settings).recover() == [gone.id]
+        assert api.get(f"/jobs/{alive.id}").json()["state"] == "queued"
+        assert api.get(f"/jobs/{gone.id}").json()["state"] == "interrupted"
+        assert all(path.exists() for path in kept)
+        assert not any(path.parent.exists() for path in dropped)
+
+
+def test_a_long_job_stays_alive_while_its_process_beats(
+    settings: Settings, slow_site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jobs_service, "BEAT", 0.2)
+    monkeypatch.setattr(jobs_service, "STALE", 1.0)
+    for api in running_api(settings):
+        files = [("files", ("note.bin", b"no reader takes this kind"))]
+        data = {"urls": [slow_site.url("/slow")]}
+        accepted = api.call("POST", "/ingest", files=files, data=data).json()
+        time.sleep(2.0)  # twice STALE: only the beats keep it from looking abandoned
+        assert JobRunner(api.context.engine, settings).recover() == []
+        assert api.get(f"/jobs/{accepted['id']}").json()["state"] in ("queued", "running")
+        assert uploads(settings)  # its file is still there for it
+        job, _ = poll(api, accepted["url"])
+        assert job["state"] == "done", job
         assert uploads(settings) == []
 
 

@@ -4,9 +4,12 @@ analysis and clustering of what it stored, so whoever sent it soon sees events a
 A job is a row of the store (outpost.store.jobs) that its worker writes as it goes, at most
 every PROGRESS_EVERY seconds, so a client polls it. One worker runs the jobs of a process one
 at a time, in the order they came. Uploaded files are saved under the data folder before the
-job is queued and deleted when it ends, however it ends. The serving process is the only one
-that runs jobs on its store: one found unfinished when it starts had a worker that is gone,
-and is marked interrupted.
+job is queued and deleted when it ends, however it ends.
+
+Several serving processes may share a store: each job names the process whose worker runs
+it, and that process says every BEAT seconds that it is alive; a job whose process has been
+silent for STALE seconds had a worker that is gone, and is marked interrupted (by any
+process, at start-up and at each beat).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import logging
 import queue
 import re
+import secrets
 import shutil
 import tempfile
 import threading
@@ -22,6 +26,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -47,6 +52,10 @@ log = logging.getLogger("outpost.jobs")
 
 PROGRESS_EVERY = 0.5  # seconds between two writes of a job's progress, at least
 UPLOADS = "uploads"  # the folder under the data folder where uploads wait for their job
+SAVING = "saving-"  # an upload's folder while its files are saved, before its job exists
+JOB_FOLDER = "job-"  # then: "job-<id>"
+BEAT = 15.0  # seconds between two signs of life of a serving process
+STALE = 60.0  # seconds of silence after which a process's unfinished jobs are interrupted
 MAX_SOURCES = 100  # files, URLs and feeds of one job, each
 MAX_NAME = 200  # characters of an uploaded file's name as kept
 CHUNK = 1 << 20
@@ -92,14 +101,16 @@ def create_ingest_job(
     (TooLargeError: a file over the cap); nothing is kept then."""
     urls, feeds = [u.strip() for u in urls], [f.strip() for f in feeds]
     _check_request(files, urls, feeds)
-    folder = _save_uploads(ctx.settings, files) if files else None
+    saved = _save_uploads(ctx.settings, files) if files else None
     try:
-        names = sorted(p.name for p in folder.iterdir()) if folder else []
+        names = sorted(p.name for p in saved.iterdir()) if saved else []
         request = {"files": names, "urls": urls, "feeds": feeds}
         with ctx.engine.begin() as conn:
-            job = store.create_job(conn, "ingest", ctx.who.id, request, now())
+            job = store.create_job(conn, "ingest", ctx.who.id, request, now(), runner.id)
+            # Named by its job from now on: a process cleaning up knows whose it is.
+            folder = _name_for(saved, job.id) if saved else None
     except BaseException:
-        _remove(folder.parent if folder else None)
+        _remove(saved.parent if saved else None)
         raise
     # Each file by its path, so one of a kind no reader takes is a failure the job shows (a
     # folder would pass over it); a sidecar is read with the file it describes.
@@ -107,6 +118,12 @@ def create_ingest_job(
     sources = (*read, *urls)
     runner.submit(_Work(job.id, folder.parent if folder else None, sources, tuple(feeds)))
     return job
+
+
+def _name_for(saved: Path, job_id: int) -> Path:
+    """The uploads' folder moved to the job's own name; the files' folder in it."""
+    job_folder = saved.parent.rename(saved.parent.with_name(f"{JOB_FOLDER}{job_id}"))
+    return job_folder / saved.name
 
 
 def get_job(ctx: Context, job_id: int) -> Job | None:
@@ -137,7 +154,7 @@ def _save_uploads(settings: Settings, files: Sequence[Upload]) -> Path:
     folder they are in (its parent is the job's own)."""
     root = settings.data_dir / UPLOADS
     root.mkdir(parents=True, exist_ok=True)
-    job_folder = Path(tempfile.mkdtemp(prefix="job-", dir=root))
+    job_folder = Path(tempfile.mkdtemp(prefix=SAVING, dir=root))
     folder = job_folder / FILES_FOLDER
     folder.mkdir()
     try:
@@ -185,6 +202,32 @@ def _remove(folder: Path | None) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _clear_uploads(root: Path, live: set[int], saving_before: float) -> None:
+    """Delete what no unfinished job needs under the uploads' folder: the folders of jobs
+    that ended, anything else left there, and uploads still being saved since before
+    `saving_before` (a request that died). Those of unfinished jobs stay, whatever process
+    runs them."""
+    if not root.is_dir():
+        return
+    keep = {f"{JOB_FOLDER}{job_id}" for job_id in live}
+    for entry in root.iterdir():
+        if entry.name in keep:
+            continue
+        if entry.name.startswith(SAVING) and _modified(entry) >= saving_before:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            _remove(entry)
+        else:
+            entry.unlink(missing_ok=True)
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
 # --- running jobs -----------------------------------------------------------------------------
 
 
@@ -198,20 +241,37 @@ class JobRunner:
         self.thread: threading.Thread | None = None
         self.starting = threading.Lock()
         self.pipeline: Pipeline | None = None  # loaded by the first job that analyses
+        self.id = secrets.token_hex(8)  # this process, as its jobs name it
 
     def recover(self) -> list[int]:
-        """At start-up: mark the jobs left unfinished interrupted and delete their uploads;
-        their ids."""
+        """Mark interrupted the jobs whose process is gone (silent for STALE seconds) and
+        delete the uploads no unfinished job needs; the ids of the jobs interrupted. Run at
+        start-up and at every beat; another process's live jobs and uploads are left be."""
+        at = now()
         with self.engine.begin() as conn:
-            ended = store.interrupt_unfinished(conn, now())
-        _remove(self.settings.data_dir / UPLOADS)
+            ended = store.interrupt_stale(conn, at - timedelta(seconds=STALE), at)
+            live = store.unfinished(conn)
+        _clear_uploads(self.settings.data_dir / UPLOADS, live, time.time() - STALE)
         return ended
+
+    def _beat(self) -> None:
+        """Say this process is alive, every BEAT seconds, and interrupt the jobs of those
+        that are not, until the process stops."""
+        while not self.stopping.wait(BEAT):
+            try:
+                with self.engine.begin() as conn:
+                    store.beat(conn, self.id, now())
+                self.recover()
+            except Exception:  # the store briefly away: beat again later
+                log.exception("jobs: no heartbeat written")
 
     def start(self) -> None:
         with self.starting:
             if self.thread is None and not self.stopping.is_set():
                 self.thread = threading.Thread(target=self._work, name="outpost-jobs", daemon=True)
                 self.thread.start()
+                beating = threading.Thread(target=self._beat, name="outpost-jobs-beat", daemon=True)
+                beating.start()
 
     def submit(self, work: _Work) -> None:
         self.queue.put(work)

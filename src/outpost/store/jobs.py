@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, or_, select, update
 
 from outpost.records import Failure
 from outpost.store.lists.common import Conditions
@@ -64,8 +64,15 @@ class Job:
 
 
 def create_job(
-    conn: Connection, kind: str, who: str, request: Mapping[str, list[str]], now: datetime
+    conn: Connection,
+    kind: str,
+    who: str,
+    request: Mapping[str, list[str]],
+    now: datetime,
+    runner: str | None = None,
 ) -> Job:
+    """A queued job, which the process `runner` will run (None: no process, as a job left
+    by one that is gone)."""
     counters = dict.fromkeys(PROGRESS - {"step"}, 0)
     values = {
         "kind": kind,
@@ -75,6 +82,8 @@ def create_job(
         "failures": "[]",
         "created": to_db(now),
         "updated": to_db(now),
+        "runner": runner,
+        "heartbeat": to_db(now) if runner else None,
         **counters,
     }
     job_id = conn.execute(insert(jobs).values(values).returning(jobs.c.id)).scalar_one()
@@ -144,15 +153,32 @@ def finish_job(conn: Connection, job_id: int, state: str, error: str | None, now
     )
 
 
-def interrupt_unfinished(conn: Connection, now: datetime) -> list[int]:
-    """Mark every queued or running job interrupted (their worker is gone); their ids."""
+def beat(conn: Connection, runner: str, now: datetime) -> None:
+    """The process `runner` is alive: its unfinished jobs are not to be interrupted."""
+    conn.execute(
+        update(jobs)
+        .where(jobs.c.runner == runner, jobs.c.state.in_(UNFINISHED))
+        .values(heartbeat=to_db(now))
+    )
+
+
+def interrupt_stale(conn: Connection, silent_since: datetime, now: datetime) -> list[int]:
+    """Mark interrupted every queued or running job whose process has not beaten since
+    `silent_since` (or never did): its worker is gone. Their ids."""
+    stale = or_(jobs.c.heartbeat.is_(None), jobs.c.heartbeat < to_db(silent_since))
     ended = conn.execute(
         update(jobs)
-        .where(jobs.c.state.in_(UNFINISHED))
+        .where(jobs.c.state.in_(UNFINISHED), stale)
         .values(state="interrupted", step=None, finished=to_db(now), updated=to_db(now))
         .returning(jobs.c.id)
     )
     return sorted(int(job_id) for job_id in ended.scalars())
+
+
+def unfinished(conn: Connection) -> set[int]:
+    """The ids of the jobs queued or running, in any process."""
+    query = select(jobs.c.id).where(jobs.c.state.in_(UNFINISHED))
+    return {int(job_id) for job_id in conn.execute(query).scalars()}
 
 
 def _job(row: Any) -> Job:

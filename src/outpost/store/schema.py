@@ -414,5 +414,9 @@ jobs = Table(
     Column("started", DateTime),
     Column("finished", DateTime),
     Column("updated", DateTime, nullable=False),
+    # The serving process whose worker runs it (a random id per process), and when that
+    # process last said it is alive: a job whose process has been silent is interrupted.
+    Column("runner", String(32)),
+    Column("heartbeat", DateTime),
     Index(None, "state"),
 )
