@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from outpost.records import Doc
 
+KINDS = ("country", "admin1", "domain", "event_type")  # every kind of series counted
+
 
 @dataclass(frozen=True)
 class SeriesRow:

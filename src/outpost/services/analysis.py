@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from outpost.analyze.pipeline import BATCH_SIZE, VERSION, Pipeline
 from outpost.records import Article, Doc
 from outpost.services.context import Context
+from outpost.services.indicators import counted
 from outpost.services.progress import Progress, Quiet
 from outpost.store.facts import save_analysis, stale_articles
 
@@ -53,11 +54,14 @@ def analyze_store(
     docs = (article_doc(a) for _, a in todo)
     failed = 0
     progress.start(len(todo))
-    for doc in pipeline.pipe(docs, batch_size, workers):
-        with engine.begin() as conn:
-            save_analysis(conn, ids[doc.id], doc, VERSION)
-        failed += any(": failed:" in note for note in doc.notes)
-        progress.advance()
+    try:
+        for doc in pipeline.pipe(docs, batch_size, workers):
+            with engine.begin() as conn:
+                save_analysis(conn, ids[doc.id], doc, VERSION)
+            failed += any(": failed:" in note for note in doc.notes)
+            progress.advance()
+    finally:
+        counted()  # the indicator readings kept are stale now
     return Analysed(len(todo), failed)
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from outpost.analyze.series import KINDS as SERIES_KINDS
 from outpost.analyze.series import series_of
 from outpost.records import Doc
 from outpost.store.schema import article_series, articles
@@ -35,13 +37,25 @@ def write_series(conn: Connection, article_id: int, doc: Doc) -> None:
 
 
 def latest_day(conn: Connection) -> date | None:
-    value = conn.execute(select(func.max(article_series.c.day))).scalar_one_or_none()
-    return _day(value) if value is not None else None
+    return _edge(conn, func.max)
 
 
 def first_day(conn: Connection) -> date | None:
-    value = conn.execute(select(func.min(article_series.c.day))).scalar_one_or_none()
-    return _day(value) if value is not None else None
+    return _edge(conn, func.min)
+
+
+def _edge(conn: Connection, edge: Any) -> date | None:
+    """The latest or first day counted, per kind then of those: each kind's is one step down
+    the (kind, day) index, where one over the whole table reads every row (0.6 s for two
+    million series rows)."""
+    found = [
+        conn.execute(
+            select(edge(article_series.c.day)).where(article_series.c.kind == kind)
+        ).scalar_one_or_none()
+        for kind in SERIES_KINDS
+    ]
+    days = [_day(value) for value in found if value is not None]
+    return (max(days) if edge is func.max else min(days)) if days else None
 
 
 def daily_counts(

@@ -19,6 +19,7 @@ import math
 from collections.abc import Sequence
 from datetime import date
 
+from outpost.analyze.series import KINDS as KINDS  # the kinds a reading is of
 from outpost.records import Reading
 
 LEVEL_DAYS = 28
@@ -28,7 +29,6 @@ FLOOR = 0.1  # expected count never below this: a quiet series still has some ch
 PRIOR_DAYS = 4.0  # how many days of evidence the weekly factor needs to move far from 1
 SPIKE_SCORE = 2.0  # 1 in 100 days and rarer: a spike
 MIN_HISTORY = 14  # days of counting before a series can spike (zeros before it are unknown)
-KINDS = ("country", "admin1", "domain", "event_type")
 HISTORY_DAYS = 7 * RHYTHM_WEEKS  # what a reading looks back on
 
 
@@ -57,11 +57,13 @@ def weekly_factor(history: Sequence[int], day: date) -> float:
 
 def one_in_days(observed: int, mean: float) -> float:
     """1 / P(X >= observed) for X ~ Poisson(mean)."""
-    from scipy.stats import poisson  # type: ignore[import-untyped]
+    from scipy.special import pdtrc  # type: ignore[import-untyped]
 
     if observed <= 0:
         return 1.0
-    tail = float(poisson.sf(observed - 1, mean))
+    # P(X > observed - 1), as scipy.stats.poisson.sf computes it, without importing
+    # scipy.stats (half a second) or its argument checks.
+    tail = float(pdtrc(observed - 1, mean))
     return 1.0 / max(tail, 1e-300)
 
 
