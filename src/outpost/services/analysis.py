@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from outpost.analyze.pipeline import BATCH_SIZE, VERSION, Pipeline
 from outpost.records import Article, Doc
 from outpost.services.context import Context
-from outpost.services.indicators import counted
+from outpost.services.kept import changed
 from outpost.services.progress import Progress, Quiet
 from outpost.store.facts import save_analysis, stale_articles
 
@@ -61,7 +61,7 @@ def analyze_store(
             failed += any(": failed:" in note for note in doc.notes)
             progress.advance()
     finally:
-        counted()  # the indicator readings kept are stale now
+        changed()  # the readings and map counts kept are stale now
     return Analysed(len(todo), failed)
 
 

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import date
 
 from sqlalchemy import Connection
 
 from outpost.records import Reading
 from outpost.services.context import Context
+from outpost.services.kept import kept
 from outpost.store.indicators import daily_counts, first_day, latest_day, window
 from outpost.warn.indicators import HISTORY_DAYS, KINDS, reading
 
 MEASURES = ("articles", "events")
-# Readings are reused for FRESH seconds (pages and API clients ask for the same ones again
-# and again; at a million events one costs a quarter of a second), and forgotten at once
-# when this process analyses; what another process (`outpost watch`) stores shows within
-# FRESH seconds. Alert checks read through `readings`, never from here.
-FRESH = 30.0
-KEPT = 256  # readings kept at most (per store, kind, day and measure)
-_kept: dict[tuple[object, ...], tuple[float, tuple[Reading, ...]]] = {}
-_computing = threading.Lock()
-_generation = 0
 # The days a reading can be asked for: a baseline reaches weeks back, and no store counts
 # news before 1900 or after 2999 (a day beyond date's range cannot even be computed).
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
@@ -36,26 +26,13 @@ def read_indicators(
     if kind not in KINDS:
         raise ValueError(f"kind: one of {', '.join(KINDS)}")
     _check(day, measure)
-    key = (id(ctx.engine), _generation, kind, day, measure)
-    with _computing:  # one computes what many ask at once; the others take it
-        kept = _kept.get(key)
-        if kept is not None and time.monotonic() - kept[0] < FRESH:
-            return list(kept[1])
+
+    def compute() -> tuple[Reading, ...]:
         with ctx.engine.connect() as conn:
-            found = readings(conn, kind, day, measure)
-        if len(_kept) >= KEPT:
-            _kept.clear()
-        _kept[key] = (time.monotonic(), tuple(found))
-        return found
+            return tuple(readings(conn, kind, day, measure))
 
-
-def counted() -> None:
-    """This process changed the counts (an analysis stored facts): the readings kept are
-    stale now."""
-    global _generation
-    with _computing:
-        _generation += 1
-        _kept.clear()
+    # Kept a few seconds (services.kept): at a million events one costs a quarter second.
+    return list(kept(ctx.engine, ("readings", kind, day, measure), compute))
 
 
 def _check(day: date | None, measure: str) -> None:
