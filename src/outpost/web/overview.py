@@ -12,6 +12,7 @@ from outpost.records import Alert, Reading, Story
 from outpost.services.alerts import list_alerts
 from outpost.services.context import Context
 from outpost.services.indicators import read_indicators
+from outpost.services.kept import kept
 from outpost.services.paging import Filters
 from outpost.services.places import placed_events
 from outpost.services.stories import list_stories
@@ -79,22 +80,41 @@ def top_stories(ctx: Context, limit: int = LISTED) -> list[Story]:
 
 def map_json(ctx: Context, days: int, domain_names: dict[str, str]) -> dict[str, Any]:
     """The events published in the last `days` days the store counted, on the map: counted
-    by the database per place, then summed into cells here when there are many places."""
+    by the database per place, then summed into cells here when there are many places (kept
+    a few seconds, as the counts are: summing thousands of places is most of its cost)."""
+    found = kept(ctx.engine, ("overview map", days), lambda: _map(ctx, days))
+    return {**found.json(), "domains": domain_names}
+
+
+@dataclass(frozen=True)
+class _Map:
+    first: date
+    last: date
+    events: int
+    located: int
+    degrees: float
+    cells: tuple[dict[str, Any], ...]
+
+    def json(self) -> dict[str, Any]:
+        return {
+            "first": self.first.isoformat(),
+            "last": self.last.isoformat(),
+            "events": self.events,
+            "located": self.located,
+            "cell_degrees": self.degrees,
+            "cells": list(self.cells),
+        }
+
+
+def _map(ctx: Context, days: int) -> _Map:
     last = latest_day(indicators(ctx)) or datetime.now(UTC).date()
     first = last - timedelta(days=days - 1)
     start = datetime.combine(first, time(), UTC)
     groups = placed_events(ctx, Filters(since=start, until=start + timedelta(days=days)))
     found = located_groups(groups)
     shown, degrees = cells(found)
-    return {
-        "first": first.isoformat(),
-        "last": last.isoformat(),
-        "events": sum(g.count for g in groups),
-        "located": sum(item.count for item in found),
-        "cell_degrees": degrees,
-        "cells": shown,
-        "domains": domain_names,
-    }
+    located = sum(item.count for item in found)
+    return _Map(first, last, sum(g.count for g in groups), located, degrees, tuple(shown))
 
 
 def chart_readings(
