@@ -1,5 +1,5 @@
 """Answers kept for a few seconds: what dashboards and API clients ask for again and again
-and costs much at a million events (indicator readings, the map's counts).
+and costs much at a million events (indicator readings, the overview's map).
 
 An answer is kept FRESH seconds per store and question, and forgotten at once when this
 process changes the counts (an analysis stored facts: `changed`); what another process

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from outpost.records import MapCell, PlacedEvents, PlaceSummary
 from outpost.services.context import Context
-from outpost.services.kept import kept
 from outpost.services.paging import BadQueryError, Filters, Page, Window, paged
 from outpost.store.lists import places as store
 from outpost.store.lists.common import ListError
@@ -35,12 +34,8 @@ def placed_events(ctx: Context, filters: Filters) -> list[PlacedEvents]:
     """The events matching the filters, counted per place and set of threat domains, for a
     map that draws places one by one while they are few (the events without a place are
     one group, of lat and lon None)."""
-
-    def compute() -> tuple[PlacedEvents, ...]:
-        with ctx.engine.connect() as conn:
-            try:
-                return tuple(store.placed_events(conn, filters))
-            except ListError as exc:
-                raise BadQueryError(str(exc)) from None
-
-    return list(kept(ctx.engine, ("placed events", filters), compute))
+    with ctx.engine.connect() as conn:
+        try:
+            return store.placed_events(conn, filters)
+        except ListError as exc:
+            raise BadQueryError(str(exc)) from None
