@@ -131,6 +131,13 @@ def test_refusals_name_what_cannot_be(ctx: Context) -> None:
         find_articles(ctx, Filters(q="x" * 65), Window())
     with pytest.raises(BadQueryError, match=r"^bbox: "):
         find_articles(ctx, Filters(bbox=(0.0, -91.0, 5.0, 5.0)), Window())
+    for nul in (
+        Filters(source="Voice\x00of America"),
+        Filters(q="border\x00"),
+        Filters(lang="\x00"),
+    ):
+        with pytest.raises(BadQueryError, match=r"^\w+: NUL is not allowed$"):
+            find_articles(ctx, nul, Window())  # PostgreSQL refuses NUL in a query: a 500 once
 
 
 def test_the_time_range_is_half_open(ctx: Context, known: Known) -> None:

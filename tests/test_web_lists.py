@@ -302,6 +302,28 @@ async def test_a_bad_value_is_named_beside_its_field_not_a_500(
     assert markup_problems(answer.text) == []
 
 
+NUL_ADDRESSES = [
+    ("/events", {"source": "Voice\x00of America"}, "source"),
+    ("/articles", {"q": "border\x00"}, "q"),
+    ("/stories", {"lang": "r\x00u"}, "lang"),
+    ("/search", {"q": "\x00"}, "q"),
+    ("/actors", {"q": "пут\x00ин"}, "q"),
+    ("/articles/a%00b", {}, "the address"),
+    ("/actors/person%3Aput%00in", {}, "the address"),
+]
+
+
+@pytest.mark.parametrize(("path", "query", "named"), NUL_ADDRESSES)
+async def test_a_nul_in_a_filter_or_an_id_is_refused_and_named_not_a_500(
+    site: Site, path: str, query: dict[str, str], named: str
+) -> None:
+    # PostgreSQL refuses NUL in any text it is given: asked for, it was a 500 there.
+    async with signed_in(site) as c:
+        answer = await c.get(path, params=query)
+    assert answer.status_code == 400, answer.text[:300]
+    assert f"NUL is not allowed in {named}." in answer.text
+
+
 async def test_a_cursor_of_another_list_is_refused_with_a_link_to_the_first_page(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -95,6 +95,10 @@ class PageGuard:
             await self.app(scope, receive, send)
             return
         send = _with_headers(send, static)
+        unstorable = _with_nul(scope)
+        if unstorable:  # the store's text cannot hold NUL: PostgreSQL refuses it in a query
+            await _refuse(send, 400, f"NUL is not allowed in {', '.join(unstorable)}.")
+            return
         if scope["method"] in SAFE_METHODS:
             await self.app(scope, receive, send)
             return
@@ -245,6 +249,14 @@ def _boundary(headers: Headers) -> bytes | None:
             value = value.strip().strip('"')
             return value.encode("latin-1") if 0 < len(value) <= 70 else None
     return None
+
+
+def _with_nul(scope: Scope) -> list[str]:
+    """The query parameters (and "the address", for the path) whose value holds NUL."""
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    wrong = (name for name, values in query.items() if any("\x00" in v for v in values))
+    named = sorted(name if name.isidentifier() else "a parameter" for name in wrong)
+    return (["the address"] if "\x00" in scope["path"] else []) + named
 
 
 async def _refuse(send: Send, status: int, text: str) -> None:

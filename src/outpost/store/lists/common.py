@@ -93,6 +93,10 @@ def asked(wanted: Wanted, applicable: Sequence[str], what: str) -> Asked:
     for name in given:
         if name not in applicable:
             raise ListError(f"{name}: not a filter of {what} (these are: {', '.join(applicable)})")
+    for name in given:  # the store's text cannot hold NUL: PostgreSQL refuses it in a query
+        value = getattr(wanted, name)
+        if isinstance(value, str) and "\x00" in value:
+            raise ListError(f"{name}: NUL is not allowed")
     for name, longest in LONGEST.items():
         value = getattr(wanted, name)
         if value is not None and not 0 < len(value) <= longest:
