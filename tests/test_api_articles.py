@@ -143,7 +143,7 @@ def test_search_finds_what_the_index_finds_with_the_total(lists_api: Api) -> Non
     listed = lists_api.get("/articles", params={"q": "Pakistan attack"}).json()
     assert listed["total"] == found["total"]  # the list's q finds the same articles
     nothing = lists_api.get("/search", params={"q": "zzzqqq"}).json()
-    assert nothing == {"items": [], "total": 0}
+    assert nothing == {"items": [], "total": 0, "total_exact": True}
 
 
 def test_a_search_refused_is_a_bad_query_not_a_server_error(lists_api: Api) -> None:

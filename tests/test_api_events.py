@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from outpost.store.lists import keyset
 from outpost.store.schema import places
 from tests.api_lists import ids, iso, walk
 from tests.lists_store import EventFact, Fact, facts, in_box, most_common, searched
@@ -106,6 +107,17 @@ def test_pages_walk_every_event_once_in_order(lists_api: Api, known: Known, sort
     else:
         keys = [(known[1][i].time, i) for i in ids(items)]
         assert keys == sorted(keys, reverse=sort[0] == "-")
+
+
+def test_a_total_past_the_count_bound_is_not_exact(
+    lists_api: Api, known: Known, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    every = len(known[1])
+    assert lists_api.get("/events").json()["total_exact"] is True
+    monkeypatch.setattr(keyset, "COUNTED", every - 1)
+    page = lists_api.get("/events", params={"limit": 1}).json()
+    assert (page["total"], page["total_exact"]) == (every - 1, False)
+    assert page["next_cursor"]
 
 
 def test_one_event_with_its_parties_and_evidence(lists_api: Api, known: Known) -> None:

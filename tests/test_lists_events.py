@@ -14,6 +14,7 @@ import pytest
 from outpost.services.context import Context
 from outpost.services.events import find_events, get_event
 from outpost.services.paging import BadQueryError, Filters, Window
+from outpost.store.lists import keyset
 from tests.lists_store import (
     READINGS,
     EventFact,
@@ -141,6 +142,26 @@ def test_the_default_sort_is_newest_first(ctx: Context, known: Known) -> None:
     first = find_events(ctx, Filters(), Window(limit=3))
     newest = max(known[1].values(), key=lambda e: (e.time, e.id))
     assert first.items[0].id == newest.id and first.next_cursor
+
+
+def test_a_total_past_the_count_bound_says_more_than(
+    ctx: Context, known: Known, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    every = len(known[1])
+    monkeypatch.setattr(keyset, "COUNTED", every - 1)
+    page = find_events(ctx, Filters(), Window(limit=2))
+    assert (page.total, page.exact) == (every - 1, False)  # "more than every - 1"
+    assert len(page.items) == 2 and page.next_cursor  # the pages themselves are not bounded
+    monkeypatch.setattr(keyset, "COUNTED", every)
+    page = find_events(ctx, Filters(), Window(limit=2))
+    assert (page.total, page.exact) == (every, True)
+    one = most_common_country(known)
+    assert find_events(ctx, Filters(country=one), Window()).exact
+
+
+def most_common_country(known: Known) -> str:
+    countries = [e.country for e in known[1].values() if e.country]
+    return max(set(countries), key=lambda c: (countries.count(c), c))
 
 
 def test_what_cannot_be_answered_is_refused_by_name(ctx: Context) -> None:

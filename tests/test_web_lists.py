@@ -34,6 +34,7 @@ from outpost.services.stories import find_stories, get_story, story_timeline
 from outpost.services.tokens import create_api_token
 from outpost.store.articles import ArticleFilter
 from outpost.store.facts import EventFilter
+from outpost.store.lists import keyset
 from outpost.web.server import create_web_app
 from tests.conftest import EXAMPLES
 from tests.test_web_support import (
@@ -284,6 +285,18 @@ BAD = [
     ({"cursor": "not-a-cursor"}, "cursor", "This page link no longer works"),
     ({"cursor": "x" * 600}, "cursor", "This page link no longer works"),
 ]
+
+
+async def test_a_total_past_the_count_bound_reads_more_than(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(keyset, "COUNTED", 2)
+    async with signed_in(site) as c:
+        english = (await c.get("/events")).text
+    async with signed_in(site, **{"Accept-Language": "ru"}) as c:
+        russian = (await c.get("/events")).text
+    assert '<p class="total" id="total">More than 2 events</p>' in english
+    assert '<p class="total" id="total">Более 2 событий</p>' in russian
 
 
 @pytest.mark.parametrize(("query", "field", "message"), BAD)

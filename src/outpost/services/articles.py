@@ -61,7 +61,8 @@ def article_facts(ctx: Context, uid: str) -> ArticleFacts | None:
 @dataclass(frozen=True)
 class Searched:
     hits: tuple[Hit, ...]  # best first
-    total: int  # every article that matches, beyond the hits asked for
+    total: int  # every article that matches, beyond the hits asked for (see `exact`)
+    exact: bool = True  # False: more than `total` match
 
 
 def search_counted(ctx: Context, query: str, limit: int = 20) -> Searched:
@@ -77,4 +78,4 @@ def search_counted(ctx: Context, query: str, limit: int = 20) -> Searched:
         counted = paged(
             Window(limit=1), sorts, lambda s: lists.list_articles(conn, Filters(q=query), s)
         )
-    return Searched(tuple(hits), counted.total)
+    return Searched(tuple(hits), counted.total, counted.exact)

@@ -1,6 +1,7 @@
 """What every list of the services layer takes and gives: filters, a sort, a cursor, a page.
 
-A page carries the total of what matches (the same filters, counted) and an opaque cursor
+A page carries the total of what matches (the same filters, counted; exact up to ten
+thousand, past that "more than ten thousand") and an opaque cursor
 for the next one. The cursor is keyset pagination: it holds the sort value and the id of
 the last item shown, so the next page starts after it whatever was added meanwhile, and a
 page deep in a million events costs what the first one does.
@@ -63,8 +64,9 @@ class Window:
 @dataclass(frozen=True)
 class Page(Generic[T]):
     items: tuple[T, ...]
-    total: int  # everything that matches the filters, on every page
+    total: int  # everything that matches the filters, on every page (see `exact`)
     next_cursor: str | None  # None: this is the last page
+    exact: bool = True  # False: more than `total` match (a list counts up to COUNTED)
 
 
 def encode_cursor(sort: str, value: object, ident: int | str) -> str:
@@ -109,4 +111,4 @@ def paged(window: Window, sorts: tuple[str, ...], run: Callable[[Slice], Listed[
     except ListError as exc:
         raise BadQueryError(str(exc)) from None
     cursor = encode_cursor(sort, *listed.after) if listed.after is not None else None
-    return Page(listed.items, listed.total, cursor)
+    return Page(listed.items, listed.total, cursor, listed.exact)

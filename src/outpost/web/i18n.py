@@ -7,9 +7,9 @@ build step can leave a stale .mo behind, and compiling two small catalogues cost
 milliseconds once per process. After changing a visible string, from the repository root:
 
     pybabel extract -F src/outpost/web/babel.cfg -k N_ --no-location --sort-output \
-        -o src/outpost/web/locale/messages.pot src/outpost/web
+        -w 100 -o src/outpost/web/locale/messages.pot src/outpost/web
     pybabel update -i src/outpost/web/locale/messages.pot -d src/outpost/web/locale \
-        --no-fuzzy-matching --ignore-obsolete
+        --no-fuzzy-matching --ignore-obsolete -w 100
 
 then translate the new entries of each messages.po (tests/test_web_i18n.py fails while a
 string is untranslated or fuzzy).

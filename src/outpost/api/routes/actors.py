@@ -49,6 +49,7 @@ def read_actors(
     return Page[ActorPublic](
         items=[actor_public(a) for a in page.items],
         total=page.total,
+        total_exact=page.exact,
         next_cursor=page.next_cursor,
     )
 

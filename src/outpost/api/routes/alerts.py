@@ -40,7 +40,10 @@ def read_alerts(
     """The inbox, a page at a time, with each alert's evidence and deliveries."""
     page = service.page_alerts(ctx, state, Window(sort, cursor, limit))
     return Page[AlertPublic](
-        items=[alert_public(a) for a in page.items], total=page.total, next_cursor=page.next_cursor
+        items=[alert_public(a) for a in page.items],
+        total=page.total,
+        total_exact=page.exact,
+        next_cursor=page.next_cursor,
     )
 
 

@@ -54,6 +54,7 @@ def read_articles(
     return Page[ArticlePublic](
         items=[article_public(a) for a in page.items],
         total=page.total,
+        total_exact=page.exact,
         next_cursor=page.next_cursor,
     )
 
@@ -87,4 +88,6 @@ def search_articles(
     """Articles containing every word of q, best first, each with the words that matched;
     `total` counts all that match (GET /articles?q= lists them all, a page at a time)."""
     found = service.search_counted(ctx, q, limit)
-    return SearchPublic(items=[hit_public(h) for h in found.hits], total=found.total)
+    return SearchPublic(
+        items=[hit_public(h) for h in found.hits], total=found.total, total_exact=found.exact
+    )

@@ -47,6 +47,7 @@ def read_events(
     return Page[EventPublic](
         items=[event_public(e) for e in page.items],
         total=page.total,
+        total_exact=page.exact,
         next_cursor=page.next_cursor,
     )
 

@@ -72,6 +72,7 @@ def read_jobs(
     return Page[JobPublic](
         items=[job_public(j, _url(request, j.id)) for j in page.items],
         total=page.total,
+        total_exact=page.exact,
         next_cursor=page.next_cursor,
     )
 

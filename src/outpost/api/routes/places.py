@@ -36,6 +36,7 @@ def read_places(
     return Page[PlacePublic](
         items=[place_public(p) for p in page.items],
         total=page.total,
+        total_exact=page.exact,
         next_cursor=page.next_cursor,
     )
 

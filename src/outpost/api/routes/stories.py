@@ -56,6 +56,7 @@ def read_stories(
     return Page[StoryPublic](
         items=[story_public(s) for s in page.items],
         total=page.total,
+        total_exact=page.exact,
         next_cursor=page.next_cursor,
     )
 

@@ -93,7 +93,12 @@ class SearchPublic(BaseModel):
     """The best hits first, at most `limit` of them, and how many articles match in all."""
 
     items: list[HitPublic]
-    total: int = Field(ge=0)
+    total: int = Field(
+        ge=0, description="How many articles match: exact up to 10,000 (see total_exact)."
+    )
+    total_exact: bool = Field(
+        description="False when more than `total` match: counting stops at 10,000."
+    )
 
 
 def article_public(a: Article) -> ArticlePublic:

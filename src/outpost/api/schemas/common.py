@@ -14,7 +14,12 @@ class Page(BaseModel, Generic[T]):
     page (null on the last one)."""
 
     items: list[T]
-    total: int = Field(ge=0)
+    total: int = Field(
+        ge=0, description="How many match in all: exact up to 10,000 (see total_exact)."
+    )
+    total_exact: bool = Field(
+        description="False when more than `total` match: counting stops at 10,000."
+    )
     next_cursor: str | None
 
 

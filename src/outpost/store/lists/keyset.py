@@ -43,6 +43,10 @@ Key = tuple[Any, Any]  # (sort value as JSON, id) of an item: what a cursor hold
 # thousand rows (migration 0008 shows the plans).
 DRIVE = 2000
 SCAN = 20_000
+# A total is exact up to COUNTED; past it a list says "more than COUNTED" (as search engines
+# do): counting a million matches costs a hundred times what finding a page does, and no
+# one pages through ten thousand items.
+COUNTED = 10_000
 
 
 @dataclass(frozen=True)
@@ -117,8 +121,9 @@ class Slice:
 @dataclass(frozen=True)
 class Listed(Generic[T]):
     items: tuple[T, ...]
-    total: int  # all that match the filters
+    total: int  # all that match the filters, up to COUNTED when not `exact`
     after: Key | None  # the last item's key when more follow, else None
+    exact: bool = True  # False: more than `total` match
 
 
 @dataclass(frozen=True)
@@ -136,7 +141,7 @@ def listed(
 ) -> Listed[T]:
     """The total of what meets the conditions, and the page `s` asks for, in two steps: the
     keys of the page (from the indexes, without the rows' text), then those rows."""
-    total = count(conn, source, conditions)
+    total = count(conn, source, conditions, COUNTED + 1)
     if total == 0:
         return Listed((), 0, None)
     where = _written(conn, source, conditions, total)
@@ -149,7 +154,7 @@ def listed(
     # A row gone between the two steps (its article analysed again) is left out.
     items = tuple(source.convert(rows[k[1]]) for k in shown if k[1] in rows)
     after = _key(shown[-1]) if len(found) > s.limit else None
-    return Listed(items, total, after)
+    return Listed(items, min(total, COUNTED), after, exact=total <= COUNTED)
 
 
 def _written(
@@ -170,8 +175,11 @@ def _key(row: Any) -> Key:
     return (value.isoformat() if isinstance(value, datetime) else value), ident
 
 
-def count(conn: Connection, source: Source[Any], conditions: Conditions) -> int:
-    """How many items meet the conditions, read the cheapest way the plans showed:
+def count(
+    conn: Connection, source: Source[Any], conditions: Conditions, upto: int | None = None
+) -> int:
+    """How many items meet the conditions (`upto` at most: the count stops there), read the
+    cheapest way the plans showed:
 
     - one filter of another table and nothing else: the ids it gives, counted there (every
       one is an item's: they are foreign keys, or the full-text index of the articles);
@@ -183,10 +191,12 @@ def count(conn: Connection, source: Source[Any], conditions: Conditions) -> int:
     among = conditions.among
     if not conditions.own and len(among) == 1 and among[0].ident is source.ident:
         only = among[0]
-        query = select(func.count(func.distinct(only.column))).where(*only.where.leading())
+        some = select(only.column).where(*only.where.leading()).distinct()
     else:
-        query = select(func.count()).select_from(source.table).where(*every(conn, conditions))
-    return int(conn.execute(query).scalar_one())
+        some = select(literal(1)).select_from(source.table).where(*every(conn, conditions))
+    if upto is not None:
+        some = some.limit(upto)
+    return int(conn.execute(select(func.count()).select_from(some.subquery())).scalar_one())
 
 
 def every(conn: Connection, conditions: Conditions) -> list[Any]:
