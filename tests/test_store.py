@@ -6,11 +6,12 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import Engine, func, select
 
 from outpost.records import Draft, Outcome
 from outpost.services.ingest import save_draft
-from outpost.store import connect
+from outpost.store import connect, dialect
 from outpost.store.articles import (
     ArticleFilter,
     get_article,
@@ -139,6 +140,25 @@ def test_search_english_and_russian_in_any_inflection(engine: Engine) -> None:
     assert [h.article.uid for h in by_title] == [ru.uid]
     assert english_hits and english_hits[0].article.title == "English story"
     assert nothing == [] and empty == []
+
+
+def test_search_ranks_the_newest_matches_only(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The oldest article says "heroin" most often (bm25 and ts_rank put it first), yet it is
+    # not among the RANKED newest matches: ranking every match of a common word took seconds.
+    texts = [
+        f"Heroin heroin heroin heroin was seized at the border post {passages()[60][:80]}",
+        f"Customs officers seized heroin in a lorry at the crossing. {passages()[61][:200]}",
+        f"Police said heroin was found in a car near the river. {passages()[62][:200]}",
+    ]
+    stored = [save_draft(engine, draft(t, title=f"Seizure {i}")).uid for i, t in enumerate(texts)]
+    with engine.connect() as conn:
+        everything = [h.article.uid for h in search(conn, "heroin")]
+        monkeypatch.setattr(dialect, "RANKED", 2)
+        newest = [h.article.uid for h in search(conn, "heroin")]
+    assert everything[0] == stored[0] and sorted(everything) == sorted(stored)
+    assert sorted(newest) == sorted(stored[1:])
 
 
 def test_stats_counts_by_source_and_language(engine: Engine) -> None:

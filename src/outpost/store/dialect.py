@@ -94,8 +94,16 @@ def _term(word: str) -> Term:
     return Term(stem, prefix=True) if len(stem) >= MIN_PREFIX else Term(word, prefix=False)
 
 
+RANKED = 1000  # the most recently stored matches that search ranks (see search_sql)
+
+
 def search_sql(dialect: str, terms: list[Term]) -> tuple[Any, dict[str, Any]]:
-    """SQL returning (id, rank, snippet) of matching articles, best first, and its parameters."""
+    """SQL returning (id, rank, snippet) of matching articles, best first, and its parameters.
+
+    Only the RANKED most recently stored matches are ranked: ranking reads every match's
+    word positions (PostgreSQL's tsvector, FTS5's hit lists), so a common word over half a
+    million articles took seconds, while the newest thousand are found along the ids alone.
+    A watch looks for what is new; older articles are reached by the lists' time range."""
     query = match_query(dialect, terms)
     if dialect == "postgresql":
         sql = text(
@@ -103,24 +111,34 @@ def search_sql(dialect: str, terms: list[Term]) -> tuple[Any, dict[str, Any]]:
             SELECT a.id, ts_rank(a.search, q) AS rank,
                    ts_headline('simple', a.text, q,
                      'StartSel=«, StopSel=», MaxWords=25, MinWords=10, MaxFragments=1') AS snippet
-            FROM articles a, to_tsquery('simple', :query) q
-            WHERE a.search @@ q
+            FROM (
+                SELECT id FROM articles WHERE search @@ to_tsquery('simple', :query)
+                ORDER BY id DESC LIMIT :pool
+            ) AS pool
+            JOIN articles a ON a.id = pool.id
+            CROSS JOIN to_tsquery('simple', :query) q
             ORDER BY rank DESC, a.id
             LIMIT :limit
             """
         )
-        return sql, {"query": query}
+        return sql, {"query": query, "pool": RANKED}
+    # FTS5 reads its matches in rowid order and takes a rowid bound as its own constraint.
     sql = text(
         """
         SELECT rowid AS id, bm25(articles_fts, 2.0, 1.0) AS rank,
                snippet(articles_fts, 1, '«', '»', '…', 20) AS snippet
         FROM articles_fts
-        WHERE articles_fts MATCH :query
+        WHERE articles_fts MATCH :query AND rowid >= (
+            SELECT coalesce(min(rowid), 0) FROM (
+                SELECT rowid FROM articles_fts WHERE articles_fts MATCH :query
+                ORDER BY rowid DESC LIMIT :pool
+            )
+        )
         ORDER BY rank, rowid
         LIMIT :limit
         """
     )
-    return sql, {"query": query}
+    return sql, {"query": query, "pool": RANKED}
 
 
 def text_filter(dialect: str, terms: list[Term]) -> tuple[Any, list[Any]]:

@@ -12,7 +12,7 @@ from outpost.store.articles import COLUMNS, to_article
 from outpost.store.errors import SearchRefusedError
 from outpost.store.schema import articles
 
-MAX_HITS = 1000  # each hit costs a snippet, made from its whole text
+MAX_HITS = dialect.RANKED  # each hit costs a snippet, made from its whole text
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,8 @@ class Hit:
 
 
 def search(conn: Connection, query: str, limit: int = 20) -> list[Hit]:
-    """Articles containing every word of the query (in any inflection), best first.
+    """Articles containing every word of the query (in any inflection), best first among
+    the dialect.RANKED most recently stored ones that do.
 
     Raises SearchRefusedError for a query over the bounds of `dialect.query_terms` (more than
     12 different words, or a word of more than 64 characters) or a `limit` over MAX_HITS;
