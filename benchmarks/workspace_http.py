@@ -67,8 +67,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "outpost", "serve", "--port", str(port), "--no-watch"]
+    command += ["--workers", str(workers)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -147,11 +148,13 @@ def run(args: argparse.Namespace) -> list[Timing]:
     port = args.port or free_port()
     base = f"http://127.0.0.1:{port}"
     secret = make_token(env)
-    server = start_server(env, port)
+    server = start_server(env, port, args.workers)
     try:
         cookies = sign_in(base, secret)
         timings = []
         for label, path, how in ENDPOINTS:
+            if args.only and args.only not in label:
+                continue
             headers = {"Authorization": f"Bearer {secret}"} if how == "bearer" else {}
             jar = cookies if how == "cookie" else httpx.Cookies()
             lat, errors, elapsed = asyncio.run(
@@ -170,7 +173,7 @@ def run(args: argparse.Namespace) -> list[Timing]:
         return timings
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        server.wait(timeout=60)  # the workers have 30 s to finish
 
 
 def main() -> None:
@@ -180,10 +183,13 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=400, help="per endpoint")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=1, help="outpost serve --workers")
+    parser.add_argument("--only", help="measure only the endpoints whose label contains this")
     args = parser.parse_args()
     Path(args.data_dir).mkdir(parents=True, exist_ok=True)
     timings = run(args)
-    table = Table(title=f"{args.clients} clients, {args.requests} requests per endpoint")
+    title = f"{args.clients} clients, {args.requests} requests per endpoint, {args.workers} workers"
+    table = Table(title=title)
     for column in ("endpoint", "p50 ms", "p95 ms", "max ms", "req/s", "errors", "goal p95"):
         table.add_column(column, justify="left" if column == "endpoint" else "right")
     for t in timings:

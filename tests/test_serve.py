@@ -98,14 +98,62 @@ def test_serve_answers_health_takes_a_cli_token_and_stops_on_sigterm(
     assert f"http://127.0.0.1:{port}/api/v1" in err and "Stopped." in err
 
 
-def test_a_port_in_use_is_said_and_the_exit_status_is_2(process_env: dict[str, str]) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_port_in_use_is_said_and_the_exit_status_is_2(
+    process_env: dict[str, str], workers: str
+) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        process = serving(process_env, port, "--no-watch")
+        process = serving(process_env, port, "--no-watch", "--workers", workers)
         _, err = process.communicate(timeout=90)
     assert process.returncode == 2 and "address already in use" in err
+
+
+def children(pid: int) -> set[int]:
+    """The processes whose parent is `pid` (read from /proc)."""
+    found = set()
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            lines = status.read_text().splitlines()
+        except OSError:  # ended meanwhile
+            continue
+        if f"PPid:\t{pid}" in lines:
+            found.add(int(status.parent.name))
+    return found
+
+
+def test_workers_answer_together_a_dead_one_is_replaced_and_all_stop(
+    process_env: dict[str, str],
+) -> None:
+    secret = outpost(process_env, "token", "create", "ci").stdout.strip()
+    port = free_port()
+    process = serving(process_env, port, "--no-watch", "--workers", "2")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        assert wait_for_health(base, process).status_code == 200
+        first = children(process.pid)
+        assert len(first) == 2
+        auth = {"Authorization": f"Bearer {secret}"}
+        with httpx.Client(base_url=base, headers=auth) as client:
+            answers = [client.get("/api/v1/alerts").status_code for _ in range(20)]
+        assert answers == [200] * 20
+        killed = min(first)
+        os.kill(killed, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while True:
+            now = children(process.pid)
+            if len(now) == 2 and killed not in now:
+                break
+            assert time.monotonic() < deadline, f"not replaced: {now}"
+            time.sleep(0.2)
+        assert wait_for_health(base, process).status_code == 200
+    finally:
+        if process.poll() is None:
+            _, err = stop(process)
+    assert f"worker {killed} ended" in err and "Stopped." in err
+    assert children(process.pid) == set()
 
 
 @pytest.fixture
@@ -115,12 +163,14 @@ def wire() -> Iterator[Site]:
         yield site
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
 def test_the_watch_loop_of_serve_polls_a_feed_added_through_the_api(
-    process_env: dict[str, str], wire: Site
+    process_env: dict[str, str], wire: Site, workers: str
 ) -> None:
+    # With workers, the feed is added through one of them and polled by the one loop.
     secret = outpost(process_env, "token", "create", "ci").stdout.strip()
     port = free_port()
-    process = serving(process_env, port)  # no feed yet: the loop waits for one
+    process = serving(process_env, port, "--workers", workers)  # no feed: the loop waits
     try:
         base = f"http://127.0.0.1:{port}"
         wait_for_health(base, process)
