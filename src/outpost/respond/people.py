@@ -134,8 +134,12 @@ def may(who: Principal, action: Action) -> bool:
 def require(who: Principal, action: Action) -> None:
     """Raise NotAllowedError naming the action unless the principal may do it."""
     if not may(who, action):
-        held = who.role or "no role"
-        raise NotAllowedError(f"{who.id} ({held}) may not {action.value.replace('-', ' ')}")
+        raise refusal(who, action.value.replace("-", " "))
+
+
+def refusal(who: Principal, what: str) -> NotAllowedError:
+    """The error that says who may not do what (and with which role)."""
+    return NotAllowedError(f"{who.id} ({who.role or 'no role'}) may not {what}")
 
 
 # Usernames and organisation codes go into URLs, audit targets and principal ids

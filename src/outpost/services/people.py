@@ -15,7 +15,6 @@ from outpost.respond import people as rules
 from outpost.respond.people import (
     Action,
     AlreadyExistsError,
-    NotAllowedError,
     NotFoundError,
     PeopleError,
     Role,
@@ -134,7 +133,7 @@ def enroll_totp(ctx: Context, username: str) -> tuple[str, str]:
     with ctx.engine.begin() as conn:
         user = store.user_by_name(conn, name)
         if not (rules.may(ctx.who, Action.MANAGE_USERS) or (user and user.id == ctx.who.user)):
-            raise NotAllowedError(f"{ctx.who.id} may not enrol a second factor for {name!r}")
+            raise rules.refusal(ctx.who, f"enrol a second factor for {name!r}")
         if user is None:
             raise NotFoundError(f"no user {name!r}")
         store.set_totp_secret(conn, user.id, secret)
@@ -200,6 +199,6 @@ def _may_change(who: Principal, found: store.Credentials, current: str | None) -
     if rules.may(who, Action.MANAGE_USERS):
         return
     if found.user.id != who.user:
-        raise NotAllowedError(f"{who.id} may not set the password of {found.user.username!r}")
+        raise rules.refusal(who, f"set the password of {found.user.username!r}")
     if current is None or not verify_password(found.password_hash, current):
         raise PeopleError("the current password is wrong")
