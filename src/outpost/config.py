@@ -21,6 +21,8 @@
     OUTPOST_ARTICLE_MAX_CHARS     characters of text an article may have (longer is refused)
     OUTPOST_STATEMENT_TIMEOUT     seconds one database statement may run
     OUTPOST_UPLOAD_MAX_BYTES      cap on one file uploaded to the API, and on one upload request
+    OUTPOST_REQUIRE_ADMIN_TOTP    true: administrators sign in only with a TOTP code as well
+                                  (true/false, yes/no, 1/0, on/off; default false)
 
 The TOML file uses the same names without the prefix, in lower case, e.g.
 `fetch_allow_networks = ["10.1.0.0/16"]`.
@@ -85,6 +87,7 @@ class Settings:
     statement_timeout: float = 30.0  # seconds one database statement may run
     rules: Path | None = None  # the watch-rule file (`rules` in the file, OUTPOST_RULES)
     upload_max_bytes: int = 50 * 1024 * 1024  # one uploaded file, and one upload request
+    require_admin_totp: bool = False  # administrators need a second factor to sign in
 
     def with_database(self, url: str) -> Settings:
         return replace(self, database_url=url)
@@ -141,6 +144,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         _number(values, "statement_timeout", 30.0),
         _path(values.get("rules")),
         int(_number(values, "upload_max_bytes", 50 * 1024 * 1024)),
+        _flag(values, "require_admin_totp", False),
     )
 
 
@@ -195,6 +199,22 @@ def _number(values: Mapping[str, Any], key: str, default: float) -> float:
     if number <= 0:
         raise SettingsError(f"{key}: must be positive, got {raw!r}")
     return number
+
+
+TRUE = ("true", "yes", "1", "on")
+FALSE = ("false", "no", "0", "off", "")
+
+
+def _flag(values: Mapping[str, Any], key: str, default: bool) -> bool:
+    """A TOML boolean, or the text of an environment variable; anything else is refused (a
+    mistyped "ture" must not quietly mean false)."""
+    raw = values.get(key, default)
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in TRUE or text in FALSE:
+        return text in TRUE
+    raise SettingsError(f"{key}: expected true or false, got {raw!r}")
 
 
 def _networks(raw: object) -> tuple[IPNetwork, ...]:

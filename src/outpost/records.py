@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -404,8 +405,11 @@ class Principal:
     """Who acts: every service call receives one, so what may be seen and done is decided in
     one place. Now the local operator (the CLI), a watch loop, or an API token's owner."""
 
-    id: str  # "operator:alice", "system:watch", "token:3"
+    id: str  # "operator:alice", "system:watch", "user:alice"
     name: str
+    user: int | None = None  # the signed-in person's user id (None: not a person's account)
+    org: str | None = None  # the code of that person's organisation
+    role: str | None = None  # viewer, analyst, coordinator, administrator (see respond.people)
 
 
 @dataclass(frozen=True)
@@ -456,10 +460,72 @@ class ApiToken:
     created: datetime
     last_used: datetime | None  # to the minute
     revoked: datetime | None
+    user_id: int | None = None  # the person it acts for (None: a token of `owner` alone)
 
     @property
     def active(self) -> bool:
         return self.revoked is None
+
+
+# People and organisations (issue 13) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """A body of the alliance: its crisis-response centre, a member state's agency, or a
+    partner."""
+
+    id: int
+    code: str  # short slug, lower case: "crc", "kz-knb"
+    name: str
+    kind: str  # centre, member, partner
+    country: str | None  # ISO 3166-1 alpha-2, upper case
+    created: datetime
+
+
+@dataclass(frozen=True)
+class User:
+    """A person's account as others may see it: never its password hash or TOTP secret."""
+
+    id: int
+    username: str  # lower case
+    display_name: str
+    org: str  # the code of the user's organisation
+    role: str  # viewer, analyst, coordinator, administrator
+    created: datetime
+    disabled: datetime | None = None
+    failed_attempts: int = 0  # wrong passwords in a row since the last sign-in or lock-out
+    locked_until: datetime | None = None
+    totp: bool = False  # whether a second factor is enrolled
+    last_sign_in: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.disabled is None
+
+
+AuditValue = str | int | float | bool | None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One link of the append-only audit chain. `hash` is the sha256 of a canonical JSON of
+    the entry's fields and `prev_hash` (outpost.respond.audit), so changing or removing an
+    entry breaks the chain from there on."""
+
+    id: int  # 1, 2, 3...: consecutive, so a removed entry leaves a gap
+    at: datetime
+    actor: str  # the acting principal's id
+    action: str  # "user.add", "sign-in", "sign-in.failed", "org.add"...
+    target: str  # "user:alice", "org:crc"
+    detail_json: str  # the detail as stored: canonical JSON text of a flat object
+    prev_hash: str
+    hash: str
+
+    @property
+    def detail(self) -> dict[str, AuditValue]:
+        parsed = json.loads(self.detail_json)
+        return parsed if isinstance(parsed, dict) else {}
 
 
 # The workspace's lists and pages (issue 12) --------------------------------------------------

@@ -15,6 +15,8 @@ NOUNS = (
     "rules",
     "alerts",
     "tokens",
+    "people",
+    "audit",
     "serve",
 )
 for _noun in NOUNS:

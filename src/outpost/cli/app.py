@@ -39,12 +39,12 @@ def command(name: str) -> Callable[[Command], Command]:
 
 def register(module: ModuleType) -> None:
     """Add the module's commands, in the order they are defined, and its sub-commands: a
-    module-level Typer `group` is added as a command with sub-commands (`outpost token
-    create`). The docstring is the help, each paragraph reflowed to the terminal (Typer keeps
-    a docstring's line breaks, which then break mid-sentence)."""
-    group = getattr(module, "group", None)
-    if isinstance(group, typer.Typer):
-        app.add_typer(group)
+    module-level Typer `group` (or each of a tuple `groups`) is added as a command with
+    sub-commands (`outpost token create`). The docstring is the help, each paragraph reflowed
+    to the terminal (Typer keeps a docstring's line breaks, which then break mid-sentence)."""
+    for group in (getattr(module, "group", None), *getattr(module, "groups", ())):
+        if isinstance(group, typer.Typer):
+            app.add_typer(group)
     for fn in vars(module).values():
         name = getattr(fn, "outpost_command", None)
         if callable(fn) and name and fn.__module__ == module.__name__:

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from outpost.config import Settings
 from outpost.records import Principal
+from outpost.respond.people import Role
 from outpost.store import connect
 
 
@@ -30,12 +31,13 @@ def open_context(settings: Settings, who: Principal) -> Context:
 
 
 def operator() -> Principal:
-    """The person at the terminal: the CLI acts as the local operating-system user."""
+    """The person at the terminal: the CLI acts as the local operating-system user, as an
+    administrator (it owns the machine and the store, and makes the first administrator)."""
     try:
         user = getpass.getuser()
     except (KeyError, OSError):  # no name for this uid (a container's anonymous user)
         user = "unknown"
-    return Principal(f"operator:{user}", user)
+    return Principal(f"operator:{user}", user, role=Role.ADMINISTRATOR.value)
 
 
 SYSTEM_WATCH = Principal("system:watch", "watch loop")

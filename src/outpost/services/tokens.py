@@ -4,16 +4,21 @@ principal it acts for."""
 from __future__ import annotations
 
 from outpost.records import ApiToken, Principal
+from outpost.respond.people import principal_for
 from outpost.services.context import Context
+from outpost.store import people
 from outpost.store import tokens as store
 from outpost.store.times import now
 
 
 def create_api_token(ctx: Context, name: str, owner: str | None = None) -> tuple[ApiToken, str]:
-    """A new token acting for `owner` (default: whoever creates it); the secret is returned
-    once and never stored."""
+    """A new token acting for `owner` (default: whoever creates it; a signed-in user's own
+    token acts for that user, with its role and organisation); the secret is returned once
+    and never stored."""
+    mine = owner is None or owner == ctx.who.id
+    user_id = ctx.who.user if mine else None
     with ctx.engine.begin() as conn:
-        return store.create_token(conn, name, owner or ctx.who.id, now())
+        return store.create_token(conn, name, owner or ctx.who.id, now(), user_id)
 
 
 def list_api_tokens(ctx: Context, include_revoked: bool = False) -> list[ApiToken]:
@@ -29,9 +34,16 @@ def revoke_api_token(ctx: Context, key: int | str) -> bool:
 
 
 def authenticate(ctx: Context, secret: str) -> Principal | None:
-    """The principal a token acts for, or None for an unknown, malformed or revoked one."""
+    """The principal a token acts for, or None for an unknown, malformed or revoked one, or
+    one whose user is disabled."""
     token = verify_api_token(ctx, secret)
-    return None if token is None else principal_of(token)
+    if token is None:
+        return None
+    if token.user_id is None:
+        return principal_of(token)
+    with ctx.engine.connect() as conn:
+        user = people.user_by_id(conn, token.user_id)
+    return None if user is None or not user.active else principal_for(user)
 
 
 def verify_api_token(ctx: Context, secret: str) -> ApiToken | None:

@@ -1,4 +1,5 @@
-"""What differs between SQLite and PostgreSQL, in one place: upserts and full-text search."""
+"""What differs between SQLite and PostgreSQL, in one place: upserts, full-text search, and
+how one writer at a time is made to append to a table."""
 
 from __future__ import annotations
 
@@ -43,6 +44,19 @@ def upsert(conn: Connection, table: Table, values: Mapping[str, Any], update: li
             index_elements=keys, set_={name: statement.excluded[name] for name in update}
         )
     )
+
+
+def lock_for_append(conn: Connection, table: Table) -> None:
+    """Make the caller's transaction the only one that may write `table` until it ends (other
+    readers go on): for appends that must read the last row and then write after it, as the
+    audit chain does. PostgreSQL locks the table; SQLite has one writer per database, and a
+    write that changes nothing takes its lock (and a fresh snapshot) just the same."""
+    name = conn.dialect.identifier_preparer.format_table(table)
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(f"LOCK TABLE {name} IN EXCLUSIVE MODE"))
+    else:
+        key = conn.dialect.identifier_preparer.quote(next(iter(table.primary_key.columns)).name)
+        conn.execute(text(f"UPDATE {name} SET {key} = {key} WHERE 1 = 0"))
 
 
 # A query's bounds. Every prefix term makes the full-text index expand it to all the words it

@@ -386,6 +386,9 @@ api_tokens = Table(
     Column("created", DateTime, nullable=False),
     Column("last_used", DateTime),  # to the minute: not written on every request
     Column("revoked", DateTime),
+    # The person the token acts for; null for a token of `owner` alone (made before people
+    # existed, or for a service).
+    Column("user_id", Integer, ForeignKey("users.id")),
 )
 
 # Jobs: work the API accepted and a worker thread of the serving process does (an ingest of
@@ -419,4 +422,53 @@ jobs = Table(
     Column("runner", String(32)),
     Column("heartbeat", DateTime),
     Index(None, "state"),
+)
+
+# Organisations: the alliance's crisis-response centre, member states' agencies, partners.
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(16), nullable=False, unique=True),  # "crc", "kz-knb" (lower case)
+    Column("name", Text, nullable=False),
+    Column("kind", String(16), nullable=False),  # centre, member, partner
+    Column("country", String(2)),  # ISO 3166-1 alpha-2
+    Column("created", DateTime, nullable=False),
+)
+
+# People, each in one organisation. The password is kept only as an argon2id hash; the TOTP
+# secret has to be kept as it is (the server computes the codes from it), and never leaves
+# the store but once, when it is enrolled.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("org_id", Integer, ForeignKey("organisations.id"), nullable=False),
+    Column("username", String(40), nullable=False, unique=True),  # lower case
+    Column("display_name", Text, nullable=False),
+    Column("role", String(16), nullable=False),  # viewer, analyst, coordinator, administrator
+    Column("password_hash", Text, nullable=False),
+    Column("disabled", DateTime),  # null: active
+    Column("failed_attempts", Integer, nullable=False),  # in a row, since the last success
+    Column("locked_until", DateTime),
+    Column("totp_secret", String(64)),  # base32; null: no second factor enrolled
+    Column("created", DateTime, nullable=False),
+    Column("last_sign_in", DateTime),
+    Index(None, "org_id"),
+)
+
+# The audit log: append-only, each entry chained to the one before by its hash (see
+# outpost.respond.audit). Ids are given by the writer (the last id + 1, under a lock), not
+# by a sequence, so they are consecutive and a removed entry leaves a gap.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("at", DateTime, nullable=False),
+    Column("actor", Text, nullable=False),  # the acting principal's id
+    Column("action", String(40), nullable=False),  # "user.add", "sign-in.failed"...
+    Column("target", Text, nullable=False),  # "user:alice", "org:crc"
+    Column("detail", Text, nullable=False),  # canonical JSON of a flat object
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
 )

@@ -39,9 +39,11 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("ascii")).hexdigest()
 
 
-def create_token(conn: Connection, name: str, owner: str, now: datetime) -> tuple[ApiToken, str]:
-    """A new token for `owner`: its record, and its secret, which is returned this once and
-    kept nowhere."""
+def create_token(
+    conn: Connection, name: str, owner: str, now: datetime, user_id: int | None = None
+) -> tuple[ApiToken, str]:
+    """A new token for `owner` (and the user it acts for, if any): its record, and its
+    secret, which is returned this once and kept nowhere."""
     secret = SCHEME + secrets.token_urlsafe(32)
     values = {
         "name": _label("name", name),
@@ -49,6 +51,7 @@ def create_token(conn: Connection, name: str, owner: str, now: datetime) -> tupl
         "prefix": secret[:PREFIX_LENGTH],
         "hash": hash_secret(secret),
         "created": to_db(now),
+        "user_id": user_id,
     }
     token_id = conn.execute(insert(api_tokens).values(values).returning(api_tokens.c.id))
     row = conn.execute(select(*COLUMNS).where(api_tokens.c.id == token_id.scalar_one())).one()
@@ -160,4 +163,5 @@ def _token(row: Row[Any]) -> ApiToken:
         created=aware(row.created),
         last_used=from_db(row.last_used),
         revoked=from_db(row.revoked),
+        user_id=row.user_id,
     )
