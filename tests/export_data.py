@@ -37,7 +37,9 @@ def analysed() -> Selection:
         url = sqlite_url(Path(folder) / "export.db")
         engine = connect(url)
         try:
-            settings = Settings(data_dir=Path(folder) / "data", database_url=url, fetch=FetchSettings())
+            settings = Settings(
+                data_dir=Path(folder) / "data", database_url=url, fetch=FetchSettings()
+            )
             ingest(engine, settings, [str(EXAMPLES)])
             analyze_store(engine)
             cluster_store(engine)

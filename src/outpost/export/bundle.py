@@ -74,7 +74,8 @@ def place_key(place: Place | Mapping[str, Any]) -> str:
     """A place's stable key: 'geonames:1221874', or 'name:Dushanbe' without a GeoNames id (the
     key the place lists use)."""
     if isinstance(place, Place):
-        geonames, name = place.geonames_id, place.name
+        geonames: object = place.geonames_id
+        name: object = place.name
     else:
         geonames, name = place.get("geonames_id"), place.get("name")
     return f"geonames:{geonames}" if geonames is not None else f"name:{name}"
@@ -129,7 +130,9 @@ def effective(selection: Selection) -> Selection:
     )
     by_id = {m.item.row.id: m.marking for m in events}
     stories = tuple(
-        replace(m, marking=strictest([m.marking, *(by_id[e] for e in found.story_events[m.item.id])]))
+        replace(
+            m, marking=strictest([m.marking, *(by_id[e] for e in found.story_events[m.item.id])])
+        )
         for m in selection.stories
     )
     return replace(selection, events=events, stories=stories)

@@ -55,9 +55,7 @@ def selection_event(selection: Selection) -> MISPEvent:
     sel = effective(selection)
     days = [m.item.published.date() for m in sel.events] or [sel.as_of.date()]
     info = f"Outpost export of {sel.producer.name}: {len(sel.events)} events"
-    content = Content(
-        "selection", info, min(days), TLP.CLEAR, sel.events, sel.actors, sel.places
-    )
+    content = Content("selection", info, min(days), TLP.CLEAR, sel.events, sel.actors, sel.places)
     return _misp_event(sel, content, links(sel))
 
 
@@ -67,15 +65,19 @@ def story_events(selection: Selection) -> list[MISPEvent]:
     found = links(sel)
     in_story = {e for ids in found.story_events.values() for e in ids}
     by_id = {m.item.row.id: m for m in sel.events}
-    made = [
-        _misp_event(sel, _story_content(sel, found, [by_id[e] for e in found.story_events[s.item.id]], s.item.id, s.item.title, s.item.first_seen.date(), s.marking), found)
-        for s in sel.stories
-    ]
+    made = []
+    for s in sel.stories:
+        held = [by_id[e] for e in found.story_events[s.item.id]]
+        day = s.item.first_seen.date()
+        content = _story_content(sel, found, held, s.item.id, s.item.title, day, s.marking)
+        made.append(_misp_event(sel, content, found))
     rest = [m for m in sel.events if m.item.row.id not in in_story]
     if rest:
         day = min(m.item.published.date() for m in rest)
         info = f"Outpost export of {sel.producer.name}: events of no story"
-        made.append(_misp_event(sel, _story_content(sel, found, rest, "rest", info, day, TLP.CLEAR), found))
+        made.append(
+            _misp_event(sel, _story_content(sel, found, rest, "rest", info, day, TLP.CLEAR), found)
+        )
     return made
 
 
@@ -84,7 +86,9 @@ def _story_content(
     day: date, marking: TLP,
 ) -> Content:  # fmt: skip
     """A story's events, and the actors and places they refer to (nothing else)."""
-    named = {a for m in events for a in (*found.actors[m.item.row.id], *found.targets[m.item.row.id])}
+    named = {
+        a for m in events for a in (*found.actors[m.item.row.id], *found.targets[m.item.row.id])
+    }
     placed = {found.place[m.item.row.id] for m in events}
     actors = [a for a in sel.actors if a.item.id in named]
     places = [p for p in sel.places if place_key(p.item) in placed]
@@ -98,7 +102,9 @@ def _misp_event(sel: Selection, c: Content, found: Links) -> MISPEvent:
     event.timestamp = event.publish_timestamp = sel.as_of
     event.analysis, event.threat_level_id, event.published = 2, 4, True  # complete, undefined
     org = MISPOrganisation()
-    org.from_dict(name=sel.producer.name, uuid=str(uuid.uuid5(NAMESPACE, f"misp-org:{sel.producer.id}")))
+    org.from_dict(
+        name=sel.producer.name, uuid=str(uuid.uuid5(NAMESPACE, f"misp-org:{sel.producer.id}"))
+    )
     event.Orgc = org
     targets = {t for m in c.events for t in found.targets[m.item.row.id]}
     attributes = [
@@ -143,11 +149,14 @@ def _event_attributes(event_uuid: str, sel: Selection, m: Marked[EventItem]) -> 
     ]  # fmt: skip
     if e.url:
         made.append(_attribute(event_uuid, sel, f"source:{r.id}", m.marking, type="link",
-                               category="External analysis", value=e.url, comment=e.source))  # fmt: skip
+                               category="External analysis", value=e.url,
+                               comment=e.source))  # fmt: skip
     return made
 
 
-def _actor_attribute(event_uuid: str, sel: Selection, m: Marked[Entity], target: bool) -> MISPAttribute:
+def _actor_attribute(
+    event_uuid: str, sel: Selection, m: Marked[Entity], target: bool
+) -> MISPAttribute:
     e = m.item
     if e.kind in GROUPS:
         kind, category = "threat-actor", "Attribution"

@@ -69,16 +69,19 @@ def place_from(data: object) -> Place:
 def story_from(data: object) -> Story:
     d = _mapping(data, "story")
     articles = tuple(
-        _built("story.articles[]", lambda a=a: StoryArticle(**{  # type: ignore[misc]
-            **a, "published": _time(a["published"], "published") if a["published"] else None,
-        }))  # fmt: skip
-        for a in (_mapping(x, "story.articles[]") for x in _list(d.get("articles"), "articles"))
+        _story_article(_mapping(a, "story.articles[]"))
+        for a in _list(d.get("articles"), "articles")
     )
     return _built("story", lambda: Story(**{
         **d, "articles": articles,
         "first_seen": _time(d["first_seen"], "story.first_seen"),
         "last_seen": _time(d["last_seen"], "story.last_seen"),
     }))  # fmt: skip
+
+
+def _story_article(a: Json) -> StoryArticle:
+    published = _time(a["published"], "story.articles[].published") if a.get("published") else None
+    return _built("story.articles[]", lambda: StoryArticle(**{**a, "published": published}))
 
 
 def _built(what: str, make: Callable[[], T]) -> T:

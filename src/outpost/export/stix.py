@@ -69,7 +69,9 @@ def bundle(selection: Selection) -> Obj:
         *(_story(m, sel, ids, found) for m in sel.stories),
         *_relationships(sel, ids, found),
     ]
-    used = sorted({ref for o in body for ref in o["object_marking_refs"]} | {MARKING_IDS[TLP.CLEAR]})
+    used = sorted(
+        {ref for o in body for ref in o["object_marking_refs"]} | {MARKING_IDS[TLP.CLEAR]}
+    )
     markings = [marking_definition(t) for t in TLP if MARKING_IDS[t] in used]
     objects = [*markings, *project_objects(), *body]
     key = "|".join([sel.producer.id, timestamp(sel.as_of), *(o["id"] for o in objects)])
@@ -104,7 +106,8 @@ def _common(kind: str, ident: str, sel: Selection, created: datetime, marking: T
     return {
         "type": kind, "spec_version": "2.1", "id": ident,
         "created_by_ref": stix_id("identity", f"producer:{sel.producer.id}"),
-        "created": timestamp(created), "modified": timestamp(max(created, sel.as_of)), "object_marking_refs": [MARKING_IDS[marking]],
+        "created": timestamp(created), "modified": timestamp(max(created, sel.as_of)),
+        "object_marking_refs": [MARKING_IDS[marking]],
     }  # fmt: skip
 
 
@@ -216,7 +219,9 @@ def _located_at(sel: Selection, ids: Ids) -> list[Obj]:
         if place is not None:
             marking = strictest([a.marking, place.marking])
             target = ids.places[place_key(place.item)]
-            made.append(_relationship(sel, "located-at", ids.actors[a.item.id], target, EPOCH, marking))
+            made.append(
+                _relationship(sel, "located-at", ids.actors[a.item.id], target, EPOCH, marking)
+            )
     return made
 
 

@@ -19,11 +19,10 @@ from typing import Any
 from stix2validator import ValidationOptions, validate_instance
 
 from outpost.export import shapes
-from outpost.export.bundle import EventItem, Marked, Producer, Selection
+from outpost.export.bundle import Marked, Producer, Selection
 from outpost.export.stix_ids import EXTENSION, PROJECT, parse_timestamp
 from outpost.export.tlp import MARKINGS_BY_ID, TLP2_EXTENSION
 from outpost.markings import TLP, strictest
-from outpost.records import Entity, Place, Story
 
 # TLP 1.0 (the marking objects of the STIX 2.1 specification itself, section 7.2.1.4)
 TLP1 = {
@@ -130,7 +129,9 @@ def _read(ident: str, kind: str, record: object) -> object:
 
 
 def _producer(ident: str, record: object) -> Producer:
-    if not isinstance(record, dict) or not all(isinstance(record.get(k), str) for k in ("id", "name")):
+    if not isinstance(record, dict) or not all(
+        isinstance(record.get(k), str) for k in ("id", "name")
+    ):
         raise StixInputError(f"{ident}: a producer needs an id and a name")
     return Producer(record["id"], record["name"])
 
@@ -139,7 +140,9 @@ def _selection(
     found: dict[str, list[Marked[Any]]], producers: list[Producer], times: list[datetime]
 ) -> Selection:
     if len(set(producers)) != 1:
-        raise StixInputError(f"the bundle must name one Outpost producer, it names {len(producers)}")
+        raise StixInputError(
+            f"the bundle must name one Outpost producer, it names {len(producers)}"
+        )
     return Selection(
         producer=producers[0],
         as_of=max(times, default=datetime.fromtimestamp(0).astimezone()),
