@@ -14,7 +14,7 @@ from outpost.config import FetchSettings, Settings, sqlite_url
 from outpost.export.bundle import EventItem, Marked, Producer, Selection, place_key
 from outpost.kb.actors import load_kb
 from outpost.markings import TLP
-from outpost.records import Place
+from outpost.records import Entity, Place
 from outpost.services.analysis import analyze_store
 from outpost.services.context import Context, operator
 from outpost.services.events import get_event, read_events
@@ -59,7 +59,7 @@ def analysed() -> Selection:
     )
 
 
-def _actors(events: list[EventItem]) -> list:  # type: ignore[type-arg]
+def _actors(events: list[EventItem]) -> list[Entity]:
     kb = load_kb()
     named = dict.fromkeys(i for e in events for i in (*e.row.actors, *e.row.targets))
     return [entity for i in named if (entity := kb.get(i)) is not None]
@@ -73,17 +73,17 @@ def _places(events: list[EventItem]) -> list[Place]:
     return list(found.values())
 
 
-def marked(selection: Selection, **markings: TLP) -> Selection:
-    """The selection with some items re-marked: events by id ('event_52'), actors by KB id
-    ('actor_group:taliban'), stories by id ('story_s-...'), places by key."""
+def marked(selection: Selection, markings: dict[str, TLP]) -> Selection:
+    """The selection with some items re-marked, named by key: 'event:52', 'actor:group:taliban',
+    'place:geonames:1164896', 'story:s-...'."""
 
-    def mark(kind: str, key: str, m: Marked) -> Marked:  # type: ignore[type-arg]
-        return replace(m, marking=markings.get(f"{kind}_{key}", m.marking))
+    def mark(key: str, m: Marked) -> Marked:  # type: ignore[type-arg]
+        return replace(m, marking=markings.get(key, m.marking))
 
     return replace(
         selection,
-        events=tuple(mark("event", str(m.item.row.id), m) for m in selection.events),
-        actors=tuple(mark("actor", m.item.id, m) for m in selection.actors),
-        places=tuple(mark("place", place_key(m.item), m) for m in selection.places),
-        stories=tuple(mark("story", m.item.id, m) for m in selection.stories),
+        events=tuple(mark(f"event:{m.item.row.id}", m) for m in selection.events),
+        actors=tuple(mark(f"actor:{m.item.id}", m) for m in selection.actors),
+        places=tuple(mark(f"place:{place_key(m.item)}", m) for m in selection.places),
+        stories=tuple(mark(f"story:{m.item.id}", m) for m in selection.stories),
     )
