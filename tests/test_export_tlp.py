@@ -59,7 +59,7 @@ def test_markings_parse_from_text(text: str, expected: TLP) -> None:
 
 @pytest.mark.parametrize("bad", ["TLP:WHITE", "amber-strict", "", "TLP:", "purple", "AMBER STRICT"])
 def test_a_bad_marking_is_refused_by_name(bad: str) -> None:
-    with pytest.raises(MarkingError, match="not a TLP 2.0 marking") as raised:
+    with pytest.raises(MarkingError, match=r"not a TLP 2\.0 marking") as raised:
         parse_tlp(bad)
     assert repr(bad) in str(raised.value)
 

@@ -69,6 +69,20 @@ class Selection:
     places: tuple[Marked[Place], ...] = ()
     stories: tuple[Marked[Story], ...] = ()
 
+    def __post_init__(self) -> None:
+        """Each item once: links between items go by these keys."""
+        for what, keys in (
+            ("event", [m.item.row.id for m in self.events]),
+            ("actor", [m.item.id for m in self.actors]),
+            ("place", [place_key(m.item) for m in self.places]),
+            ("story", [m.item.id for m in self.stories]),
+        ):
+            seen: set[object] = set()
+            for key in keys:
+                if key in seen:
+                    raise ValueError(f"a selection holds each item once: {what} {key} is twice")
+                seen.add(key)
+
 
 def place_key(place: Place | Mapping[str, Any]) -> str:
     """A place's stable key: 'geonames:1221874', or 'name:Dushanbe' without a GeoNames id (the

@@ -233,7 +233,8 @@ def _targets(
     for m in sel.events:
         for a in found.actors[m.item.row.id]:
             for t in found.targets[m.item.row.id]:
-                if actor_type(actors[a].item) == "threat-actor" != actor_type(actors[t].item):
+                group, target = actor_type(actors[a].item), actor_type(actors[t].item)
+                if group == "threat-actor" and target == "identity":  # what STIX defines
                     pairs.setdefault((a, t), []).append(m)
     made = []
     for (a, t), events in pairs.items():
