@@ -1,7 +1,7 @@
 """The layers of the design hold: a module imports only from its own layer or below, only the
 services layer opens transactions, and the domain packages never hold an Engine.
 
-    leaves: records, values, dedup, serialize, config, addresses, terminal
+    leaves: records, values, dedup, serialize, config, addresses, terminal, markings
       → kb → analyze → ingest | store → warn | respond | export | evaluate
         → services → cli | api | web
 """
@@ -18,7 +18,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "outpost"
 
 LAYERS: dict[str, int] = {
     **dict.fromkeys(
-        ("records", "values", "dedup", "serialize", "config", "addresses", "terminal"), 0
+        ("records", "values", "dedup", "serialize", "config", "addresses", "terminal", "markings"),
+        0,
     ),
     "kb": 1,
     "analyze": 2,

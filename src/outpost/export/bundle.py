@@ -1,0 +1,160 @@
+"""What is exported: a `Selection` of records, each with its TLP 2.0 marking.
+
+The services layer builds a selection from what the viewer may see; the writers of every
+format read only it. Links between items are found inside the selection only (an event's place
+and actors, a story's events), so nothing outside it is ever referenced. Containers take the
+strictest marking of what they hold (`effective`): a story with an AMBER event is AMBER at least.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from outpost.markings import TLP, strictest
+from outpost.records import Entity, EventDetail, EventRow, Place, Story
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Marked(Generic[T]):
+    """One item and its marking (machine-derived items are CLEAR)."""
+
+    item: T
+    marking: TLP = TLP.CLEAR
+
+
+@dataclass(frozen=True)
+class EventItem:
+    """An event as exported: its row, when its article was published, where (the gazetteer's
+    coordinates and first-level division) and where it was read."""
+
+    row: EventRow
+    published: datetime  # the article's publication time, else its fetch time
+    source: str
+    url: str | None
+    lang: str | None
+    lat: float | None
+    lon: float | None
+    admin1: str | None
+
+    @classmethod
+    def of(cls, detail: EventDetail) -> EventItem:
+        a = detail.article
+        return cls(
+            detail.event, detail.published, detail.source, a.url, detail.lang,
+            detail.lat, detail.lon, detail.admin1,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Producer:
+    """The organisation that exports (the STIX identity every object is created by)."""
+
+    id: str  # stable, e.g. "org:crc"
+    name: str
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The items of one export. `as_of` is when it was made (every object's `modified`)."""
+
+    producer: Producer
+    as_of: datetime  # aware
+    events: tuple[Marked[EventItem], ...] = ()
+    actors: tuple[Marked[Entity], ...] = ()
+    places: tuple[Marked[Place], ...] = ()
+    stories: tuple[Marked[Story], ...] = ()
+
+    def __post_init__(self) -> None:
+        """Each item once: links between items go by these keys."""
+        for what, keys in (
+            ("event", [m.item.row.id for m in self.events]),
+            ("actor", [m.item.id for m in self.actors]),
+            ("place", [place_key(m.item) for m in self.places]),
+            ("story", [m.item.id for m in self.stories]),
+        ):
+            seen: set[object] = set()
+            for key in keys:
+                if key in seen:
+                    raise ValueError(f"a selection holds each item once: {what} {key} is twice")
+                seen.add(key)
+
+
+def place_key(place: Place | Mapping[str, Any]) -> str:
+    """A place's stable key: 'geonames:1221874', or 'name:Dushanbe' without a GeoNames id (the
+    key the place lists use)."""
+    if isinstance(place, Place):
+        geonames: object = place.geonames_id
+        name: object = place.name
+    else:
+        geonames, name = place.get("geonames_id"), place.get("name")
+    return f"geonames:{geonames}" if geonames is not None else f"name:{name}"
+
+
+@dataclass(frozen=True)
+class Links:
+    """What each item refers to inside the selection: by event id its actors, targets and
+    place key; by story id its event ids."""
+
+    actors: Mapping[int, tuple[str, ...]]
+    targets: Mapping[int, tuple[str, ...]]
+    place: Mapping[int, str | None]
+    story_events: Mapping[str, tuple[int, ...]]
+
+
+def links(selection: Selection) -> Links:
+    """The references between the selected items; anything not selected is left out."""
+    actors = {m.item.id for m in selection.actors}
+    places = {place_key(m.item) for m in selection.places}
+    by_article: dict[str, list[int]] = {}
+    acting: dict[int, tuple[str, ...]] = {}
+    targets: dict[int, tuple[str, ...]] = {}
+    where: dict[int, str | None] = {}
+    for m in selection.events:
+        row = m.item.row
+        by_article.setdefault(row.article, []).append(row.id)
+        acting[row.id] = _kept(row.actors, actors)
+        targets[row.id] = _kept(row.targets, actors)
+        key = place_key(row.place) if row.place else None
+        where[row.id] = key if key in places else None
+    story_events = {
+        m.item.id: tuple(sorted({e for a in m.item.articles for e in by_article.get(a.uid, ())}))
+        for m in selection.stories
+    }
+    return Links(acting, targets, where, story_events)
+
+
+def _kept(idents: Iterable[str], selected: set[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(i for i in idents if i in selected))
+
+
+def effective(selection: Selection) -> Selection:
+    """The selection with each container marked at least as strictly as what it holds: an
+    event as its actors, targets and place; a story as its events. (Idempotent.)"""
+    found = links(selection)
+    actors = {m.item.id: m.marking for m in selection.actors}
+    places = {place_key(m.item): m.marking for m in selection.places}
+    events = tuple(
+        replace(m, marking=strictest([m.marking, *_held(m.item.row.id, found, actors, places)]))
+        for m in selection.events
+    )
+    by_id = {m.item.row.id: m.marking for m in events}
+    stories = tuple(
+        replace(
+            m, marking=strictest([m.marking, *(by_id[e] for e in found.story_events[m.item.id])])
+        )
+        for m in selection.stories
+    )
+    return replace(selection, events=events, stories=stories)
+
+
+def _held(
+    event: int, found: Links, actors: Mapping[str, TLP], places: Mapping[str, TLP]
+) -> list[TLP]:
+    held = [actors[a] for a in (*found.actors[event], *found.targets[event])]
+    key = found.place[event]
+    return [*held, places[key]] if key is not None else held
