@@ -111,6 +111,16 @@ def _term(word: str) -> Term:
 RANKED = 1000  # the most recently stored matches that search ranks (see search_sql)
 
 
+def index_first(conn: Connection) -> None:
+    """For the rest of the transaction, have PostgreSQL find text matches through the
+    full-text index rather than by testing every row. Its planner prices testing a row's
+    tsvector as cheap, but the vector is stored out of line (5 GB beside a 356 MB table at
+    half a million articles): a scan testing every row took 3.6 s where the index took 0.3 s.
+    Other queries of the transaction lose nothing: they are planned on indexes anyway."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+
+
 def search_sql(dialect: str, terms: list[Term]) -> tuple[Any, dict[str, Any]]:
     """SQL returning (id, rank, snippet) of matching articles, best first, and its parameters.
 

@@ -35,6 +35,7 @@ def search(conn: Connection, query: str, limit: int = 20) -> list[Hit]:
     if not terms:
         return []
     sql, params = dialect.search_sql(conn.dialect.name, terms)
+    dialect.index_first(conn)
     found = conn.execute(sql, {**params, "limit": limit}).all()
     if not found:
         return []

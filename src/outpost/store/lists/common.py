@@ -206,6 +206,7 @@ class Conditions:
     plain: tuple[Any, ...] = ()
     among: tuple[Among, ...] = ()
     broad: tuple[tuple[Any, Any], ...] = ()
+    text: bool = False  # a full-text filter is among them (dialect.index_first)
 
     @property
     def own(self) -> tuple[Any, ...]:
@@ -224,7 +225,10 @@ class Conditions:
 
     def __add__(self, other: Conditions) -> Conditions:
         return Conditions(
-            self.plain + other.plain, self.among + other.among, self.broad + other.broad
+            self.plain + other.plain,
+            self.among + other.among,
+            self.broad + other.broad,
+            self.text or other.text,
         )
 
 
@@ -233,4 +237,6 @@ def text_match(dialect_name: str, ident: ColumnElement[Any], q: list[dialect.Ter
     if not q:
         return Conditions(plain=(false(),))  # a query without a word matches nothing, as search
     column, where = dialect.text_filter(dialect_name, q)
-    return Conditions(among=(Among(ident, column, Conditions(tuple(where)), costly=True),))
+    return Conditions(
+        among=(Among(ident, column, Conditions(tuple(where)), costly=True),), text=True
+    )

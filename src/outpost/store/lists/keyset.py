@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeEngine
 
+from outpost.store import dialect
 from outpost.store.lists.common import Conditions, ListError
 from outpost.store.times import to_db
 
@@ -141,6 +142,8 @@ def listed(
 ) -> Listed[T]:
     """The total of what meets the conditions, and the page `s` asks for, in two steps: the
     keys of the page (from the indexes, without the rows' text), then those rows."""
+    if conditions.text:
+        dialect.index_first(conn)
     total = count(conn, source, conditions, COUNTED + 1)
     if total == 0:
         return Listed((), 0, None)

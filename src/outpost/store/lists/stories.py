@@ -40,7 +40,8 @@ def story_conditions(dialect: str, a: Asked) -> Conditions:
         return Conditions((*plain, stories.c.state != "merged"))
     sa = story_articles.c
     members = article_conditions(dialect, a, time=False, ident=sa.article_id)
-    return Conditions(tuple(plain), (Among(stories.c.id, sa.story_id, members),))
+    among = (Among(stories.c.id, sa.story_id, members),)
+    return Conditions(tuple(plain), among, text=members.text)
 
 
 def _rows(ids: Sequence[Any]) -> Select[Any]:
