@@ -178,6 +178,7 @@ class Among:
     column: ColumnElement[Any]
     where: Conditions
     costly: bool = False  # to test one row
+    unique: bool = False  # each row names another item (counted without DISTINCT)
 
     def leading(self) -> ColumnElement[bool]:
         return self.ident.in_(self._rows())
@@ -238,5 +239,6 @@ def text_match(dialect_name: str, ident: ColumnElement[Any], q: list[dialect.Ter
         return Conditions(plain=(false(),))  # a query without a word matches nothing, as search
     column, where = dialect.text_filter(dialect_name, q)
     return Conditions(
-        among=(Among(ident, column, Conditions(tuple(where)), costly=True),), text=True
+        among=(Among(ident, column, Conditions(tuple(where)), costly=True, unique=True),),
+        text=True,
     )

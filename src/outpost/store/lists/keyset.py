@@ -194,7 +194,10 @@ def count(
     among = conditions.among
     if not conditions.own and len(among) == 1 and among[0].ident is source.ident:
         only = among[0]
-        some = select(only.column).where(*only.where.leading()).distinct()
+        some = select(only.column).where(*only.where.leading())
+        # DISTINCT only where needed: PostgreSQL meets it by reading the column's index in
+        # order, testing each row, rather than from the filter's own index.
+        some = some if only.unique else some.distinct()
     else:
         some = select(literal(1)).select_from(source.table).where(*every(conn, conditions))
     if upto is not None:
