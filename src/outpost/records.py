@@ -559,6 +559,20 @@ class EventDetail:
 
 
 @dataclass(frozen=True)
+class LocatedEvent:
+    """An event with where and when it was read, as an export carries it (no article text)."""
+
+    event: EventRow
+    published: datetime  # the article's publication time, else its fetch time
+    source: str
+    url: str | None
+    lang: str | None
+    lat: float | None
+    lon: float | None
+    admin1: str | None
+
+
+@dataclass(frozen=True)
 class Related:
     """An article named beside another one (a near duplicate, or its original)."""
 

@@ -17,6 +17,7 @@ NOUNS = (
     "tokens",
     "people",
     "audit",
+    "exports",
     "serve",
 )
 for _noun in NOUNS:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -276,3 +277,17 @@ def article_row_id(conn: Connection, key: str) -> tuple[int, str] | None:
         .where((articles.c.uid == key) | (articles.c.external_id == key))
     ).first()
     return (row.id, row.story_id) if row else None
+
+
+def stories_of_articles(conn: Connection, uids: Sequence[str]) -> list[str]:
+    """The ids of the stories that hold any of these articles, in id order."""
+    found: set[str] = set()
+    for start in range(0, len(uids), 500):
+        query = (
+            select(story_articles.c.story_id)
+            .join(articles, articles.c.id == story_articles.c.article_id)
+            .where(articles.c.uid.in_(uids[start : start + 500]))
+            .distinct()
+        )
+        found.update(conn.execute(query).scalars())
+    return sorted(found)

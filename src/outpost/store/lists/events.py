@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, select
 
-from outpost.records import EventDetail, EventRow
+from outpost.records import EventDetail, EventRow, LocatedEvent
 from outpost.store.articles import COLUMNS, to_article
 from outpost.store.facts import event_row
 from outpost.store.lists.common import (
@@ -99,3 +99,30 @@ def read_event(conn: Connection, event_id: int) -> EventDetail | None:
         admin1=row.admin1,
         article=to_article(article),
     )
+
+
+CHUNK = 500  # ids in one IN list
+
+
+def located_events(conn: Connection, ids: Sequence[int]) -> list[LocatedEvent]:
+    """The events of these ids with their place, time and source (and their article's
+    address), in the order given; an id of no event is left out."""
+    found: dict[int, LocatedEvent] = {}
+    for start in range(0, len(ids), CHUNK):
+        query = (
+            select(events, articles.c.uid, articles.c.title, articles.c.url)
+            .join(articles, articles.c.id == events.c.article_id)
+            .where(events.c.id.in_(ids[start : start + CHUNK]))
+        )
+        for row in conn.execute(query):
+            found[row.id] = LocatedEvent(
+                event_row(row),
+                aware(row.published),
+                row.source,
+                row.url,
+                row.lang,
+                row.lat,
+                row.lon,
+                row.admin1,
+            )
+    return [found[i] for i in ids if i in found]
