@@ -6,7 +6,9 @@ count; each export is in the audit log; the CLI writes the same."""
 from __future__ import annotations
 
 import csv
+import io
 import json
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from outpost.services.context import Context
 from outpost.services.exports import FORMATS, export_selection, write_export
 from outpost.services.paging import BadQueryError, Filters
 from tests.lists_store import EventFact, analysed_context, dialects, facts, most_common
+from tests.test_api_auth import problem, running_api
 
 
 @pytest.fixture(scope="module", params=dialects())
@@ -115,3 +118,23 @@ def test_the_cli_writes_an_export_and_names_a_refusal(
     assert f"{len(events)} events" in done.output and out.is_file()
     refused = runner.invoke(app, ["export", "csv", "-o", str(out), "--limit", "2"])
     assert refused.exit_code == 2 and "an export holds at most 2" in refused.output
+
+
+def test_the_api_answers_an_export_as_a_file_and_a_feed_as_a_zip(
+    ctx: Context, events: dict[int, EventFact]
+) -> None:
+    for api in running_api(ctx.settings):
+        stix = api.get("/export/stix", params={"domain": "terrorism"})
+        assert stix.status_code == 200, stix.text
+        assert stix.headers["content-type"].startswith("application/stix+json")
+        assert 'filename="outpost-export.json"' in stix.headers["content-disposition"]
+        terror = {i for i, e in events.items() if "terrorism" in e.domains}
+        imported = read_bundle(stix.text).selection
+        assert {m.item.row.id for m in imported.events} == terror
+        feed = api.get("/export/misp-feed")
+        assert feed.headers["content-type"] == "application/zip"
+        with zipfile.ZipFile(io.BytesIO(feed.content)) as archive:
+            assert {"manifest.json", "hashes.csv"} <= set(archive.namelist())
+        problem(api.get("/export/csv", params={"limit": 2}), 400, "bad-query")
+        assert api.get("/export/xml").status_code == 422
+        assert api.get("/export/csv", headers={"Authorization": ""}).status_code == 401

@@ -25,6 +25,7 @@ from outpost.api.routes import (
     articles,
     docs,
     events,
+    exports,
     feeds,
     health,
     indicators,
@@ -84,7 +85,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.context, app.state.jobs = ctx, runner
     problems.install(app)
     resources = (health, alerts, rules, feeds, indicators, tokens, jobs)
-    for module in (*resources, articles, events, actors, places, stories):
+    for module in (*resources, articles, events, actors, places, stories, exports):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(docs.router)
     mount_pages(app)  # the dashboard, and /static (the vendored files the docs use too)
