@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from outpost.markings import TLP
+
 Vector = npt.NDArray[np.float32]
 
 
@@ -695,3 +697,75 @@ class MapCell:
     size: float  # its side, in degrees
     count: int
     domains: dict[str, int]  # events per threat domain (an event may count in several)
+
+
+# Response plans (issue 13) ------------------------------------------------------------------
+
+
+class MeasureState(enum.StrEnum):
+    """Where a measure stands; outpost.respond.measures says which step leads where."""
+
+    ASSIGNED = "assigned"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in progress"
+    DONE = "done"
+    BLOCKED = "blocked"
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One step in a measure's history: who moved it from which state to which, and why."""
+
+    who: str  # the acting principal's id
+    at: datetime
+    source: MeasureState | None  # None: the measure was created in `target`
+    target: MeasureState
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What shows a measure is needed or done: an event, an article, or a sentence of one
+    (`start`, `end` into the article's text, `quote` the sentence itself)."""
+
+    article: str | None = None  # article uid
+    event: int | None = None  # event id
+    start: int | None = None
+    end: int | None = None
+    quote: str = ""
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One task of a plan, taken by one or more organisations by a due date; past its
+    critical date it escalates."""
+
+    id: str  # unique within its plan: "<plan id>/<n>"
+    title: str
+    description: str
+    orgs: tuple[str, ...]  # codes of the organisations assigned, in the order given
+    due: date
+    critical: date  # on or after `due`
+    state: MeasureState = MeasureState.ASSIGNED
+    owner: int | None = None  # user id of the person who answers for it, if one is named
+    report: str | None = None  # what was done (required to be done)
+    evidence: tuple[Evidence, ...] = ()
+    blocked_reason: str | None = None  # set while blocked
+    history: tuple[Transition, ...] = ()  # oldest first
+    domain: str | None = None  # the threat domain it answers (outpost/kb/threats.yaml), if any
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A joint response plan: measures for the organisations of the alliance, owned and
+    coordinated by one organisation, under a TLP marking."""
+
+    id: str
+    title: str
+    description: str
+    template: str | None  # the id of the template it came from
+    owner: str  # the code of the organisation that owns and coordinates it
+    marking: TLP
+    due: date | None
+    created_by: str  # the principal's id
+    measures: tuple[Measure, ...] = ()
