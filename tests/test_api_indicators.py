@@ -49,6 +49,9 @@ def test_an_empty_store_has_no_series_and_no_day(api: Api) -> None:
         ("/indicators", {"kind": "planet"}, 422, "validation"),
         ("/indicators", {"measure": "tweets"}, 422, "validation"),
         ("/indicators", {"day": "2025-02-30"}, 422, "validation"),
+        ("/indicators", {"day": "0"}, 422, "validation"),  # not a Unix time
+        ("/indicators/spikes", {"day": "1700000000"}, 422, "validation"),
+        ("/indicators", {"day": "2025-03-01T00:00"}, 422, "validation"),
         ("/indicators", {"day": "0001-01-01"}, 400, "bad-query"),
         ("/indicators/spikes", {"day": "9999-12-31"}, 400, "bad-query"),
         ("/indicators/spikes", {"kind": "country"}, 422, "validation"),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
+from pydantic import BeforeValidator
 
 from outpost.api.deps import ContextDep
 from outpost.api.problems import ProblemError, documented
@@ -17,6 +20,20 @@ from outpost.api.schemas.indicators import (
 )
 from outpost.services import indicators as service
 
+
+def _iso_day(value: object) -> object:
+    """A day written YYYY-MM-DD, nothing else: pydantic would read "0" as a Unix time."""
+    if value is None or (isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)):
+        return value
+    raise ValueError("a day is written YYYY-MM-DD")
+
+
+Day = Annotated[
+    date | None,
+    Query(description="The day, YYYY-MM-DD (default: the latest counted)."),
+    BeforeValidator(_iso_day),
+]
+
 router = APIRouter(
     prefix="/indicators", tags=["indicators"], responses=documented("unauthorized", "bad-query")
 )
@@ -24,7 +41,7 @@ router = APIRouter(
 
 @router.get("", response_model=IndicatorsPublic)
 def read_indicators(
-    ctx: ContextDep, kind: Kind = "country", measure: Measure = "articles", day: date | None = None
+    ctx: ContextDep, kind: Kind = "country", measure: Measure = "articles", day: Day = None
 ) -> IndicatorsPublic:
     """Every series of the kind on the day (default: the latest counted), most unusual first,
     with its history."""
@@ -41,9 +58,7 @@ def read_indicators(
 
 
 @router.get("/spikes", response_model=SpikesPublic)
-def read_spikes(
-    ctx: ContextDep, measure: Measure = "articles", day: date | None = None
-) -> SpikesPublic:
+def read_spikes(ctx: ContextDep, measure: Measure = "articles", day: Day = None) -> SpikesPublic:
     """The series of every kind that spike on the day (default: the latest counted)."""
     try:
         found = service.read_spikes(ctx, day, measure)
