@@ -124,7 +124,7 @@ def people_table(orgs: list[Organisation], seeded: list[Seeded]) -> Table:
         title_justify="left",
     )
     for column in ("username", "organisation", "role", "password"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column, no_wrap=column in ("username", "password"))
     for s in seeded:
         org = f"{shown(s.user.org)} ({shown(names.get(s.user.org, ''))})"
         password = s.password if s.password is not None else "(existed already: unchanged)"
