@@ -19,6 +19,13 @@ import pytest
 from typer.testing import CliRunner
 
 from outpost.cli import app
+from outpost.config import Settings, sqlite_url
+from outpost.respond.people import SignInRefusedError
+from outpost.services.context import Context, operator
+from outpost.services.demo_people import USERS
+from outpost.services.people import list_orgs
+from outpost.services.signin import authenticate
+from outpost.store import connect
 from tests.conftest import EXAMPLES
 
 runner = CliRunner()
@@ -42,10 +49,38 @@ def test_demo_shows_the_seeds_and_the_page_without_boilerplate(tmp_path: Path) -
     for boilerplate in ("Sign up for our newsletter", "Follow the money", "Share on Facebook"):
         assert boilerplate not in output
     assert (tmp_path / "demo.db").is_file()
+    passwords = _demo_people(done.stdout, tmp_path / "demo.db")
     again = subprocess.run(
-        [sys.executable, "-m", "outpost", "demo", "--no-serve"], env=env, capture_output=True
+        [sys.executable, "-m", "outpost", "demo", "--no-serve"],
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert again.returncode == 0  # a fresh database each time: nothing is a duplicate
+    assert set(_printed_passwords(again.stdout).values()).isdisjoint(passwords.values())
+
+
+def _printed_passwords(stdout: str) -> dict[str, str]:
+    """username -> password, as the demo's people table prints them."""
+    rows = re.findall(r"^│ ([a-z.]+) +│ [^│]+│ [a-z]+ +│ (\S+) +│$", stdout, re.M)
+    return dict(rows)
+
+
+def _demo_people(stdout: str, path: Path) -> dict[str, str]:
+    """The demo's organisations and users are in its store, and each printed password signs
+    its user in, as the organisation and role the table says."""
+    passwords = _printed_passwords(stdout)
+    assert set(passwords) == {u.username for u in USERS}, stdout[-3000:]
+    url = sqlite_url(path)
+    ctx = Context(connect(url), Settings(data_dir=path.parent, database_url=url), operator())
+    assert {o.code for o in list_orgs(ctx)} == {"crc", "kz-knb", "tj-gkn"}
+    for user in USERS:
+        who = authenticate(ctx, user.username, passwords[user.username])
+        assert (who.org, who.role) == (user.org, user.role)
+    with pytest.raises(SignInRefusedError):
+        authenticate(ctx, "kz.analyst", passwords["tj.analyst"])
+    ctx.engine.dispose()
+    return passwords
 
 
 @pytest.mark.slow

@@ -185,7 +185,7 @@ def page(browser: Browser, live: Live, watched: Watched) -> Iterator[Page]:
 def sign_in(page: Page, live: Live, path: str = "/") -> None:
     page.goto(f"{live.url}/signin?next={path}")
     page.locator("#token").fill(live.secret)  # by id: the label is in the page's language
-    page.locator("main form button[type=submit]").click()
+    page.locator("main form.signin-token button[type=submit]").click()
     page.wait_for_url(f"{live.url}{path}")
 
 

@@ -30,6 +30,7 @@ from outpost.api.routes import (
     health,
     indicators,
     jobs,
+    me,
     places,
     rules,
     stories,
@@ -84,7 +85,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.context, app.state.jobs = ctx, runner
     problems.install(app)
-    resources = (health, alerts, rules, feeds, indicators, tokens, jobs)
+    resources = (health, me, alerts, rules, feeds, indicators, tokens, jobs)
     for module in (*resources, articles, events, actors, places, stories, exports):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(docs.router)

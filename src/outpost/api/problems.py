@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from outpost.api.schemas.common import Problem as ProblemBody
 from outpost.api.schemas.common import ProblemItem
+from outpost.respond.people import NotAllowedError
 from outpost.services.paging import BadQueryError
 from outpost.store.errors import StoreError, describe
 
@@ -34,6 +35,7 @@ TYPES: dict[str, tuple[str, int]] = {
     "bad-request": ("The request cannot be read", 400),
     "bad-query": ("A filter, sort or cursor cannot be used", 400),
     "unauthorized": ("An API token is required", 401),
+    "forbidden": ("Your role does not allow this", 403),
     "not-found": ("Not found", 404),
     "method-not-allowed": ("Method not allowed", 405),
     "conflict": ("Conflict with the current state", 409),
@@ -131,6 +133,12 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
     return response(request, "validation", f"not valid: {wrong}", errors=errors)
 
 
+async def _forbidden(request: Request, exc: Exception) -> JSONResponse:
+    """A role that does not allow the action: the detail names the principal, its role and
+    the action (nothing the asker does not know)."""
+    return response(request, "forbidden", str(exc))
+
+
 async def _bad_query(request: Request, exc: Exception) -> JSONResponse:
     return response(request, "bad-query", str(exc))
 
@@ -192,6 +200,7 @@ def install(app: FastAPI) -> None:
         HTTPException: _http,
         RequestValidationError: _validation,
         BadQueryError: _bad_query,
+        NotAllowedError: _forbidden,
         StoreError: _store,
         DBAPIError: _database,
         ResponseValidationError: _internal,

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
 from outpost import __version__
 from outpost.cli.alerts import alerts_table
@@ -19,6 +20,7 @@ from outpost.cli.output import JsonOpt, out, print_json
 from outpost.cli.serve import serve
 from outpost.cli.stories import cluster_with_progress, stories_table
 from outpost.config import sqlite_url
+from outpost.records import Organisation
 from outpost.serialize import (
     alert_json,
     article_json,
@@ -29,6 +31,7 @@ from outpost.serialize import (
 )
 from outpost.services.alerts import check, list_alerts
 from outpost.services.articles import list_articles, store_stats
+from outpost.services.demo_people import Seeded, seed_demo_people
 from outpost.services.events import read_events
 from outpost.services.indicators import read_indicators
 from outpost.services.rules import checked_rules
@@ -78,6 +81,7 @@ def demo(
     found = read_events(ctx, EventFilter(limit=None))
     grouped = list_stories(ctx, StoryFilter(limit=None), with_articles=as_json)
     countries = read_indicators(ctx, "country")
+    orgs, seeded = seed_demo_people(ctx)
     if as_json:
         print_json(
             {
@@ -87,6 +91,7 @@ def demo(
                 "stories": [story_json(s) for s in grouped],
                 "alerts": [alert_json(a) for a in raised],
                 "indicators": [reading_json(r) for r in countries],
+                "people": [_person_json(s) for s in seeded],
             }
         )
         return
@@ -98,6 +103,7 @@ def demo(
     out.print(stories_table(grouped))
     out.print(indicators_table(countries[:8], "country", "articles"))
     out.print(alerts_table(raised))
+    out.print(people_table(orgs, seeded))
     out.print(
         f"Explore it: [bold]OUTPOST_DATABASE_URL={shown(sqlite_url(path))} "
         "outpost search Afghanistan[/]"
@@ -108,3 +114,24 @@ def demo(
         _, secret = create_api_token(ctx, "demo")
         ctx.engine.dispose()
         serve(ctx.settings, "127.0.0.1", port, watch=False, token=secret)
+
+
+def people_table(orgs: list[Organisation], seeded: list[Seeded]) -> Table:
+    """The demo's users with the passwords made now: shown this once, kept only as hashes."""
+    names = {o.code: o.name for o in orgs}
+    table = Table(
+        title="The demo's people: sign in at /signin (passwords shown once, never stored)",
+        title_justify="left",
+    )
+    for column in ("username", "organisation", "role", "password"):
+        table.add_column(column, no_wrap=column in ("username", "password"))
+    for s in seeded:
+        org = f"{shown(s.user.org)} ({shown(names.get(s.user.org, ''))})"
+        password = s.password if s.password is not None else "(existed already: unchanged)"
+        table.add_row(shown(s.user.username), org, s.user.role, password)
+    return table
+
+
+def _person_json(s: Seeded) -> dict[str, object]:
+    u = s.user
+    return {"username": u.username, "org": u.org, "role": u.role, "password": s.password}

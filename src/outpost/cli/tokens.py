@@ -12,7 +12,13 @@ from outpost.cli.app import paragraphs
 from outpost.cli.context import context
 from outpost.cli.output import JsonOpt, err, out, print_json
 from outpost.records import ApiToken
-from outpost.services.tokens import create_api_token, list_api_tokens, revoke_api_token
+from outpost.respond.people import PeopleError
+from outpost.services.tokens import (
+    create_api_token,
+    create_user_token,
+    list_api_tokens,
+    revoke_api_token,
+)
 from outpost.store.tokens import AmbiguousTokenError
 from outpost.terminal import shown
 
@@ -30,9 +36,24 @@ def create_cli(
         str | None,
         typer.Option(help="The principal it acts for (default: you, operator:<user>)."),
     ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option(help="The user it acts for, with their organisation and role."),
+    ] = None,
 ) -> None:
-    """Make a token for the API. The secret is printed once, here; keep it somewhere safe."""
-    token, secret = create_api_token(context(), name, owner)
+    """Make a token for the API. The secret is printed once, here; keep it somewhere safe.
+    With --user, the token acts as that person (hand it over privately)."""
+    if user is not None and owner is not None:
+        err.print("[red]Give --user or --owner, not both.[/]")
+        raise typer.Exit(2)
+    try:
+        if user is not None:
+            token, secret = create_user_token(context(), name, user)
+        else:
+            token, secret = create_api_token(context(), name, owner)
+    except PeopleError as exc:
+        err.print(f"[red]{shown(exc)}[/]", soft_wrap=True)
+        raise typer.Exit(1) from None
     typer.echo(secret)  # alone on standard output, so `$(outpost token create x)` takes it
     err.print(
         f"Token {token.id} ({shown(token.prefix)}…) for {shown(token.owner)}: shown once, "

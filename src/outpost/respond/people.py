@@ -38,24 +38,46 @@ class Action(enum.StrEnum):
     MANAGE_USERS = "manage-users"
     MANAGE_ORGS = "manage-orgs"
     READ_AUDIT = "read-audit"
+    # What the routes before organisations and users did, now by role:
+    OWN_TOKENS = "own-tokens"  # make and revoke one's own API tokens (they act as oneself)
+    HANDLE_ALERTS = "handle-alerts"  # acknowledge, close
+    CORRECT_STORIES = "correct-stories"  # merge, split
+    INGEST = "ingest"  # upload files, fetch pages and feeds now
+    EDIT_RULES = "edit-rules"  # replace the watch-rule file
+    MANAGE_FEEDS = "manage-feeds"  # watch a feed, stop watching one
 
 
 # Who may do what: written out, role by role, rather than derived, so a reader (or an
 # auditor) sees the whole rule at once. Tightening a marking needs only READ: anyone who may
 # see an item may make it more restrictive.
 PERMISSIONS: dict[Role, frozenset[Action]] = {
-    Role.VIEWER: frozenset({Action.READ}),
+    Role.VIEWER: frozenset({Action.READ, Action.OWN_TOKENS}),
     Role.ANALYST: frozenset(
-        {Action.READ, Action.WRITE_ASSESSMENT, Action.COMMENT, Action.MANAGE_CASES}
+        {
+            Action.READ,
+            Action.OWN_TOKENS,
+            Action.WRITE_ASSESSMENT,
+            Action.COMMENT,
+            Action.MANAGE_CASES,
+            Action.HANDLE_ALERTS,
+            Action.CORRECT_STORIES,
+            Action.INGEST,
+        }
     ),
     Role.COORDINATOR: frozenset(
         {
             Action.READ,
+            Action.OWN_TOKENS,
             Action.WRITE_ASSESSMENT,
             Action.COMMENT,
             Action.MANAGE_CASES,
+            Action.HANDLE_ALERTS,
+            Action.CORRECT_STORIES,
+            Action.INGEST,
             Action.MANAGE_PLANS,
             Action.LOOSEN_MARKING,
+            Action.EDIT_RULES,
+            Action.MANAGE_FEEDS,
         }
     ),
     Role.ADMINISTRATOR: frozenset(Action),
@@ -91,8 +113,9 @@ class SecondFactorRequiredError(SignInRefusedError):
     """The password was right, and a TOTP code is needed as well (`enrolled` False: the
     account has none yet and must enrol one first, as administrators must when required)."""
 
-    def __init__(self, enrolled: bool = True) -> None:
+    def __init__(self, enrolled: bool = True, user: int | None = None) -> None:
         self.enrolled = enrolled
+        self.user = user  # whose password was right: the pages ask for the code next
         super().__init__(
             "a code from the authenticator app is needed as well"
             if enrolled
@@ -135,6 +158,17 @@ def require(who: Principal, action: Action) -> None:
     """Raise NotAllowedError naming the action unless the principal may do it."""
     if not may(who, action):
         raise refusal(who, action.value.replace("-", " "))
+
+
+def require_of_people(who: Principal, action: Action) -> None:
+    """`require`, for what could be done before there were users and roles (alerts, stories,
+    ingest, rules, feeds, tokens): a person's account is held to its role, while a principal
+    that is no person's account and has no role (a legacy API token made without a user, the
+    watch loop) keeps the rights it had then, so nothing that worked stops working. The
+    CLI's local operator is an administrator (services.context.operator)."""
+    if who.user is None and who.role is None:
+        return
+    require(who, action)
 
 
 def refusal(who: Principal, what: str) -> NotAllowedError:

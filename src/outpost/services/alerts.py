@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine
 
 from outpost.addresses import IPNetwork
 from outpost.records import Alert, Doc, Reading
+from outpost.respond.people import Action, require_of_people
 from outpost.services.context import Context
 from outpost.services.indicators import readings
 from outpost.services.paging import (
@@ -228,7 +229,8 @@ def set_alert_state(ctx: Context, alert_id: int, state: str, now: datetime) -> b
 
 def handle_alert(ctx: Context, alert_id: int, state: str, now: datetime) -> Handled | None:
     """Acknowledge or close an alert as the acting principal (who and when are kept); the
-    alert as it is now, or None when there is no such alert."""
+    alert as it is now, or None when there is no such alert. NotAllowedError for a viewer."""
+    require_of_people(ctx.who, Action.HANDLE_ALERTS)
     if state not in STATES:
         raise ValueError(f"state: one of {', '.join(STATES)}")
     with ctx.engine.begin() as conn:

@@ -37,6 +37,7 @@ from outpost.analyze.pipeline import Pipeline
 from outpost.config import Settings
 from outpost.ingest.files import META
 from outpost.records import Failure, Outcome, Stored
+from outpost.respond.people import Action, require_of_people
 from outpost.services.analysis import analyze_store
 from outpost.services.context import Context
 from outpost.services.ingest import ingest
@@ -98,7 +99,9 @@ def create_ingest_job(
 ) -> Job:
     """Save the uploads, queue a job that ingests them and the URLs and feeds, as the acting
     principal; the job as queued. ValueError names what is wrong with the request
-    (TooLargeError: a file over the cap); nothing is kept then."""
+    (TooLargeError: a file over the cap); nothing is kept then. NotAllowedError for a
+    viewer."""
+    require_of_people(ctx.who, Action.INGEST)
     urls, feeds = [u.strip() for u in urls], [f.strip() for f in feeds]
     _check_request(files, urls, feeds)
     saved = _save_uploads(ctx.settings, files) if files else None

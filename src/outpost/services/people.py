@@ -47,6 +47,26 @@ def add_org(
         return org
 
 
+def ensure_org(
+    ctx: Context, code: str, name: str, kind: str = "member", country: str | None = None
+) -> Organisation:
+    """The organisation of this code as it is, or a new one made as `add_org` makes it (so a
+    seed, like the demo's, can run again)."""
+    require(ctx.who, Action.MANAGE_ORGS)
+    with ctx.engine.connect() as conn:
+        found = store.org_by_code(conn, rules.org_code(code))
+    if found is not None:
+        return found
+    try:
+        return add_org(ctx, code, name, kind, country)
+    except AlreadyExistsError:  # made by another process since the look-up
+        with ctx.engine.connect() as conn:
+            made = store.org_by_code(conn, rules.org_code(code))
+        if made is None:  # pragma: no cover - organisations are never deleted
+            raise
+        return made
+
+
 def list_orgs(ctx: Context) -> list[Organisation]:
     """Every organisation of the alliance, by code: who takes part is no secret to those who
     take part."""
@@ -74,6 +94,19 @@ def add_user(
         user = _insert_user(conn, name, code, chosen, shown, password_hash)
         record(conn, ctx.who, "user.add", f"user:{name}", {"org": code, "role": chosen.value})
         return user, secret
+
+
+def ensure_user(
+    ctx: Context, username: str, org: str, role: str = "viewer", display_name: str | None = None
+) -> tuple[User, str | None]:
+    """The user of this name as it is (and None: its password is not known, nor changed), or
+    a new one with a generated password, to be shown once."""
+    require(ctx.who, Action.MANAGE_USERS)
+    with ctx.engine.connect() as conn:
+        found = store.user_by_name(conn, rules.username(username))
+    if found is not None:
+        return found, None
+    return add_user(ctx, username, org, role, display_name)
 
 
 def disable_user(ctx: Context, username: str) -> User:

@@ -13,6 +13,7 @@ from outpost.analyze.event_types import load_taxonomy
 from outpost.analyze.threats import ThreatTagger
 from outpost.config import Settings
 from outpost.kb.actors import load_kb
+from outpost.respond.people import Action, require_of_people
 from outpost.services.context import Context
 from outpost.warn.rules import RuleError, RuleSet, load_rules
 from outpost.warn.yaml_checks import MAX_BYTES
@@ -116,7 +117,9 @@ def replace_rule_file(ctx: Context, text: str) -> RuleSet:
     """Check `text` and, if it has no problem, make it the configured rule file in one step
     (written beside it, then renamed over it: a reader sees the old file or the new one).
     RuleError lists every problem (the file is unchanged); NoRuleFileError when no rule file
-    is configured; RuleFileWriteError when it cannot be written."""
+    is configured; RuleFileWriteError when it cannot be written; NotAllowedError below
+    coordinator."""
+    require_of_people(ctx.who, Action.EDIT_RULES)
     path = ctx.settings.rules
     if path is None:
         raise NoRuleFileError("no rule file is configured: set `rules` in the settings file")

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 import pyotp
 from sqlalchemy import Connection
 
-from outpost.records import AuditValue, Principal
+from outpost.records import AuditValue, Principal, User
 from outpost.respond import people as rules
 from outpost.respond.people import (
     PeopleError,
@@ -75,7 +75,8 @@ def authenticate(
     if outcome.reason is None and found is not None:
         return principal_for(found.user)
     if outcome.needs_code is not None:
-        raise SecondFactorRequiredError(enrolled=outcome.needs_code)
+        user_id = found.user.id if found is not None else None
+        raise SecondFactorRequiredError(enrolled=outcome.needs_code, user=user_id)
     raise SignInRefusedError()
 
 
@@ -92,32 +93,72 @@ def _check(
     ctx: Context, found: store.Credentials, password: str, code: str | None, at: datetime
 ) -> _Outcome:
     right = verify_password(found.password_hash, password)  # first, whatever follows
-    user = found.user
-    if user.disabled is not None:
-        return _Outcome("disabled")
-    if user.locked_until is not None and user.locked_until > at:
-        return _Outcome("locked")
+    standing = _standing(found.user, at)
+    if standing is not None:
+        return standing
     if not right:
         return _Outcome("wrong password", counts=True)
-    required = ctx.settings.require_admin_totp and user.role == Role.ADMINISTRATOR
+    required = ctx.settings.require_admin_totp and found.user.role == Role.ADMINISTRATOR
     if found.totp_secret is None:
         return (
             _Outcome("second factor not enrolled", needs_code=False) if required else _Outcome(None)
         )
     if not code:
         return _Outcome("second factor missing", needs_code=True)
-    if not pyotp.TOTP(found.totp_secret).verify(
+    return _code_outcome(found, code, at)
+
+
+def _standing(user: User, at: datetime) -> _Outcome | None:
+    """Why the account cannot sign in now whatever is typed (disabled, locked), or None."""
+    if user.disabled is not None:
+        return _Outcome("disabled")
+    if user.locked_until is not None and user.locked_until > at:
+        return _Outcome("locked")
+    return None
+
+
+def _code_outcome(found: store.Credentials, code: str, at: datetime) -> _Outcome:
+    if found.totp_secret is None or not pyotp.TOTP(found.totp_secret).verify(
         _digits(code), for_time=at, valid_window=TOTP_WINDOW
     ):
         return _Outcome("wrong code", counts=True)
     return _Outcome(None)
 
 
+def complete_with_code(
+    ctx: Context, user_id: int, code: str, now: datetime | None = None
+) -> Principal:
+    """The second step of a sign-in whose password was right a moment ago (the pages keep
+    which user in a short signed session, so the password is not sent twice): the user's
+    principal when the code is right; SignInRefusedError otherwise, which counts towards the
+    lock-out like a wrong password."""
+    at = now or clock()
+    with ctx.engine.begin() as conn:
+        user = store.user_by_id(conn, user_id)
+        found = store.credentials(conn, user.username) if user is not None else None
+        if found is None:
+            raise SignInRefusedError()
+        outcome = _standing(found.user, at) or _code_outcome(found, code, at)
+        _write(conn, ctx, found, None, outcome, at)
+    if outcome.reason is not None:
+        raise SignInRefusedError()
+    return principal_for(found.user)
+
+
+def principal_of_user(ctx: Context, user_id: int) -> Principal | None:
+    """The principal of a signed-in session's user as the store has it now (its role and
+    organisation may have changed), or None when the user is gone or disabled: every page
+    request asks, so disabling a user ends its open sessions at their next request."""
+    with ctx.engine.connect() as conn:
+        user = store.user_by_id(conn, user_id)
+    return principal_for(user) if user is not None and user.active else None
+
+
 def _write(
     conn: Connection,
     ctx: Context,
     found: store.Credentials,
-    password: str,
+    password: str | None,  # None: a second step, where no password is at hand to rehash
     outcome: _Outcome,
     at: datetime,
 ) -> None:
@@ -125,7 +166,8 @@ def _write(
     user, target = found.user, f"user:{found.user.username}"
     if outcome.reason is None:
         store.record_sign_in(conn, user.id, at)
-        if needs_rehash(found.password_hash):  # the one moment the password is known
+        # The one moment the password is known.
+        if password is not None and needs_rehash(found.password_hash):
             store.set_password_hash(conn, user.id, hash_password(password))
         record(
             conn, ctx.who, "sign-in", target, {"second_factor": found.totp_secret is not None}, at

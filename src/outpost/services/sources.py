@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from outpost.addresses import AddressError, check_url
 from outpost.config import FeedSource
 from outpost.dedup import sha256
+from outpost.respond.people import Action, require_of_people
 from outpost.services.context import Context
 from outpost.store import feeds as store
 from outpost.store.feeds import FeedRow
@@ -62,7 +63,8 @@ def add_feed(ctx: Context, url: str, interval: float = 300.0) -> FeedInfo:
     """Watch the feed at `url` every `interval` seconds from now on, as the acting principal.
 
     ValueError (AddressError among them) names what is wrong with the URL or interval;
-    FeedConflictError when the feed is watched already."""
+    FeedConflictError when the feed is watched already; NotAllowedError below coordinator."""
+    require_of_people(ctx.who, Action.MANAGE_FEEDS)
     url = url.strip()
     if len(url) > MAX_URL:
         raise ValueError(f"url: at most {MAX_URL} characters")
@@ -80,7 +82,9 @@ def add_feed(ctx: Context, url: str, interval: float = 300.0) -> FeedInfo:
 
 def remove_feed(ctx: Context, key: str) -> bool:
     """Stop watching the feed added through the API with this key (its id as listed); False
-    when no such feed is watched. FeedConflictError for a feed of the settings file."""
+    when no such feed is watched. FeedConflictError for a feed of the settings file;
+    NotAllowedError below coordinator."""
+    require_of_people(ctx.who, Action.MANAGE_FEEDS)
     if key in {sha256(f.url) for f in ctx.settings.feeds}:
         raise FeedConflictError("this feed is in the settings file: remove it there")
     with ctx.engine.begin() as conn:

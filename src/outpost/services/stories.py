@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from outpost.records import Doc, Sketch, Story, StoryState, StoryTimeline
+from outpost.respond.people import Action, require_of_people
 from outpost.services.context import Context
 from outpost.services.paging import Filters, Page, Window, paged
 from outpost.services.progress import Progress, Quiet
@@ -39,12 +40,16 @@ def cluster(ctx: Context, progress: Progress | None = None) -> Clustered:
 
 
 def merge_stories(ctx: Context, keep: str, other: str) -> StoryState:
-    """Merge `other` into `keep` (LookupError: no such story; ValueError: not possible)."""
+    """Merge `other` into `keep` (LookupError: no such story; ValueError: not possible;
+    NotAllowedError, which is checked first, for a viewer)."""
+    require_of_people(ctx.who, Action.CORRECT_STORIES)
     return merge(ctx.engine, keep, other)
 
 
 def split_article(ctx: Context, article: str) -> StoryState:
-    """Take an article out of its story (LookupError, ValueError as for merge)."""
+    """Take an article out of its story (LookupError, ValueError, NotAllowedError as for
+    merge)."""
+    require_of_people(ctx.who, Action.CORRECT_STORIES)
     return split(ctx.engine, article)
 
 

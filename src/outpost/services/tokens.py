@@ -4,7 +4,9 @@ principal it acts for."""
 from __future__ import annotations
 
 from outpost.records import ApiToken, Principal
-from outpost.respond.people import principal_for
+from outpost.respond import people as rules
+from outpost.respond.people import Action, NotFoundError, principal_for, require, require_of_people
+from outpost.services.audit import record
 from outpost.services.context import Context
 from outpost.store import people
 from outpost.store import tokens as store
@@ -14,11 +16,31 @@ from outpost.store.times import now
 def create_api_token(ctx: Context, name: str, owner: str | None = None) -> tuple[ApiToken, str]:
     """A new token acting for `owner` (default: whoever creates it; a signed-in user's own
     token acts for that user, with its role and organisation); the secret is returned once
-    and never stored."""
+    and never stored. A person may make its own tokens only (NotAllowedError otherwise)."""
+    require_of_people(ctx.who, Action.OWN_TOKENS)
     mine = owner is None or owner == ctx.who.id
+    if not mine and ctx.who.user is not None:
+        raise rules.refusal(ctx.who, f"make a token for {owner!r}")
     user_id = ctx.who.user if mine else None
     with ctx.engine.begin() as conn:
         return store.create_token(conn, name, owner or ctx.who.id, now(), user_id)
+
+
+def create_user_token(ctx: Context, name: str, username: str) -> tuple[ApiToken, str]:
+    """A new token acting for the user `username` (administrators only: the CLI's operator
+    hands it over); the secret is returned once. NotFoundError for no such user, PeopleError
+    for a disabled one (its token would never act)."""
+    require(ctx.who, Action.MANAGE_USERS)
+    username = rules.username(username)
+    with ctx.engine.begin() as conn:
+        user = people.user_by_name(conn, username)
+        if user is None:
+            raise NotFoundError(f"no user {username!r} (see `outpost user list`)")
+        if not user.active:
+            raise rules.PeopleError(f"user {username!r} is disabled: its token would not act")
+        made = store.create_token(conn, name, f"user:{username}", now(), user.id)
+        record(conn, ctx.who, "token.add", f"user:{username}", {"token": made[0].id})
+        return made
 
 
 def list_api_tokens(ctx: Context, include_revoked: bool = False) -> list[ApiToken]:
@@ -36,14 +58,21 @@ def revoke_api_token(ctx: Context, key: int | str) -> bool:
 def authenticate(ctx: Context, secret: str) -> Principal | None:
     """The principal a token acts for, or None for an unknown, malformed or revoked one, or
     one whose user is disabled."""
+    found = resolve(ctx, secret)
+    return found[1] if found is not None else None
+
+
+def resolve(ctx: Context, secret: str) -> tuple[ApiToken, Principal] | None:
+    """The valid token of this secret and the principal it acts for (its user's, as the store
+    has the user now), or None as for `authenticate`."""
     token = verify_api_token(ctx, secret)
     if token is None:
         return None
     if token.user_id is None:
-        return principal_of(token)
+        return token, principal_of(token)
     with ctx.engine.connect() as conn:
         user = people.user_by_id(conn, token.user_id)
-    return None if user is None or not user.active else principal_for(user)
+    return None if user is None or not user.active else (token, principal_for(user))
 
 
 def verify_api_token(ctx: Context, secret: str) -> ApiToken | None:

@@ -12,12 +12,25 @@ most: the rule file (rules.RULES_BODY) and an upload (sources.upload_cap).
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-from starlette.routing import BaseRoute, Match
+import inspect
 
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+from starlette.routing import BaseRoute, Match
+from starlette.types import ExceptionHandler
+
+from outpost.respond.people import NotAllowedError
 from outpost.services.context import Context
 from outpost.web.assets import PREFIX, Assets, VersionedStatic
-from outpost.web.page import NotFoundError, SignInRequiredError, Web, not_found, sign_in_first
+from outpost.web.page import (
+    NotFoundError,
+    SignInRequiredError,
+    Web,
+    not_allowed,
+    not_found,
+    sign_in_first,
+)
 from outpost.web.pages import (
     actors,
     alerts,
@@ -58,6 +71,7 @@ def mount_pages(app: FastAPI) -> None:
     app.mount(PREFIX, VersionedStatic(assets), name="static")
     app.add_exception_handler(SignInRequiredError, sign_in_first)
     app.add_exception_handler(NotFoundError, not_found)
+    app.add_exception_handler(NotAllowedError, _refusal(app, pages))
     app.add_middleware(
         PageGuard,
         key=key,
@@ -66,6 +80,20 @@ def mount_pages(app: FastAPI) -> None:
         limits={rules.RULES_PATH: rules.RULES_BODY},
         uploads={sources.UPLOAD_PATH: sources.upload_cap(context.settings.upload_max_bytes)},
     )
+
+
+def _refusal(app: FastAPI, pages: tuple[BaseRoute, ...]) -> ExceptionHandler:
+    """The handler of NotAllowedError: a 403 page on the pages; elsewhere (the API beside
+    them) the handler the app had before, which answers a problem."""
+    before = app.exception_handlers.get(NotAllowedError)
+
+    async def refuse(request: Request, exc: Exception) -> Response:
+        if before is None or _is_page(pages, request.url.path):
+            return await run_in_threadpool(not_allowed, request, exc)  # it reads the store
+        answer = before(request, exc)
+        return await answer if inspect.isawaitable(answer) else answer
+
+    return refuse
 
 
 def _is_page(routes: tuple[BaseRoute, ...], path: str) -> bool:

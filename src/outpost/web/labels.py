@@ -113,6 +113,13 @@ CAP: dict[str, str] = {
     "unlikely": N_("Unlikely"),
 }
 
+ROLES: dict[str, str] = {  # the roles of respond.people
+    "viewer": N_("Viewer"),
+    "analyst": N_("Analyst"),
+    "coordinator": N_("Coordinator"),
+    "administrator": N_("Administrator"),
+}
+
 TABLES = {
     "domain": DOMAINS,
     "event_type": EVENT_TYPES,
@@ -122,6 +129,7 @@ TABLES = {
     "job_state": JOB_STATES,
     "job_step": JOB_STEPS,
     "cap": CAP,
+    "role": ROLES,
 }
 
 

@@ -3,7 +3,7 @@ principal, the language, and a way to render a template with the common parts fi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -12,7 +12,9 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment
 
+from outpost.records import Principal
 from outpost.services.context import Context
+from outpost.services.signin import principal_of_user
 from outpost.services.tokens import token_is_valid
 from outpost.web.assets import Assets
 from outpost.web.i18n import LANG_COOKIE, N_, choose
@@ -135,8 +137,10 @@ def visitor(request: Request) -> Page:
     web = web_of(request)
     ctx = context_of(request)
     session = decode(web.key, request.cookies.get(COOKIE), datetime.now(UTC))
-    if session is not None and session.signed_in and not still_signed_in(ctx, session):
-        session = None  # its token was revoked: a visitor again, with a new session
+    if session is not None and session.signed_in:
+        who = acting_principal(ctx, session)
+        # None: its user was disabled or its token revoked: a visitor again, a new session.
+        session = replace(session, principal=who) if who is not None else None
     fresh = session is None
     if session is None:
         session = new_session(datetime.now(UTC))
@@ -146,9 +150,20 @@ def visitor(request: Request) -> Page:
     return Page(request, web, session, lang, ctx, fresh)
 
 
+def acting_principal(ctx: Context, session: Session) -> Principal | None:
+    """Who a signed-in session acts as now: its user as the store has it (role and
+    organisation included), or the principal of the legacy token it was signed in with;
+    None when the user is gone or disabled or the token revoked."""
+    if session.token is not None and not token_is_valid(ctx, session.token):
+        return None
+    if session.user is not None:
+        return principal_of_user(ctx, session.user)
+    return session.principal if session.token is not None else None
+
+
 def still_signed_in(ctx: Context, session: Session) -> bool:
-    """A signed-in session lasts while the token it was signed in with is valid."""
-    return session.token is not None and token_is_valid(ctx, session.token)
+    """A signed-in session lasts while its user is enabled and its token, if any, valid."""
+    return acting_principal(ctx, session) is not None
 
 
 def signed_in(page: Annotated[Page, Depends(visitor)]) -> Page:
@@ -178,6 +193,11 @@ def local_path(value: str | None) -> str:
     if any(ord(c) < 0x20 for c in value):
         return "/"
     return value
+
+
+def not_allowed(request: Request, exc: Exception) -> Response:
+    """A role that does not allow what was asked: a 403 page in the visitor's language."""
+    return visitor(request).render("forbidden.html", status=403, current=None)
 
 
 def not_found(request: Request, exc: Exception) -> Response:

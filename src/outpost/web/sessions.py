@@ -1,11 +1,15 @@
 """Sessions of the pages: a signed cookie, no table.
 
-Until organisations and users arrive, a person signs in with an API token and the pages act
-as the token's principal. The cookie carries the principal, the token's id, an expiry and a
-random nonce, signed with HMAC-SHA256 under a key of this installation (a file in the data
-directory, mode 0600, made on first use). No session is kept on the server: a cookie works
-until it expires (SIGNED_IN_FOR, a shift) or its token is revoked, which every request
-checks; signing out drops it from the browser.
+A person signs in with a username and password (and a TOTP code, on a second step), or with
+an API token. The cookie carries the principal, the user's id (the pages act as that user,
+read again from the store at every request), the token's id when signed in with one, an
+expiry and a random nonce, signed with HMAC-SHA256 under a key of this installation (a file
+in the data directory, mode 0600, made on first use). No session is kept on the server: a
+cookie works until it expires (SIGNED_IN_FOR, a shift), its user is disabled or its token
+revoked, which every request checks; signing out drops it from the browser.
+
+Between a right password and its code, the session is still anonymous but names the user
+waiting for a code (`pending`) and lasts CODE_FOR only: the password is never sent twice.
 
 Every visitor holds one, signed in or not: its nonce is what the CSRF token is derived from
 (a synchronizer token bound to the session), so the sign-in form is protected too, and
@@ -34,6 +38,7 @@ KEY_BYTES = 32
 COOKIE = "outpost_session"
 SIGNED_IN_FOR = timedelta(hours=12)
 ANONYMOUS_FOR = timedelta(hours=2)  # long enough to fill in the sign-in form
+CODE_FOR = timedelta(minutes=5)  # to type the code after a right password
 VERSION = "v1"
 MAX_COOKIE = 1024  # characters; a longer cookie is not ours
 
@@ -48,6 +53,8 @@ class Session:
     expires: datetime
     principal: Principal | None = None  # None: not signed in
     token: int | None = None  # the API token signed in with: revoking it ends the session
+    user: int | None = None  # the user signed in (with a password, or a token of theirs)
+    pending: int | None = None  # a user whose password was right, waiting for the code
 
     @property
     def signed_in(self) -> bool:
@@ -88,10 +95,19 @@ def _create_key(path: Path) -> None:
 
 
 def new_session(
-    now: datetime, principal: Principal | None = None, token: int | None = None
+    now: datetime,
+    principal: Principal | None = None,
+    token: int | None = None,
+    user: int | None = None,
 ) -> Session:
     lasts = SIGNED_IN_FOR if principal else ANONYMOUS_FOR
-    return Session(secrets.token_urlsafe(18), now + lasts, principal, token)
+    return Session(secrets.token_urlsafe(18), now + lasts, principal, token, user)
+
+
+def waiting_for_code(now: datetime, user: int) -> Session:
+    """An anonymous session, with a new nonce, that remembers for CODE_FOR whose password
+    was right."""
+    return Session(secrets.token_urlsafe(18), now + CODE_FOR, pending=user)
 
 
 def encode(key: bytes, session: Session) -> str:
@@ -101,6 +117,8 @@ def encode(key: bytes, session: Session) -> str:
         "e": int(session.expires.timestamp()),
         "p": [who.id, who.name] if who else None,
         "t": session.token,
+        "u": session.user,
+        "w": session.pending,
     }
     body = _b64(json.dumps(payload, separators=(",", ":")).encode())
     return f"{VERSION}.{body}.{_sign(key, body)}"
@@ -122,12 +140,19 @@ def decode(key: bytes, cookie: str | None, now: datetime) -> Session | None:
         nonce = str(payload["n"])
         who = payload["p"]
         principal = Principal(str(who[0]), str(who[1])) if who else None
-        token = payload.get("t")
-        if token is not None and (not isinstance(token, int) or isinstance(token, bool)):
+        token, user, pending = (payload.get(k) for k in ("t", "u", "w"))
+        if not all(_is_id(v) for v in (token, user, pending)):
             return None
     except (ValueError, KeyError, TypeError, IndexError, AttributeError, binascii.Error):
         return None
-    return Session(nonce, expires, principal, token) if expires > now else None
+    if expires <= now:
+        return None
+    return Session(nonce, expires, principal, token, user, pending if principal is None else None)
+
+
+def _is_id(value: object) -> bool:
+    """None, or a row id (never a bool, which JSON would let through as an int)."""
+    return value is None or (isinstance(value, int) and not isinstance(value, bool))
 
 
 def csrf_token(key: bytes, session: Session) -> str:

@@ -56,7 +56,9 @@ def read_alert(ctx: ContextDep, alert_id: AlertId) -> AlertPublic:
 
 
 @router.patch(
-    "/{alert_id}", response_model=AlertPublic, responses=documented("not-found", "bad-request")
+    "/{alert_id}",
+    response_model=AlertPublic,
+    responses=documented("not-found", "bad-request", "forbidden"),
 )
 def update_alert(ctx: ContextDep, alert_id: AlertId, change: AlertUpdate) -> AlertPublic:
     """Acknowledge or close the alert as the token's principal (who and when are kept); an

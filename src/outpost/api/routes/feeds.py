@@ -11,6 +11,7 @@ from outpost.addresses import AddressError
 from outpost.api.deps import ContextDep
 from outpost.api.problems import ProblemError, documented, not_found
 from outpost.api.schemas.feeds import FeedCreate, FeedPublic, feed_public
+from outpost.respond.people import NotAllowedError
 from outpost.services import sources as service
 
 router = APIRouter(prefix="/feeds", tags=["feeds"], responses=documented("unauthorized"))
@@ -27,7 +28,7 @@ def read_feeds(ctx: ContextDep) -> list[FeedPublic]:
     "",
     response_model=FeedPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=documented("conflict", "bad-request"),
+    responses=documented("conflict", "bad-request", "forbidden"),
 )
 def create_feed(ctx: ContextDep, body: FeedCreate, response: Response) -> FeedPublic:
     """Watch a feed from now on. Its address must be public, or in a network the settings
@@ -36,6 +37,8 @@ def create_feed(ctx: ContextDep, body: FeedCreate, response: Response) -> FeedPu
         added = service.add_feed(ctx, body.url, body.interval)
     except service.FeedConflictError as exc:
         raise ProblemError("conflict", str(exc)) from None
+    except NotAllowedError:
+        raise  # a 403 problem (problems.install), not a bad URL
     except (AddressError, ValueError) as exc:
         raise ProblemError(
             "validation", str(exc), errors=[{"location": "body.url", "message": str(exc)}]
@@ -55,7 +58,7 @@ def read_feed(ctx: ContextDep, feed_id: FeedId) -> FeedPublic:
 @router.delete(
     "/{feed_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=documented("not-found", "conflict"),
+    responses=documented("not-found", "conflict", "forbidden"),
 )
 def delete_feed(ctx: ContextDep, feed_id: FeedId) -> Response:
     """Stop watching a feed added here (409 for one of the settings file)."""

@@ -13,6 +13,7 @@ from outpost.api.filters import Cursor, Limit, sort_query
 from outpost.api.problems import ProblemError, documented, not_found
 from outpost.api.schemas.common import MAX_ID, Page
 from outpost.api.schemas.jobs import JobPublic, JobState, job_public
+from outpost.respond.people import NotAllowedError
 from outpost.services import jobs as service
 from outpost.services.paging import Window
 from outpost.store.jobs import SORTS
@@ -28,7 +29,7 @@ Sort = Annotated[
     "/ingest",
     response_model=JobPublic,
     status_code=status.HTTP_202_ACCEPTED,
-    responses=documented("too-large", "bad-request"),
+    responses=documented("too-large", "bad-request", "forbidden"),
 )
 def create_ingest(
     ctx: ContextDep,
@@ -51,6 +52,8 @@ def create_ingest(
         job = service.create_ingest_job(ctx, runner, uploads, urls, feeds)
     except service.TooLargeError as exc:
         raise _too_large(str(exc)) from None
+    except NotAllowedError:
+        raise  # a 403 problem (problems.install)
     except (AddressError, ValueError) as exc:
         raise ProblemError("validation", str(exc)) from None
     url = _url(request, job.id)

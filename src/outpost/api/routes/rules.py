@@ -41,7 +41,7 @@ def validate_rules(ctx: ContextDep, body: RuleText) -> RuleCheck:
 @router.put(
     "",
     response_model=RuleCheck,
-    responses=documented("rule-errors", "conflict", "bad-request"),
+    responses=documented("rule-errors", "conflict", "bad-request", "forbidden"),
 )
 def replace_rules(ctx: ContextDep, body: RuleText) -> RuleCheck:
     """Check the text, then make it the rule file in one step; a text with problems changes

@@ -26,6 +26,7 @@ from outpost.api.schemas.stories import (
     timeline_public,
 )
 from outpost.records import StoryState
+from outpost.respond.people import NotAllowedError
 from outpost.services import stories as service
 from outpost.services.paging import Window
 from outpost.store.lists.stories import SORTS
@@ -87,7 +88,7 @@ def read_story_timeline(ctx: ContextDep, story_id: StoryId) -> StoryTimelinePubl
 @router.post(
     "/stories/{story_id}/merge",
     response_model=StoryStatePublic,
-    responses=documented("not-found", "conflict", "bad-request"),
+    responses=documented("not-found", "conflict", "bad-request", "forbidden"),
 )
 def merge_story(ctx: ContextDep, story_id: StoryId, body: StoryMerge) -> StoryStatePublic:
     """Merge the other story into this one: its articles move here, and from now on it
@@ -106,7 +107,7 @@ def merge_story(ctx: ContextDep, story_id: StoryId, body: StoryMerge) -> StorySt
     "/articles/{article_id}/split",
     response_model=StoryStatePublic,
     status_code=status.HTTP_201_CREATED,
-    responses=documented("not-found", "conflict"),
+    responses=documented("not-found", "conflict", "forbidden"),
 )
 def split_article(
     ctx: ContextDep, request: Request, response: Response, article_id: ArticleId
@@ -123,6 +124,8 @@ def _corrected(change: Callable[[], StoryState]) -> StoryState:
     change the stories' state does not allow (409)."""
     try:
         return change()
+    except NotAllowedError:
+        raise  # a 403 problem (problems.install)
     except LookupError as exc:
         raise ProblemError("not-found", str(exc)) from None
     except ValueError as exc:

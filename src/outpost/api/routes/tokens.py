@@ -16,6 +16,7 @@ from outpost.api.schemas.tokens import (
     token_created,
     token_public,
 )
+from outpost.respond.people import NotAllowedError
 from outpost.services import tokens as service
 
 router = APIRouter(prefix="/tokens", tags=["tokens"], responses=documented("unauthorized"))
@@ -32,12 +33,15 @@ def read_tokens(ctx: ContextDep) -> list[TokenPublic]:
     "",
     response_model=TokenCreated,
     status_code=status.HTTP_201_CREATED,
-    responses=documented("bad-request"),
+    responses=documented("bad-request", "forbidden"),
 )
 def create_token(ctx: ContextDep, body: TokenCreate) -> TokenCreated:
-    """A new token acting for the same principal; its secret is in this answer only."""
+    """A new token acting for the same principal (a person's token acts as the person, with
+    its organisation and role); its secret is in this answer only."""
     try:
         token, secret = service.create_api_token(ctx, body.name)
+    except NotAllowedError:
+        raise  # a 403 problem (problems.install)
     except ValueError as exc:  # a name of spaces only, or with NUL
         raise ProblemError(
             "validation", str(exc), errors=[{"location": "body.name", "message": str(exc)}]

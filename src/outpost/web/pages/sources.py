@@ -13,6 +13,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
 from outpost.addresses import AddressError
+from outpost.respond.people import NotAllowedError
 from outpost.services.articles import ingest_errors, store_stats
 from outpost.services.jobs import (
     MAX_SOURCES,
@@ -91,6 +92,8 @@ def create_feed(
             add_feed(page.ctx, url, float(int(minutes.strip()) * 60))
         except FeedConflictError:
             problem, status = N_("This feed is watched already."), 409
+        except NotAllowedError:
+            raise  # the 403 page
         except ValueError as exc:  # AddressError among them: what is wrong with the address
             problem, reason = REFUSED, str(exc)
     if problem:
@@ -116,6 +119,8 @@ def ingest_page(page: SignedIn, url: Annotated[str, Form(max_length=MAX_URL)] = 
         return _sources_page(page, N_("Give the page's address."), form="page")
     try:
         job = create_ingest_job(page.ctx, runner_of(page.request), urls=[url])
+    except NotAllowedError:
+        raise  # the 403 page
     except (AddressError, ValueError) as exc:
         return _sources_page(page, REFUSED, reason=str(exc), form="page", url=url.strip())
     return page.redirect(f"/jobs/{job.id}")
@@ -145,6 +150,8 @@ async def upload_files(page: SignedIn) -> Response:
         job = await run_in_threadpool(create_ingest_job, page.ctx, runner, uploads)
     except TooLargeError as exc:
         return await _later(page, REFUSED, status=413, reason=str(exc), form="upload")
+    except NotAllowedError:
+        raise  # the 403 page
     except ValueError as exc:
         return await _later(page, REFUSED, reason=str(exc), form="upload")
     finally:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form
 from fastapi.responses import Response
 
 from outpost.records import StoryTimeline
+from outpost.respond.people import NotAllowedError
 from outpost.services.stories import find_stories, merge_stories, split_article, story_timeline
 from outpost.web.filters import FilterQuery, listed
 from outpost.web.i18n import N_
@@ -50,6 +51,8 @@ def merge_story(
         return _story_page(page, timeline, N_("Give the id of the story to merge into this one."))
     try:
         merge_stories(page.ctx, timeline.story.id, other)
+    except NotAllowedError:
+        raise  # the 403 page
     except LookupError:
         return _story_page(page, timeline, N_("There is no story with this id."), other=other)
     except ValueError as exc:
@@ -74,6 +77,8 @@ def split_story(
         return _story_page(page, timeline, N_("This article is not in this story."))
     try:
         state = split_article(page.ctx, article)
+    except NotAllowedError:
+        raise  # the 403 page
     except (LookupError, ValueError) as exc:
         return _story_page(
             page, timeline, N_("The article cannot be taken out: %(reason)s"), reason=str(exc)
