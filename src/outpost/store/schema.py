@@ -472,3 +472,157 @@ audit_log = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
 )
+
+# What people write (assessments, cases, comments; later plans and measures) carries a TLP
+# 2.0 marking (its text value, "TLP:AMBER+STRICT"), the organisation that owns it and the user
+# who made it (null for an import). Who may see it is outpost.respond.visibility's rule, as
+# query conditions in outpost.store.visibility.
+
+
+def _marked_columns() -> list[Any]:
+    return [
+        Column("marking", String(20), nullable=False),
+        Column("owner_org", Integer, ForeignKey("organisations.id"), nullable=False),
+        Column("created_by", Integer, ForeignKey("users.id")),
+    ]
+
+
+# The organisations named on an AMBER item and the people named on a RED one, for every kind
+# of item in two tables: `kind` says which table `item_id` is an id of ("assessment", "case",
+# "comment"; later "plan", "measure"), so no foreign key can hold it; the services remove an
+# item's names with the item.
+shared_orgs = Table(
+    "shared_orgs",
+    metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("item_id", Integer, primary_key=True),
+    Column("org_id", Integer, ForeignKey("organisations.id"), primary_key=True),
+    Index(None, "org_id"),
+)
+
+shared_people = Table(
+    "shared_people",
+    metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("item_id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Index(None, "user_id"),
+)
+
+# Assessments: an analyst's judgement on an event, a story or an indicator series. Targets
+# are not foreign keys: an event's id changes when its article is analysed again, and a series
+# ("country:TJ") is no row at all; they are checked when the assessment is written.
+assessments = Table(
+    "assessments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("target_kind", String(16), nullable=False),  # event, story, indicator
+    Column("target_id", String(80), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("judgements", Text, nullable=False),  # JSON list of {text, likelihood}
+    Column("confidence", String(8), nullable=False),  # low, moderate, high
+    Column("reliability", String(1), nullable=False),  # Admiralty A-F
+    Column("credibility", Integer, nullable=False),  # Admiralty 1-6
+    Column("evidence", Text, nullable=False),  # JSON {"events": [...], "articles": [...]}
+    Column("valid_from", Date),
+    Column("valid_until", Date),
+    Column("review", Date),
+    *_marked_columns(),
+    Column("created", DateTime, nullable=False),
+    Column("updated", DateTime, nullable=False),
+    Index(None, "target_kind", "target_id"),
+    Index(None, "updated", "id"),
+    Index(None, "owner_org"),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("title", Text, nullable=False),
+    Column("status", String(12), nullable=False),  # open, in-progress, closed
+    Column("assignee", Integer, ForeignKey("users.id")),
+    Column("origin_kind", String(8), nullable=False),  # alert, story, manual
+    Column("origin_id", String(80)),
+    *_marked_columns(),
+    Column("created", DateTime, nullable=False),
+    Column("updated", DateTime, nullable=False),
+    Index(None, "updated", "id"),
+    Index(None, "status", "updated", "id"),
+    Index(None, "owner_org"),
+)
+
+# What a case links to that the machine derived (stories, events, alerts: CLEAR), by key.
+case_links = Table(
+    "case_links",
+    metadata,
+    Column("case_id", Integer, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("target_kind", String(8), primary_key=True),  # story, event, alert
+    Column("target_id", String(80), primary_key=True),
+    Column("added", DateTime, nullable=False),
+    Index(None, "target_kind", "target_id"),
+)
+
+# The assessments linked to a case: marked items of their own, each seen through its own
+# marking (a link never widens one), so a table with real foreign keys.
+case_assessments = Table(
+    "case_assessments",
+    metadata,
+    Column("case_id", Integer, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "assessment_id",
+        Integer,
+        ForeignKey("assessments.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("added", DateTime, nullable=False),
+    Index(None, "assessment_id"),
+)
+
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("body", Text, nullable=False),
+    *_marked_columns(),
+    Column("created", DateTime, nullable=False),
+    Index(None, "case_id", "id"),
+)
+
+# Every change of a case as an entry. An entry about a marked item (a comment, a linked
+# assessment) names it, and is shown only to those who may see that item.
+case_timeline = Table(
+    "case_timeline",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("actor", Text, nullable=False),  # the acting principal's id
+    Column("what", String(16), nullable=False),  # opened, linked, commented, status, ...
+    Column("item_kind", String(16)),  # assessment, comment: the marked item it is about
+    Column("item_id", Integer),
+    Column("detail", Text, nullable=False),  # JSON of a flat object
+    Index(None, "case_id", "id"),
+)
+
+# Tasks: a case's own (case_id), or the review of an assessment (assessment_id, one per
+# assessment, due on its review date), shown in the assessment and in every case linking it.
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.id", ondelete="CASCADE")),
+    Column(
+        "assessment_id",
+        Integer,
+        ForeignKey("assessments.id", ondelete="CASCADE"),
+        unique=True,
+    ),
+    Column("title", Text, nullable=False),
+    Column("due", Date),
+    Column("done", DateTime),
+    Column("done_by", Text),
+    Column("created", DateTime, nullable=False),
+    Index(None, "case_id"),
+)
