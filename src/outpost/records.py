@@ -769,3 +769,119 @@ class Plan:
     due: date | None
     created_by: str  # the principal's id
     measures: tuple[Measure, ...] = ()
+
+
+# --- what people write: marked items (TLP 2.0, see outpost.respond.visibility) -------------
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A key judgement in estimative language: the text and how likely it holds."""
+
+    text: str
+    likelihood: str  # one of outpost.respond.assessments.LIKELIHOODS
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """What says who sees a marked item besides its marking: its owner organisation (code),
+    the organisations named on it (AMBER) and the people named on it (RED), by name."""
+
+    marking: str  # the TLP text value, "TLP:AMBER+STRICT"
+    owner_org: str
+    orgs: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """An analyst's judgement on an event, a story or an indicator series."""
+
+    id: int
+    target_kind: str  # event, story, indicator
+    target_id: str
+    title: str
+    judgements: tuple[Judgement, ...]
+    confidence: str  # low, moderate, high
+    reliability: str  # Admiralty source reliability, A-F
+    credibility: int  # Admiralty information credibility, 1-6
+    evidence_events: tuple[int, ...]
+    evidence_articles: tuple[int, ...]
+    valid_from: date | None
+    valid_until: date | None
+    review: date | None
+    sharing: Sharing
+    created_by: str | None  # username; None for an import
+    created: datetime
+    updated: datetime
+
+
+@dataclass(frozen=True)
+class Case:
+    """A case: work on an alert, a story or a question, with its status and assignee."""
+
+    id: int
+    title: str
+    status: str  # open, in-progress, closed
+    assignee: str | None  # username
+    origin_kind: str  # alert, story, manual
+    origin_id: str | None
+    sharing: Sharing
+    created_by: str | None
+    created: datetime
+    updated: datetime
+
+
+@dataclass(frozen=True)
+class CaseLink:
+    """What a case links to: a story, event or alert (by key), or an assessment (by id)."""
+
+    kind: str  # story, event, alert, assessment
+    id: str
+    added: datetime
+    marking: str  # CLEAR for what the machine derived; the assessment's own marking
+
+
+@dataclass(frozen=True)
+class Comment:
+    id: int
+    case_id: int
+    body: str
+    sharing: Sharing
+    created_by: str | None
+    created: datetime
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One change of a case: opened, linked, unlinked, commented, status, assigned, marking,
+    shared, task."""
+
+    id: int
+    at: datetime
+    actor: str
+    what: str
+    detail: dict[str, str | int | None]
+
+
+@dataclass(frozen=True)
+class Task:
+    id: int
+    title: str
+    due: date | None
+    done: datetime | None
+    done_by: str | None
+    case_id: int | None  # a case's own task
+    assessment_id: int | None  # the review of an assessment
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A case with what its viewer may see of it; `marking` is the strictest of all shown."""
+
+    case: Case
+    links: tuple[CaseLink, ...]
+    comments: tuple[Comment, ...]
+    timeline: tuple[TimelineEntry, ...]
+    tasks: tuple[Task, ...]
+    marking: str

@@ -1,0 +1,218 @@
+"""The access rule of outpost.respond.visibility as query conditions, and the organisations
+and people named on items.
+
+`visible(who, table, kind)` is the one condition every query of marked items uses: lists,
+counts, get-by-id, the items linked inside a case, the entries of a timeline. It reads the
+principal's user and organisation from the store inside the query itself (a user disabled a
+moment ago sees nothing at once), so nothing a caller holds can widen it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Table,
+    and_,
+    delete,
+    exists,
+    false,
+    or_,
+    select,
+)
+from sqlalchemy.sql.elements import ColumnElement
+
+from outpost.markings import TLP
+from outpost.records import Principal
+from outpost.respond.visibility import ALLIANCE, KINDS, Viewer
+from outpost.store.dialect import insert_ignore
+from outpost.store.schema import (
+    case_assessments,
+    cases,
+    organisations,
+    shared_orgs,
+    shared_people,
+    users,
+)
+
+Where = ColumnElement[bool]
+# What an item's container gives it under AMBER (see the rule): per kind, the condition that
+# the organisation `org` (a scalar subquery) is among those the container adds.
+Container = Callable[[Table, Any], Where]
+
+
+def visible(who: Principal, table: Table, kind: str) -> Where:
+    """The rows of `table` (items of `kind`, with columns id, marking, owner_org) that `who`
+    may see."""
+    if kind not in KINDS:
+        raise ValueError(f"kind: one of {', '.join(KINDS)}, not {kind!r}")
+    marking = table.c.marking
+    if who.user is None:
+        return marking == TLP.CLEAR.value
+    active = exists().where(users.c.id == who.user, users.c.disabled.is_(None))
+    mine = _org_of(who)
+    if mine is None:
+        return and_(active, marking == TLP.CLEAR.value)
+    alliance = exists().where(organisations.c.id == mine, organisations.c.kind.in_(ALLIANCE))
+    amber = or_(
+        table.c.owner_org == mine,
+        named_org(kind, table.c.id, mine),
+        CONTAINERS.get(kind, _no_container)(table, mine),
+    )
+    return and_(
+        active,
+        or_(
+            marking == TLP.CLEAR.value,
+            and_(marking == TLP.GREEN.value, alliance),
+            and_(marking == TLP.AMBER.value, amber),
+            and_(marking == TLP.AMBER_STRICT.value, table.c.owner_org == mine),
+            and_(marking == TLP.RED.value, named_person(kind, table.c.id, who.user)),
+        ),
+    )
+
+
+def _org_of(who: Principal) -> Any:
+    """The id of the principal's organisation as a scalar subquery: null when its user is not
+    of the organisation it names (or is disabled). None when it names none."""
+    if who.org is None or who.user is None:
+        return None
+    return (
+        select(users.c.org_id)
+        .join(organisations, organisations.c.id == users.c.org_id)
+        .where(
+            users.c.id == who.user,
+            users.c.disabled.is_(None),
+            organisations.c.code == who.org,
+        )
+        .scalar_subquery()
+    )
+
+
+def named_org(kind: str, item: Any, org: Any) -> Where:
+    return exists().where(
+        shared_orgs.c.kind == kind, shared_orgs.c.item_id == item, shared_orgs.c.org_id == org
+    )
+
+
+def named_person(kind: str, item: Any, user: Any) -> Where:
+    return exists().where(
+        shared_people.c.kind == kind,
+        shared_people.c.item_id == item,
+        shared_people.c.user_id == user,
+    )
+
+
+def _no_container(table: Table, org: Any) -> Where:
+    return false()
+
+
+def _comment_container(table: Table, org: Any) -> Where:
+    """A comment's case: its owner and the organisations named on it."""
+    owned = exists().where(cases.c.id == table.c.case_id, cases.c.owner_org == org)
+    return or_(owned, named_org("case", table.c.case_id, org))
+
+
+def _assessment_container(table: Table, org: Any) -> Where:
+    """The cases linking an assessment that its own organisation owns: their named
+    organisations."""
+    return exists().where(
+        case_assessments.c.assessment_id == table.c.id,
+        cases.c.id == case_assessments.c.case_id,
+        cases.c.owner_org == table.c.owner_org,
+        named_org("case", cases.c.id, org),
+    )
+
+
+CONTAINERS: dict[str, Container] = {
+    "comment": _comment_container,
+    "assessment": _assessment_container,
+}
+
+
+def viewer_of(conn: Connection, who: Principal) -> Viewer:
+    """The principal as the pure rule reads it."""
+    if who.user is None:
+        return Viewer(None, None, None)
+    row = conn.execute(
+        select(users.c.disabled, organisations.c.id, organisations.c.kind, organisations.c.code)
+        .join(organisations, organisations.c.id == users.c.org_id)
+        .where(users.c.id == who.user)
+    ).first()
+    if row is None:
+        return Viewer(who.user, None, None, active=False)
+    if row.code != who.org:
+        return Viewer(who.user, None, None, active=row.disabled is None)
+    return Viewer(who.user, row.id, row.kind, active=row.disabled is None)
+
+
+# --- the organisations and people named on items ------------------------------------------
+
+
+def name_orgs(conn: Connection, kind: str, item: int, orgs: Iterable[int]) -> None:
+    for org in orgs:
+        insert_ignore(conn, shared_orgs, {"kind": kind, "item_id": item, "org_id": org})
+
+
+def name_people(conn: Connection, kind: str, item: int, people: Iterable[int]) -> None:
+    for user in people:
+        insert_ignore(conn, shared_people, {"kind": kind, "item_id": item, "user_id": user})
+
+
+def unname_org(conn: Connection, kind: str, item: int, org: int) -> bool:
+    done = conn.execute(
+        delete(shared_orgs).where(
+            shared_orgs.c.kind == kind, shared_orgs.c.item_id == item, shared_orgs.c.org_id == org
+        )
+    )
+    return bool(done.rowcount)
+
+
+def unname_person(conn: Connection, kind: str, item: int, user: int) -> bool:
+    done = conn.execute(
+        delete(shared_people).where(
+            shared_people.c.kind == kind,
+            shared_people.c.item_id == item,
+            shared_people.c.user_id == user,
+        )
+    )
+    return bool(done.rowcount)
+
+
+def named_orgs(conn: Connection, kind: str, item: int) -> tuple[str, ...]:
+    """The codes of the organisations named on the item, in order."""
+    query = (
+        select(organisations.c.code)
+        .join(shared_orgs, shared_orgs.c.org_id == organisations.c.id)
+        .where(shared_orgs.c.kind == kind, shared_orgs.c.item_id == item)
+        .order_by(organisations.c.code)
+    )
+    return tuple(conn.execute(query).scalars())
+
+
+def named_people(conn: Connection, kind: str, item: int) -> tuple[str, ...]:
+    """The usernames of the people named on the item, in order."""
+    query = (
+        select(users.c.username)
+        .join(shared_people, shared_people.c.user_id == users.c.id)
+        .where(shared_people.c.kind == kind, shared_people.c.item_id == item)
+        .order_by(users.c.username)
+    )
+    return tuple(conn.execute(query).scalars())
+
+
+def named_people_ids(conn: Connection, kind: str, item: int) -> list[int]:
+    query = select(shared_people.c.user_id).where(
+        shared_people.c.kind == kind, shared_people.c.item_id == item
+    )
+    return list(conn.execute(query).scalars())
+
+
+def forget_names(conn: Connection, kind: str, items: Iterable[int]) -> None:
+    """Remove the names of items that are removed (no foreign key does it: see the tables)."""
+    ids = list(items)
+    if not ids:
+        return
+    for table in (shared_orgs, shared_people):
+        conn.execute(delete(table).where(table.c.kind == kind, table.c.item_id.in_(ids)))
