@@ -861,7 +861,7 @@ class TimelineEntry:
     at: datetime
     actor: str
     what: str
-    detail: dict[str, str | int | None]
+    detail: dict[str, AuditValue]
 
 
 @dataclass(frozen=True)

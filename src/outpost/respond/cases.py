@@ -14,6 +14,7 @@ MACHINE_KINDS = ("story", "event", "alert")  # derived from open sources: CLEAR
 # What a timeline entry says happened.
 TIMELINE = (
     "opened",
+    "renamed",
     "linked",
     "unlinked",
     "commented",
@@ -51,3 +52,7 @@ def link_id(kind: str, ident: str, field: str = "id") -> str:
 
 def task(text: str, due: date | None) -> tuple[str, date | None]:
     return title(text, "task title"), due
+
+
+def link_kind(value: str) -> str:
+    return choice(value, LINK_KINDS, "kind")
