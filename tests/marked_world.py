@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from outpost.markings import TLP
-from outpost.records import Judgement, Principal
-from outpost.respond.assessments import AssessmentDraft
+from outpost.records import AssessmentDraft, Judgement, Principal
 from outpost.respond.people import ROLES, principal_for
 from outpost.services import assessments, case_work, cases, people
 from outpost.services.context import Context, operator

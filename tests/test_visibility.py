@@ -14,9 +14,9 @@ import pytest
 
 from outpost.config import Settings, sqlite_url
 from outpost.markings import TLP
-from outpost.records import Principal
+from outpost.records import Principal, Viewer
 from outpost.respond.people import NotFoundError
-from outpost.respond.visibility import Item, Viewer, access_key, sees
+from outpost.respond.visibility import Item, access_key, sees
 from outpost.services import assessments, cases
 from outpost.services.context import Context, operator
 from outpost.services.paging import Window

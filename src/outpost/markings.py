@@ -52,6 +52,12 @@ class TLP(enum.StrEnum):
 
 _ORDER = tuple(TLP)
 
+# Who GREEN reaches: the organisations of the alliance (its centre and its member states),
+# not partners. Who the other markings reach is in outpost.respond.visibility.
+ALLIANCE = ("centre", "member")
+# What people write is marked so until they choose (what the machine derives is CLEAR).
+WRITTEN = TLP.AMBER_STRICT
+
 
 class MarkingError(ValueError):
     """A text that is not one of the five TLP 2.0 markings."""

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from outpost.markings import TLP
+from outpost.markings import TLP, WRITTEN
 
 Vector = npt.NDArray[np.float32]
 
@@ -775,11 +775,41 @@ class Plan:
 
 
 @dataclass(frozen=True)
+class Viewer:
+    """Who looks, as the visibility rule (outpost.respond.visibility) reads it from the store
+    for a principal."""
+
+    user: int | None  # None: not a person's account
+    org: int | None  # the user's organisation's id
+    org_kind: str | None  # centre, member, partner
+    active: bool = True  # False: a disabled user
+
+
+@dataclass(frozen=True)
 class Judgement:
     """A key judgement in estimative language: the text and how likely it holds."""
 
     text: str
     likelihood: str  # one of outpost.respond.assessments.LIKELIHOODS
+
+
+@dataclass(frozen=True)
+class AssessmentDraft:
+    """An assessment as written, before (or after) outpost.respond.assessments.checked."""
+
+    target_kind: str
+    target_id: str
+    title: str
+    judgements: tuple[Judgement, ...]
+    confidence: str
+    reliability: str
+    credibility: int
+    evidence_events: tuple[int, ...] = ()
+    evidence_articles: tuple[int, ...] = ()
+    valid_from: date | None = None
+    valid_until: date | None = None
+    review: date | None = None
+    marking: TLP = WRITTEN
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,10 @@ evidence against the store.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import replace
 
-from outpost.markings import TLP
-from outpost.records import Judgement
+from outpost.records import AssessmentDraft, Judgement
 from outpost.respond.checks import InvalidError, choice, ids, number, story, text, title
-from outpost.respond.visibility import DEFAULT
 
 # The estimative scale, least likely first (the words of ICD 203's probability scale).
 LIKELIHOODS = (
@@ -29,25 +26,6 @@ CREDIBILITY = (1, 2, 3, 4, 5, 6)  # confirmed ... cannot be judged
 TARGET_KINDS = ("event", "story", "indicator")
 SERIES = ("country", "admin1", "domain", "event_type")  # an indicator's kinds
 MAX_JUDGEMENTS = 50
-
-
-@dataclass(frozen=True)
-class AssessmentDraft:
-    """An assessment as written, before (or after) `checked`."""
-
-    target_kind: str
-    target_id: str
-    title: str
-    judgements: tuple[Judgement, ...]
-    confidence: str
-    reliability: str
-    credibility: int
-    evidence_events: tuple[int, ...] = ()
-    evidence_articles: tuple[int, ...] = ()
-    valid_from: date | None = None
-    valid_until: date | None = None
-    review: date | None = None
-    marking: TLP = DEFAULT
 
 
 def checked(draft: AssessmentDraft) -> AssessmentDraft:

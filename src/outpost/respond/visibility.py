@@ -43,23 +43,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from outpost.markings import TLP, strictest
-from outpost.records import Principal
+from outpost.markings import ALLIANCE, TLP, WRITTEN, strictest
+from outpost.records import Principal, Viewer
 from outpost.respond.people import Action, may, refusal
 
-ALLIANCE = ("centre", "member")  # the kinds of organisation that see GREEN
-KINDS = ("assessment", "case", "comment")  # the kinds of marked items (plans come later)
-DEFAULT = TLP.AMBER_STRICT  # what people write is marked so until they choose
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """Who looks, as the rule needs it: read from the store for a principal."""
-
-    user: int | None  # None: not a person's account
-    org: int | None  # the user's organisation's id
-    org_kind: str | None  # centre, member, partner
-    active: bool = True  # False: a disabled user
+DEFAULT = WRITTEN  # what people write is marked so until they choose
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from datetime import date
 from sqlalchemy import Connection
 
 from outpost.markings import TLP
-from outpost.records import Assessment, AuditValue, Judgement, Task
-from outpost.respond.assessments import AssessmentDraft, checked
+from outpost.records import Assessment, AssessmentDraft, AuditValue, Judgement, Task
+from outpost.respond.assessments import checked
 from outpost.respond.checks import InvalidError
 from outpost.respond.people import Action, require
 from outpost.services import marking as rule

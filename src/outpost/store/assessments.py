@@ -11,8 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, delete, exists, select, update
 
-from outpost.records import Assessment, Judgement, Principal, Task
-from outpost.respond.assessments import AssessmentDraft
+from outpost.records import Assessment, AssessmentDraft, Judgement, Principal, Task
 from outpost.store import marked
 from outpost.store.lists.keyset import Listed, Slice, Sort, sort_of
 from outpost.store.schema import articles, assessments, events, stories, tasks

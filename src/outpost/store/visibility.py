@@ -24,9 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
-from outpost.markings import TLP
-from outpost.records import Principal
-from outpost.respond.visibility import ALLIANCE, KINDS, Viewer
+from outpost.markings import ALLIANCE, TLP
+from outpost.records import Principal, Viewer
 from outpost.store.dialect import insert_ignore
 from outpost.store.schema import (
     case_assessments,
@@ -37,6 +36,7 @@ from outpost.store.schema import (
     users,
 )
 
+KINDS = ("assessment", "case", "comment")  # the kinds of marked items (plans come later)
 Where = ColumnElement[bool]
 # What an item's container gives it under AMBER (see the rule): per kind, the condition that
 # the organisation `org` (a scalar subquery) is among those the container adds.
