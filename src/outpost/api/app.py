@@ -23,6 +23,8 @@ from outpost.api.routes import (
     actors,
     alerts,
     articles,
+    assessments,
+    cases,
     docs,
     events,
     exports,
@@ -86,7 +88,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.context, app.state.jobs = ctx, runner
     problems.install(app)
     resources = (health, me, alerts, rules, feeds, indicators, tokens, jobs)
-    for module in (*resources, articles, events, actors, places, stories, exports):
+    marked = (assessments, cases)  # what people write, each seen through its marking
+    for module in (*resources, articles, events, actors, places, stories, exports, *marked):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(docs.router)
     mount_pages(app)  # the dashboard, and /static (the vendored files the docs use too)

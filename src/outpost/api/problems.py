@@ -22,7 +22,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from outpost.api.schemas.common import Problem as ProblemBody
 from outpost.api.schemas.common import ProblemItem
-from outpost.respond.people import NotAllowedError
+from outpost.respond.checks import InvalidError
+from outpost.respond.people import NotAllowedError, NotFoundError
 from outpost.services.paging import BadQueryError
 from outpost.store.errors import StoreError, describe
 
@@ -143,6 +144,20 @@ async def _bad_query(request: Request, exc: Exception) -> JSONResponse:
     return response(request, "bad-query", str(exc))
 
 
+async def _not_found(request: Request, exc: Exception) -> JSONResponse:
+    """An item that does not exist, or that the principal may not see: the services answer
+    both alike ("no case with this id"), and so does the API."""
+    return response(request, "not-found", str(exc))
+
+
+async def _invalid(request: Request, exc: Exception) -> JSONResponse:
+    """A field a service refused: its message starts with the field's name."""
+    message = str(exc)
+    field = message.split(":", 1)[0] if ":" in message else None
+    errors = [{"location": f"body.{field}" if field else None, "message": message}]
+    return response(request, "validation", message, errors=errors)
+
+
 async def _store(request: Request, exc: Exception) -> JSONResponse:
     """The database is away, locked or too slow: the reason goes to the log (it may name the
     database), the client is told to try again."""
@@ -201,6 +216,8 @@ def install(app: FastAPI) -> None:
         RequestValidationError: _validation,
         BadQueryError: _bad_query,
         NotAllowedError: _forbidden,
+        NotFoundError: _not_found,
+        InvalidError: _invalid,
         StoreError: _store,
         DBAPIError: _database,
         ResponseValidationError: _internal,

@@ -143,7 +143,7 @@ def assessment_tasks(ctx: Context, item: int) -> list[Task]:
 def _seen(conn: Connection, ctx: Context, item: int) -> Assessment:
     found = store.get(conn, ctx.who, item)
     if found is None:
-        raise rule.not_found(ASSESSMENT.kind, item)
+        raise rule.not_found(ASSESSMENT.kind)
     return found
 
 

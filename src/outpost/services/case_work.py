@@ -103,7 +103,7 @@ def set_task_done(ctx: Context, task: int, done: bool = True) -> Task:
     with ctx.engine.begin() as conn:
         found = parts.task_seen(conn, ctx.who, task)
         if found is None:
-            raise rule.not_found("task", task)
+            raise rule.not_found("task")
         require(ctx.who, Action.MANAGE_CASES if found.case_id else Action.WRITE_ASSESSMENT)
         if (found.done is not None) == done:
             return found

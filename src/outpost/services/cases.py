@@ -54,8 +54,9 @@ def open_case(
     chosen = rule.marking(marking) if marking is not None else DEFAULT
     with ctx.engine.begin() as conn:
         owner = rule.owner_of(conn, ctx.who)
-        if origin[1] is not None and not store.machine_exists(conn, *origin):  # type: ignore[arg-type]
-            raise InvalidError(f"origin_id: no {origin[0]} {origin[1]}")
+        kind, ident = origin
+        if ident is not None and not store.machine_exists(conn, kind, ident):
+            raise InvalidError(f"origin_id: no {kind} {ident}")
         item = store.insert(conn, name, origin, chosen, owner, now())
         if chosen is TLP.RED:
             name_people(conn, CASE.kind, item, [owner[1]])
@@ -222,7 +223,7 @@ def share_case(
 def seen(conn: Connection, who: Principal, item: int) -> Case:
     found = store.get(conn, who, item)
     if found is None:
-        raise rule.not_found(CASE.kind, item)
+        raise rule.not_found(CASE.kind)
     return found
 
 

@@ -41,14 +41,15 @@ def marking(value: str, field: str = "marking") -> TLP:
         raise InvalidError(f"{field}: {exc}") from None
 
 
-def not_found(kind: str, item: int) -> NotFoundError:
-    """The one answer for an item that does not exist and for one the principal may not see."""
-    return NotFoundError(f"no {kind} {item}")
+def not_found(kind: str) -> NotFoundError:
+    """The one answer for an item that does not exist and for one the principal may not see:
+    it names neither the item's id nor anything of it, so two such answers are the same."""
+    return NotFoundError(f"no {kind} with this id")
 
 
 def require_seen(conn: Connection, who: Principal, of: Marked, item: int) -> None:
     if not marked.seen(conn, who, of.table, of.kind, item):
-        raise not_found(of.kind, item)
+        raise not_found(of.kind)
 
 
 def change(conn: Connection, who: Principal, of: Marked, item: int, now: Sharing, new: TLP) -> bool:
