@@ -82,7 +82,9 @@ class CommentPublic(BaseModel):
 
 
 class EntryPublic(BaseModel):
-    id: int
+    """An entry of the timeline, oldest first. Entries have no id here: ids count every
+    case's entries, and a gap would tell of an entry the viewer may not see."""
+
     at: datetime
     actor: str
     what: str
@@ -144,8 +146,7 @@ def case_detail(v: CaseView) -> CaseDetail:
         links=[LinkPublic(kind=x.kind, id=x.id, added=x.added, marking=x.marking) for x in v.links],
         comments=[comment_public(c) for c in v.comments],
         timeline=[
-            EntryPublic(id=e.id, at=e.at, actor=e.actor, what=e.what, detail=e.detail)
-            for e in v.timeline
+            EntryPublic(at=e.at, actor=e.actor, what=e.what, detail=e.detail) for e in v.timeline
         ],
         tasks=[task_public(t) for t in v.tasks],
         shown_marking=v.marking,
