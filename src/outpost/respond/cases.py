@@ -10,7 +10,6 @@ from outpost.respond.checks import InvalidError, choice, number, story, title
 STATUSES = ("open", "in-progress", "closed")
 ORIGINS = ("alert", "story", "manual")  # a case is opened from an alert, a story or by hand
 LINK_KINDS = ("story", "event", "alert", "assessment")
-MACHINE_KINDS = ("story", "event", "alert")  # derived from open sources: CLEAR
 # What a timeline entry says happened.
 TIMELINE = (
     "opened",

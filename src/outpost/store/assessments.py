@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, delete, exists, select, update
 
-from outpost.records import Assessment, AssessmentDraft, Judgement, Principal, Task
+from outpost.records import Assessment, AssessmentDraft, Judgement, Principal, Sharing, Task
 from outpost.store import marked
 from outpost.store.lists.keyset import Listed, Slice, Sort, sort_of
 from outpost.store.schema import articles, assessments, events, stories, tasks
@@ -88,26 +88,12 @@ def page(
     return marked.page(conn, assessments, query, where, sort, s, lambda rows: _convert(conn, rows))
 
 
-def of_ids(conn: Connection, who: Principal, ids: Sequence[int]) -> list[Assessment]:
-    """Those of `ids` that `who` may see, by id."""
-    if not ids:
-        return []
-    query = marked.with_people(assessments).where(
-        assessments.c.id.in_(ids), visible(who, assessments, KIND)
-    )
-    return _convert(conn, conn.execute(query.order_by(assessments.c.id)).all())
-
-
-def remove(conn: Connection, item: int) -> None:
-    conn.execute(delete(assessments).where(assessments.c.id == item))
-
-
 def _convert(conn: Connection, rows: Sequence[Row[Any]]) -> list[Assessment]:
     shared = marked.sharing(conn, KIND, rows)
     return [_assessment(row, shared[row.id]) for row in rows]
 
 
-def _assessment(row: Row[Any], sharing: Any) -> Assessment:
+def _assessment(row: Row[Any], sharing: Sharing) -> Assessment:
     evidence = json.loads(row.evidence)
     return Assessment(
         id=row.id,

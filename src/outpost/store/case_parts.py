@@ -59,10 +59,6 @@ def comments_looser_than(conn: Connection, case: int, floor: TLP) -> list[int]:
     return list(conn.execute(query).scalars())
 
 
-def comment_ids(conn: Connection, case: int) -> list[int]:
-    return list(conn.execute(select(comments.c.id).where(comments.c.case_id == case)).scalars())
-
-
 # --- the timeline ----------------------------------------------------------------------------
 
 

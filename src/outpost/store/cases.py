@@ -191,8 +191,3 @@ def links(conn: Connection, who: Principal, item: int) -> list[CaseLink]:
         for row in conn.execute(linked)
     ]
     return found
-
-
-def linked_assessment_ids(conn: Connection, who: Principal, item: int) -> list[int]:
-    """The ids of the assessments linked to the case that `who` may see."""
-    return [int(link.id) for link in links(conn, who, item) if link.kind == "assessment"]

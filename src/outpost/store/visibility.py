@@ -180,39 +180,8 @@ def unname_person(conn: Connection, kind: str, item: int, user: int) -> bool:
     return bool(done.rowcount)
 
 
-def named_orgs(conn: Connection, kind: str, item: int) -> tuple[str, ...]:
-    """The codes of the organisations named on the item, in order."""
-    query = (
-        select(organisations.c.code)
-        .join(shared_orgs, shared_orgs.c.org_id == organisations.c.id)
-        .where(shared_orgs.c.kind == kind, shared_orgs.c.item_id == item)
-        .order_by(organisations.c.code)
-    )
-    return tuple(conn.execute(query).scalars())
-
-
-def named_people(conn: Connection, kind: str, item: int) -> tuple[str, ...]:
-    """The usernames of the people named on the item, in order."""
-    query = (
-        select(users.c.username)
-        .join(shared_people, shared_people.c.user_id == users.c.id)
-        .where(shared_people.c.kind == kind, shared_people.c.item_id == item)
-        .order_by(users.c.username)
-    )
-    return tuple(conn.execute(query).scalars())
-
-
 def named_people_ids(conn: Connection, kind: str, item: int) -> list[int]:
     query = select(shared_people.c.user_id).where(
         shared_people.c.kind == kind, shared_people.c.item_id == item
     )
     return list(conn.execute(query).scalars())
-
-
-def forget_names(conn: Connection, kind: str, items: Iterable[int]) -> None:
-    """Remove the names of items that are removed (no foreign key does it: see the tables)."""
-    ids = list(items)
-    if not ids:
-        return
-    for table in (shared_orgs, shared_people):
-        conn.execute(delete(table).where(table.c.kind == kind, table.c.item_id.in_(ids)))
