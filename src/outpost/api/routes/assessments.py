@@ -29,7 +29,7 @@ from outpost.services.paging import MAX_CURSOR, MAX_LIMIT, BadQueryError, Window
 router = APIRouter(
     prefix="/assessments",
     tags=["assessments"],
-    responses=documented("unauthorized", "forbidden"),
+    responses=documented("unauthorized", "forbidden", "bad-request"),
 )
 AssessmentId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Sort = Annotated[

@@ -32,7 +32,9 @@ from outpost.services import cases as service
 from outpost.services.paging import MAX_CURSOR, MAX_LIMIT, Window
 
 router = APIRouter(
-    prefix="/cases", tags=["cases"], responses=documented("unauthorized", "forbidden")
+    prefix="/cases",
+    tags=["cases"],
+    responses=documented("unauthorized", "forbidden", "bad-request"),
 )
 CaseId = Annotated[int, Path(ge=1, le=MAX_ID)]
 TaskId = Annotated[int, Path(ge=1, le=MAX_ID)]

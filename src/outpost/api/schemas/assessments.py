@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from outpost.api.schemas.common import Day
 from outpost.api.schemas.marked import MARKING, SharingPublic, sharing_public
 from outpost.markings import TLP
 from outpost.records import Assessment, AssessmentDraft, Judgement, Task
@@ -39,9 +40,9 @@ class AssessmentCreate(BaseModel):
     credibility: int = Field(description="Admiralty information credibility, 1 to 6.")
     evidence_events: list[int] = Field(default_factory=list, max_length=MAX_EVIDENCE)
     evidence_articles: list[int] = Field(default_factory=list, max_length=MAX_EVIDENCE)
-    valid_from: date | None = None
-    valid_until: date | None = None
-    review: date | None = Field(None, description="The review date: a task, due then.")
+    valid_from: Day | None = None
+    valid_until: Day | None = None
+    review: Day | None = Field(None, description="The review date: a task, due then.")
     marking: str = Field(DEFAULT.value, max_length=40, description=MARKING)
     orgs: list[str] = Field(default_factory=list, description="Organisations to name (AMBER).")
     people: list[str] = Field(default_factory=list, description="People to name (RED).")
@@ -59,9 +60,9 @@ class AssessmentUpdate(BaseModel):
     credibility: int | None = None
     evidence_events: list[int] | None = Field(None, max_length=MAX_EVIDENCE)
     evidence_articles: list[int] | None = Field(None, max_length=MAX_EVIDENCE)
-    valid_from: date | None = None
-    valid_until: date | None = None
-    review: date | None = None
+    valid_from: Day | None = None
+    valid_until: Day | None = None
+    review: Day | None = None
 
 
 class TaskPublic(BaseModel):
@@ -85,8 +86,8 @@ class AssessmentPublic(BaseModel):
     credibility: int
     evidence_events: list[int]
     evidence_articles: list[int]
-    valid_from: date | None
-    valid_until: date | None
+    valid_from: Day | None
+    valid_until: Day | None
     review: date | None
     sharing: SharingPublic
     created_by: str | None

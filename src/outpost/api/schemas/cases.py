@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from outpost.api.schemas.assessments import TaskPublic, task_public
+from outpost.api.schemas.common import Day
 from outpost.api.schemas.marked import MARKING, SharingPublic, sharing_public
 from outpost.records import AuditValue, Case, CaseView, Comment
 from outpost.respond.visibility import DEFAULT
@@ -95,7 +96,7 @@ class TaskCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(max_length=300)
-    due: date | None = None
+    due: Day | None = None
 
 
 class TaskUpdate(BaseModel):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+import re
+from datetime import date
+from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 T = TypeVar("T")
 
@@ -47,3 +49,18 @@ class Problem(BaseModel):
 
 
 MAX_ID = 2**31 - 1  # the largest id an integer column holds (PostgreSQL's integer)
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value: object) -> object:
+    """A day only as YYYY-MM-DD: pydantic alone reads 0 or "0" as a Unix time (1970-01-01),
+    which no one means by a day."""
+    if value is None or isinstance(value, date):
+        return value
+    if isinstance(value, str) and ISO_DAY.fullmatch(value):
+        return value
+    raise ValueError("a day as YYYY-MM-DD")
+
+
+Day = Annotated[date, BeforeValidator(_iso_day)]  # a calendar day, YYYY-MM-DD
