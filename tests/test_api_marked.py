@@ -11,9 +11,11 @@ import httpx
 import pytest
 
 from outpost.config import Settings
+from outpost.markings import TLP
 from outpost.respond.people import principal_for
 from outpost.services import people
 from outpost.services.context import operator
+from tests.marked_world import DISABLED, World, build, expected, usernames
 from tests.test_api_alerts import raise_alerts
 from tests.test_api_auth import Api, problem, running_api
 
@@ -209,3 +211,49 @@ def test_status_assignee_tasks_and_a_tightening_that_hides_the_case(
     assert after["assignee"] is None  # the partner may no longer see it
     whats = [e["what"] for e in after["timeline"]]
     assert whats == ["opened", "status", "assigned", "task", "task", "marking", "assigned"]
+
+
+def test_the_access_matrix_through_the_api(settings: Settings) -> None:
+    """tests/marked_world.py's matrix (every role × organisation × marking × RED named or
+    not) through the routes: lists and totals, each item by id (a hidden one answered as a
+    missing one, whole problem but its path), each case's linked assessments and comments."""
+    for api in running_api(settings):
+        world = build(api.context.acting(operator()))
+        secrets = {name: api.token(world.who(name)) for name in usernames()}
+        secrets["(no person)"] = api.secret  # a token of no person's: CLEAR only
+        for name, secret in secrets.items():
+            if name == DISABLED:  # its token no longer acts at all
+                problem(as_(api, secret, "GET", "/assessments"), 401, "unauthorized")
+                continue
+            want = expected(None if name == "(no person)" else name)
+            check_lists(api, secret, world, want)
+            check_items(api, secret, world, want)
+
+
+def check_lists(api: Api, secret: str, world: World, want: set[TLP]) -> None:
+    for path, ids in (("/assessments", world.assessments), ("/cases", world.cases)):
+        listed = as_(api, secret, "GET", path).json()
+        assert listed["total"] == len(want) == len(listed["items"]), path
+        assert {i["sharing"]["marking"] for i in listed["items"]} == {m.value for m in want}
+        assert {i["id"] for i in listed["items"]} == {ids[m] for m in want}
+    counts = as_(api, secret, "GET", "/cases/counts").json()
+    assert counts == {"open": len(want), "in-progress": 0, "closed": 0}
+
+
+def check_items(api: Api, secret: str, world: World, want: set[TLP]) -> None:
+    for path, ids in (("/assessments", world.assessments), ("/cases", world.cases)):
+        missing = without_path(
+            problem(as_(api, secret, "GET", f"{path}/{MISSING}"), 404, "not-found")
+        )
+        for marking, ident in ids.items():
+            answer = as_(api, secret, "GET", f"{path}/{ident}")
+            if marking not in want:
+                assert without_path(problem(answer, 404, "not-found")) == missing
+                continue
+            assert answer.status_code == 200
+            if path == "/cases":
+                case = answer.json()
+                linked = {int(x["id"]) for x in case["links"] if x["kind"] == "assessment"}
+                assert linked == {world.assessments[m] for m in want}
+                assert [c["sharing"]["marking"] for c in case["comments"]] == [marking.value]
+                assert case["shown_marking"] == max(want | {marking}).value

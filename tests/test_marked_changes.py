@@ -114,6 +114,13 @@ def test_amber_through_a_case_reaches_its_comments_and_its_owners_assessments_on
     with pytest.raises(NotFoundError):
         assessments.get_assessment(partner, own)
     assert cases.page_cases(partner, Window()).total == 0
+    shares = [(a, d) for a, t, d in audit_actions(world) if t == f"case:{case}" and "share" in a]
+    assert shares == [
+        ("case.share", {"orgs": "p1,m2", "people": ""}),
+        ("case.unshare", {"orgs": "p1", "people": ""}),
+    ]
+    comments = [a for a, t, _ in audit_actions(world) if t == f"comment:{note.id}"]
+    assert comments == ["comment.create"]
 
 
 def test_tightening_a_case_raises_its_comments_and_unassigns_who_no_longer_sees_it(
