@@ -136,7 +136,8 @@ def read_assessments(
 @router.get("/assessments/new")
 def read_new_assessment(page: SignedIn, target_kind: str = "", target_id: str = "") -> Response:
     kind = target_kind if target_kind in rules.TARGET_KINDS else "event"
-    return _form_page(page, {"target_kind": kind, "target_id": target_id[:MAX_FIELD]})
+    values = vars(assessment_form(target_kind=kind, target_id=target_id[:MAX_FIELD]))
+    return _form_page(page, values)
 
 
 @router.post("/assessments")
