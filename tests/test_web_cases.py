@@ -314,3 +314,23 @@ async def test_the_russian_pages_render(site: Site) -> None:
 async def _page_as(site: Site, username: str, path: str) -> str:
     async with as_user(site, username) as c:
         return (await c.get(path)).text
+
+
+async def test_the_contexts_lead_to_a_prefilled_form_and_the_target_list(site: Site) -> None:
+    async with as_user(site, OWN_ANALYST) as c:
+        overview = (await c.get("/")).text
+        indicator = re.search(r'href="(/assessments/new\?target_kind=indicator[^"]*)"', overview)
+        assert indicator, "no assessment link on an indicator"
+        form = await c.get(html.unescape(indicator.group(1)))
+        assert re.search(r'name="target_id" value="(country|domain):[^"]+"', form.text)
+        story = re.search(r'href="/stories/([^"]+)"', (await c.get("/stories")).text)
+        assert story
+        page = (await c.get(f"/stories/{story.group(1)}")).text
+        assert f"/cases/new?origin_kind=story&amp;origin_id={story.group(1)}" in page
+        assert f"/assessments/new?target_kind=story&amp;target_id={story.group(1)}" in page
+        listed = await c.get("/assessments?target_kind=indicator&target_id=country%3ATJ")
+        assert {f"Assessment {m.value}" for m in marked_world.expected(OWN_ANALYST)} <= titles(
+            listed.text, "assessments"
+        )
+        other = await c.get(f"/assessments?target_kind=story&target_id={story.group(1)}")
+        assert not any(t.startswith("Assessment TLP:") for t in titles(other.text, "assessments"))
