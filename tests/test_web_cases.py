@@ -18,6 +18,7 @@ from fastapi import FastAPI
 
 from outpost.config import Settings
 from outpost.markings import TLP
+from outpost.services import cases, people
 from outpost.services.alerts import list_alerts
 from outpost.services.context import Context, operator
 from outpost.web.server import create_web_app
@@ -229,6 +230,9 @@ async def test_a_viewer_is_refused_every_form_with_403(site: Site) -> None:
             ("status", {"status": "closed"}),
             ("comments", {"body": "A viewer's word"}),
             ("tasks", {"title": "A viewer's task"}),
+            ("assign", {"assignee": "m1-analyst"}),
+            ("link", {"kind": "assessment", "ident": str(site.world.assessments[TLP.CLEAR])}),
+            ("share", {"orgs": "m2"}),
         ]:
             answer = await post(c, f"{where}/{path}", form, where)
             assert answer.status_code == 403, path
@@ -334,3 +338,57 @@ async def test_the_contexts_lead_to_a_prefilled_form_and_the_target_list(site: S
         )
         other = await c.get(f"/assessments?target_kind=story&target_id={story.group(1)}")
         assert not any(t.startswith("Assessment TLP:") for t in titles(other.text, "assessments"))
+
+
+async def test_sharing_a_case_and_loosening_an_assessment_work_for_their_roles(
+    site: Site,
+) -> None:
+    async with as_user(site, OWN_ANALYST) as c:
+        made = await post(
+            c, "/cases", {"title": "For the neighbours", "marking": "TLP:AMBER"}, "/cases/new"
+        )
+        where = made.headers["location"]
+        assert (await post(c, f"{where}/share", {"orgs": "m2"}, where)).status_code == 303
+        linked = {"kind": "assessment", "ident": str(site.world.assessments[TLP.CLEAR])}
+        assert (await post(c, f"{where}/link", linked, where)).status_code == 303
+        assert (await post(c, f"{where}/unlink", linked, where)).status_code == 303
+        page = (await c.get(where)).text
+        assert "Nothing is linked." in page and "Unlinked" in page
+    async with as_user(site, OTHER_ANALYST) as c:
+        assert (await c.get(where)).status_code == 200
+    async with as_user(site, OWN_ANALYST) as c:
+        data = assessment_form("indicator", "country:KG", "Loosened later")
+        data["marking"] = TLP.AMBER_STRICT.value
+        item = (await post(c, "/assessments", data, "/assessments/new")).headers["location"]
+        green = {"marking": TLP.GREEN.value}
+        refused = await post(c, f"{item}/marking", green, item)
+        assert refused.status_code == 403 and 'id="marking-problem"' in refused.text
+    async with as_user(site, "m2-analyst") as c:
+        assert (await c.get(item)).status_code == 404
+    async with as_user(site, "m1-coordinator") as c:
+        assert (await post(c, f"{item}/marking", green, item)).status_code == 303
+    async with as_user(site, "m2-analyst") as c:
+        assert "TLP:GREEN" in (await c.get(item)).text
+
+
+async def test_the_case_list_goes_page_by_page_with_its_total(site: Site) -> None:
+    admin = site.ctx.acting(operator())
+    people.add_org(admin, "p9", "Organisation p9", kind="partner")
+    people.add_user(admin, "p9-analyst", "p9", "analyst", password=PASSWORD)
+    writer = site.ctx.acting(marked_world.World(admin, {}, {}).who("p9-analyst"))
+    for n in range(51):
+        cases.open_case(writer, f"Paged case {n}")
+    async with as_user(site, "p9-analyst") as c:
+        first = await c.get("/cases")
+        assert "52 cases" in first.text  # its 51 and the world's CLEAR one
+        assert len(titles(first.text, "cases")) == 50
+        assert page_problems(first.text) == []
+        after = re.search(r'href="([^"]*cursor=[^"]+)" rel="next"', first.text)
+        assert after
+        second = await c.get(html.unescape(after.group(1)))
+        assert len(titles(second.text, "cases")) == 2
+        assert not titles(second.text, "cases") & titles(first.text, "cases")
+        bad = await c.get("/cases?cursor=not-a-cursor")
+        assert bad.status_code == 400 and 'id="cases-problem"' in bad.text
+        for path in ("/cases/new", "/assessments"):
+            assert page_problems((await c.get(path)).text) == []
