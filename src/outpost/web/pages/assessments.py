@@ -31,7 +31,9 @@ SHOWN = 50  # assessments on a page
 MAX_FIELD = 300  # characters of a title, a target, a list of ids
 JUDGEMENT_ROWS = 5  # empty rows the form offers for key judgements
 Field = Annotated[str, Form(max_length=MAX_FIELD)]
-Texts = Annotated[list[str], Form(max_length=MAX_FIELD)]
+# Repeated fields (a judgement's text and likelihood per row): the services check each text
+# and their number; the guard caps the body.
+Texts = Annotated[list[str] | None, Form()]
 Refusable = (InvalidError, BadQueryError, NotAllowedError)
 
 
@@ -78,8 +80,8 @@ def assessment_form(
     target_kind: Field = "",
     target_id: Field = "",
     title: Field = "",
-    judgement: Texts = [],  # noqa: B006 - FastAPI copies a default
-    likelihood: Texts = [],  # noqa: B006
+    judgement: Texts = None,
+    likelihood: Texts = None,
     confidence: Field = "",
     reliability: Field = "",
     credibility: Field = "",
@@ -94,8 +96,8 @@ def assessment_form(
         target_kind,
         target_id,
         title,
-        tuple(judgement),
-        tuple(likelihood),
+        tuple(judgement or ()),
+        tuple(likelihood or ()),
         confidence,
         reliability,
         credibility,

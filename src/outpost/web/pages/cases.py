@@ -152,7 +152,9 @@ def add_task(page: SignedIn, case_id: int, title: Field = "", due: Field = "") -
 @router.post("/cases/{case_id}/tasks/{task_id}")
 def set_task_done(page: SignedIn, case_id: int, task_id: int, done: Field = "1") -> Response:
     def change() -> object:
-        service.get_case(page.ctx, case_id)  # the task's case is the one on the page
+        shown = service.get_case(page.ctx, case_id)
+        if task_id not in {t.id for t in shown.tasks if t.case_id == case_id}:
+            raise HiddenError("no task with this id")  # of another case: as one of none
         return case_work.set_task_done(page.ctx, task_id, done == "1")
 
     return _act(page, case_id, "tasks", change)
