@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from outpost.services import people
-from tests.browser.conftest import Live, screenshot
+from tests.browser.conftest import Live, axe_violations, screenshot
 
 pytestmark = pytest.mark.slow
 
@@ -49,6 +49,7 @@ def test_an_analyst_opens_a_case_from_an_alert_that_another_state_does_not_see(
     expect(page.locator("#comments")).to_contain_text("Patrols doubled along the river.")
     expect(page.locator("#timeline")).to_contain_text("Commented")
     screenshot(page, "case", tmp_path)
+    assert axe_violations(page) == []
     page.get_by_role("button", name="Sign out").click()
     _sign_in(page, live, "kg.case-analyst", other, "/cases")
     expect(page.get_by_role("heading", level=1)).to_have_text("Cases")
