@@ -120,6 +120,47 @@ ROLES: dict[str, str] = {  # the roles of respond.people
     "administrator": N_("Administrator"),
 }
 
+CASE_STATUSES: dict[str, str] = {  # of respond.cases
+    "open": N_("Open"),
+    "in-progress": N_("In progress"),
+    "closed": N_("Closed"),
+}
+
+CASE_CHANGES: dict[str, str] = {  # what a case's timeline entry says happened
+    "opened": N_("Opened"),
+    "renamed": N_("Renamed"),
+    "linked": N_("Linked"),
+    "unlinked": N_("Unlinked"),
+    "commented": N_("Commented"),
+    "status": N_("Status changed"),
+    "assigned": N_("Assigned"),
+    "marking": N_("Marking changed"),
+    "shared": N_("Shared"),
+    "unshared": N_("Sharing removed"),
+    "task": N_("Task"),
+}
+
+ITEM_KINDS: dict[str, str] = {  # what a case links to, comes from; what is assessed
+    "story": N_("Story"),
+    "event": N_("Event"),
+    "alert": N_("Alert"),
+    "assessment": N_("Assessment"),
+    "indicator": N_("Indicator"),
+    "manual": N_("By hand"),
+}
+
+LIKELIHOODS: dict[str, str] = {  # the estimative scale of respond.assessments
+    "almost no chance": N_("Almost no chance"),
+    "very unlikely": N_("Very unlikely"),
+    "unlikely": N_("Unlikely"),
+    "roughly even chance": N_("Roughly even chance"),
+    "likely": N_("Likely"),
+    "very likely": N_("Very likely"),
+    "almost certain": N_("Almost certain"),
+}
+
+CONFIDENCES: dict[str, str] = {"low": N_("Low"), "moderate": N_("Moderate"), "high": N_("High")}
+
 TABLES = {
     "domain": DOMAINS,
     "event_type": EVENT_TYPES,
@@ -130,6 +171,11 @@ TABLES = {
     "job_step": JOB_STEPS,
     "cap": CAP,
     "role": ROLES,
+    "case_status": CASE_STATUSES,
+    "case_change": CASE_CHANGES,
+    "kind": ITEM_KINDS,
+    "likelihood": LIKELIHOODS,
+    "confidence": CONFIDENCES,
 }
 
 

@@ -37,6 +37,8 @@ NAVIGATION = (  # (key, address, name)
     ("articles", "/articles", N_("Articles")),
     ("search", "/search", N_("Search")),
     ("alerts", "/alerts", N_("Alerts")),
+    ("cases", "/cases", N_("Cases")),
+    ("assessments", "/assessments", N_("Assessments")),
     ("sources", "/sources", N_("Sources")),
     ("rules", "/rules", N_("Rules")),
 )
