@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 
 from sqlalchemy import Connection, select
 
 from outpost.markings import TLP
-from outpost.records import AuditValue, Organisation, Plan, Principal, StoredPlan
+from outpost.records import AuditValue, Evidence, Organisation, Plan, Principal, StoredPlan
 from outpost.respond import drafting
 from outpost.respond import plans as rules
 from outpost.respond.checks import InvalidError
@@ -65,9 +66,12 @@ def create_from_template(
     start: date,
     orgs: Sequence[str],
     marking: str | None = None,
+    decisions: bool = False,
 ) -> StoredPlan:
     """The template as a plan of the acting coordinator's organisation, started on `start`,
-    each measure assigned to the organisations of `orgs` of the kind that takes it."""
+    each measure assigned to the organisations of `orgs` of the kind that takes it. With
+    `decisions`, the decisions the analysis found whose deadline is a measure's due date are
+    its evidence (the sentence that asks for it)."""
     found = load_templates().get(template_id)
     if found is None:
         raise InvalidError(f"template: no template {template_id!r} (see the templates list)")
@@ -78,7 +82,22 @@ def create_from_template(
             plan = plan_from_template(
                 found, ctx.who, start, given, plan_id=plan_id, now=clock(), marking=chosen
             )
+            if decisions:
+                plan = _with_decisions(conn, plan)
         return _insert(conn, ctx.who, plan, {"template": template_id})
+
+
+def _with_decisions(conn: Connection, plan: Plan) -> Plan:
+    """The plan with, on each measure, the decisions due on its due date as evidence."""
+    found = store.deadline_events(conn, drafting.COMMITMENT_TYPES)
+    by_day: dict[date, list[Evidence]] = {}
+    for e in found:
+        quote = Evidence(article=e.article, event=e.id, start=e.start, end=e.end, quote=e.evidence)
+        by_day.setdefault(drafting.deadline_date(e), []).append(quote)
+    measures = tuple(
+        replace(m, evidence=(*m.evidence, *by_day.get(m.due, ()))) for m in plan.measures
+    )
+    return replace(plan, measures=measures)
 
 
 def draft_from_events(
