@@ -824,6 +824,16 @@ class Sharing:
 
 
 @dataclass(frozen=True)
+class StoredPlan:
+    """A plan as the store keeps it: the plan, who sees it, and when it was made and changed."""
+
+    plan: Plan
+    sharing: Sharing
+    created: datetime
+    updated: datetime
+
+
+@dataclass(frozen=True)
 class Assessment:
     """An analyst's judgement on an event, a story or an indicator series."""
 

@@ -16,6 +16,7 @@ NOUNS = (
     "alerts",
     "tokens",
     "people",
+    "plans",
     "audit",
     "exports",
     "serve",

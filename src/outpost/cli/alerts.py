@@ -17,6 +17,7 @@ from outpost.config import FeedSource
 from outpost.records import Alert
 from outpost.serialize import alert_with_deliveries_json
 from outpost.services.alerts import STATES, check, deliver, list_alerts, set_alert_state
+from outpost.services.plan_notices import send_due_notices
 from outpost.store.times import now
 from outpost.terminal import shown
 
@@ -24,16 +25,18 @@ from outpost.terminal import shown
 @command("warn")
 def warn_cli(rules_path: RulesOpt = None) -> None:
     """One early-warning cycle over the store: cluster, read new articles against the rules,
-    look for spikes, deliver what is due."""
+    look for spikes, send the plans' reminders and alerts, deliver what is due."""
     ctx = context()
     rules = rules_or_exit(ctx.settings, rules_path)
     clustered = cluster_with_progress(ctx)
     checked, spikes = check(ctx, rules, now())
+    sent = send_due_notices(ctx, now(), rules.watch.deliver)
     delivered = deliver(ctx, rules, now())
     err.print(
         f"{clustered.articles} clustered; {checked.articles} read against {len(rules.rules)} "
         f"rules: {checked.new + spikes} new alerts ({spikes} spikes), {checked.updated} updated; "
-        f"{delivered.sent} deliveries sent, {delivered.failed} failing."
+        f"plans: {sent.reminders} reminders, {sent.overdue} overdue, {sent.escalated} "
+        f"escalated; {delivered.sent} deliveries sent, {delivered.failed} failing."
     )
 
 

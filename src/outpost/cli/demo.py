@@ -17,6 +17,7 @@ from outpost.cli.context import context, settings
 from outpost.cli.events import events_table
 from outpost.cli.indicators import indicators_table
 from outpost.cli.output import JsonOpt, out, print_json
+from outpost.cli.plans import plan_json
 from outpost.cli.serve import serve
 from outpost.cli.stories import cluster_with_progress, stories_table
 from outpost.config import sqlite_url
@@ -32,6 +33,7 @@ from outpost.serialize import (
 from outpost.services.alerts import check, list_alerts
 from outpost.services.articles import list_articles, store_stats
 from outpost.services.demo_people import Seeded, seed_demo_people
+from outpost.services.demo_plans import seed_demo_plan
 from outpost.services.events import read_events
 from outpost.services.indicators import read_indicators
 from outpost.services.rules import checked_rules
@@ -82,6 +84,7 @@ def demo(
     grouped = list_stories(ctx, StoryFilter(limit=None), with_articles=as_json)
     countries = read_indicators(ctx, "country")
     orgs, seeded = seed_demo_people(ctx)
+    seed_plan = seed_demo_plan(ctx)
     if as_json:
         print_json(
             {
@@ -92,6 +95,7 @@ def demo(
                 "alerts": [alert_json(a) for a in raised],
                 "indicators": [reading_json(r) for r in countries],
                 "people": [_person_json(s) for s in seeded],
+                "plans": [plan_json(seed_plan)],
             }
         )
         return
@@ -104,6 +108,12 @@ def demo(
     out.print(indicators_table(countries[:8], "country", "articles"))
     out.print(alerts_table(raised))
     out.print(people_table(orgs, seeded))
+    out.print(
+        f"Seed plan [bold]{shown(seed_plan.plan.title)}[/] ({shown(seed_plan.plan.id)}, "
+        f"{seed_plan.sharing.marking}), due {seed_plan.plan.due}: "
+        f"{len(seed_plan.plan.measures)} measures for {', '.join(seed_plan.sharing.orgs)}",
+        soft_wrap=True,
+    )
     out.print(
         f"Explore it: [bold]OUTPOST_DATABASE_URL={shown(sqlite_url(path))} "
         "outpost search Afghanistan[/]"

@@ -3,7 +3,8 @@
 One cycle takes the feeds that are due (each on its own interval, with conditional GET; the
 settings' and the command's, and those added through the API, read again every cycle),
 ingests what is new, analyses it with the models loaded once at start, places it in
-stories, reads it against the rules, looks for spikes, and logs one JSON line. Deliveries run
+stories, reads it against the rules, looks for spikes, sends the plans' notices that are due
+(outpost.services.plan_notices), and logs one JSON line. Deliveries run
 in their own thread, so a webhook that hangs or fails never holds up the next article.
 
 Every step commits per article, so the process can be killed at any moment: on restart,
@@ -35,7 +36,9 @@ from outpost.analyze.pipeline import Pipeline
 from outpost.config import FeedSource, Settings
 from outpost.services.alerts import check_articles, check_spikes, deliver_due
 from outpost.services.analysis import analyze_store
+from outpost.services.context import SYSTEM_WATCH, Context
 from outpost.services.ingest import ingest
+from outpost.services.plan_notices import send_due_notices
 from outpost.services.rules import checked_rules
 from outpost.services.sources import watched_feeds
 from outpost.services.stories import cluster_store
@@ -63,6 +66,7 @@ class Cycle:
     alerts_new: int
     alerts_updated: int
     spikes: int
+    plan_notices: int  # reminders, overdue and escalated measures sent
     seconds: float
 
 
@@ -89,6 +93,7 @@ class Watcher:
         self.count = 0
         self.sender = threading.Thread(target=self._deliver_forever, daemon=True)
         self.writing = threading.Lock()  # two threads log: one line at a time
+        self.context = Context(engine, settings, SYSTEM_WATCH)
 
     def run(self, cycles: int | None = None) -> None:
         """Cycles until stopped (or `cycles` of them); each waits for the next due feed, or
@@ -132,6 +137,7 @@ class Watcher:
         now = datetime.now(UTC)
         checked = check_articles(self.engine, self.rules, now)
         spikes = check_spikes(self.engine, self.rules, now)
+        notices = send_due_notices(self.context, now, self.rules.watch.deliver)
         self.count += 1
         report = Cycle(
             self.count,
@@ -143,6 +149,7 @@ class Watcher:
             checked.new,
             checked.updated,
             spikes,
+            notices.reminders + notices.overdue + notices.escalated,
             round(time.monotonic() - started, 3),
         )
         self._log({"event": "cycle", **asdict(report)})

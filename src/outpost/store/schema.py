@@ -626,3 +626,80 @@ tasks = Table(
     Column("created", DateTime, nullable=False),
     Index(None, "case_id"),
 )
+
+# Joint response plans (outpost.respond.plans): a marked item like a case. `uid` is the
+# plan's own id ("afghanistan-2021"), chosen by its coordinator; `id` the number the
+# visibility tables name it by. The organisations its measures are assigned to are named on
+# it (kind "plan"), so under AMBER they see it; its measures are seen through it.
+plans = Table(
+    "plans",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("uid", String(64), nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("template", String(64)),
+    Column("due", Date),
+    *_marked_columns(),
+    Column("created", DateTime, nullable=False),
+    Column("updated", DateTime, nullable=False),
+    Index(None, "updated", "id"),
+    Index(None, "owner_org"),
+)
+
+measures = Table(
+    "measures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("plan_id", Integer, ForeignKey("plans.id", ondelete="CASCADE"), nullable=False),
+    Column("number", Integer, nullable=False),  # the n of "<plan uid>/<n>"
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("due", Date, nullable=False),
+    Column("critical", Date, nullable=False),
+    Column("state", String(16), nullable=False),  # records.MeasureState
+    Column("owner", Integer, ForeignKey("users.id")),
+    Column("report", Text),
+    Column("blocked_reason", Text),
+    Column("domain", String(40)),
+    Column("evidence", Text, nullable=False),  # JSON list of records.Evidence
+    UniqueConstraint("plan_id", "number"),
+    Index(None, "due"),
+)
+
+# The organisations a measure is assigned to, in the order given (`position`).
+measure_orgs = Table(
+    "measure_orgs",
+    metadata,
+    Column("measure_id", Integer, ForeignKey("measures.id", ondelete="CASCADE"), primary_key=True),
+    Column("org_id", Integer, ForeignKey("organisations.id"), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Index(None, "org_id"),
+)
+
+# A measure's transitions, oldest first (append-only).
+measure_history = Table(
+    "measure_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("measure_id", Integer, ForeignKey("measures.id", ondelete="CASCADE"), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("actor", Text, nullable=False),  # the acting principal's id
+    Column("source", String(16)),  # null: created
+    Column("target", String(16), nullable=False),
+    Column("note", Text, nullable=False),
+    Index(None, "measure_id", "id"),
+)
+
+# The notices of outpost.respond.notices sent so far, by their key: each is sent once, across
+# restarts and concurrent runs (the unique key decides which run sends it).
+plan_notices = Table(
+    "plan_notices",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("plan_id", Integer, ForeignKey("plans.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("alert_id", Integer, ForeignKey("alerts.id", ondelete="SET NULL")),
+    Column("sent", DateTime, nullable=False),
+    Index(None, "plan_id"),
+)

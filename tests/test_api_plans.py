@@ -1,0 +1,111 @@
+"""/plans in-process on SQLite and PostgreSQL, as people of the centre and two member
+states through their API tokens: a coordinator builds a plan, a member state acknowledges
+and reports on its measure, each sees its own board, a hidden plan answers exactly as a
+missing one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from outpost.config import Settings
+from outpost.respond.people import principal_for
+from outpost.services import people
+from outpost.services.context import operator
+from tests.test_api_auth import Api, problem, running_api
+
+PASSWORD = "a long enough password"
+USERS = {
+    "crc-coord": ("crc", "coordinator"),
+    "kz-analyst": ("kz-knb", "analyst"),
+    "kz-viewer": ("kz-knb", "viewer"),
+    "tj-analyst": ("tj-gkn", "analyst"),
+}
+
+
+@pytest.fixture
+def api(settings: Settings) -> Iterator[Api]:
+    yield from running_api(settings)
+
+
+@pytest.fixture
+def tokens(api: Api) -> dict[str, str]:
+    ctx = api.context.acting(operator())
+    for code, kind in (("crc", "centre"), ("kz-knb", "member"), ("tj-gkn", "member")):
+        people.add_org(ctx, code, f"Organisation {code}", kind=kind)
+    found = {}
+    for name, (org, role) in USERS.items():
+        user, _ = people.add_user(ctx, name, org, role, password=PASSWORD)
+        found[name] = api.token(principal_for(user), f"{name}'s")
+    return found
+
+
+def call(api: Api, secret: str, method: str, path: str, **kw: Any) -> httpx.Response:
+    return api.call(method, path, secret=secret, **kw)
+
+
+def test_a_plan_built_reported_on_and_seen_on_boards(api: Api, tokens: dict[str, str]) -> None:
+    coord, kz, tj = tokens["crc-coord"], tokens["kz-analyst"], tokens["tj-analyst"]
+    body = {"id": "border", "title": "Border", "due": "2021-09-30", "marking": "TLP:AMBER"}
+    made = call(api, coord, "POST", "/plans", json=body)
+    assert made.status_code == 201, made.text
+    measure = {"title": "Close the crossing", "orgs": ["kz-knb"], "due": "2021-09-16"}
+    added = call(api, coord, "POST", "/plans/border/measures", json=measure)
+    assert added.status_code == 201, added.text
+    assert added.json()["sharing"]["orgs"] == ["kz-knb"]
+    assert added.json()["measures"][0]["state"] == "assigned"
+    board = call(api, kz, "GET", "/plans/board").json()
+    assert [(i["plan"], i["measure"]["number"], i["next_step"]) for i in board] == [
+        ("border", 1, "acknowledge")
+    ]
+    assert call(api, tj, "GET", "/plans/board").json() == []
+    for step in ({"step": "acknowledge"}, {"step": "start"}):
+        moved = call(api, kz, "POST", "/plans/border/measures/1/steps", json=step)
+        assert moved.status_code == 200, moved.text
+    done = call(
+        api, kz, "POST", "/plans/border/measures/1/steps", json={"step": "report", "report": "Shut"}
+    )
+    assert done.json()["measures"][0]["state"] == "done"
+    assert done.json()["measures"][0]["report"] == "Shut"
+    rolled = call(api, coord, "GET", "/plans/border/rollup").json()
+    assert rolled["state"] == "done" and rolled["counts"]["done"] == 1
+    listed = call(api, kz, "GET", "/plans").json()
+    assert listed["total"] == 1 and listed["items"][0]["id"] == "border"
+    assert call(api, tj, "GET", "/plans").json()["total"] == 0
+
+
+def test_hidden_plan_answers_as_missing_and_refusals_are_problems(
+    api: Api, tokens: dict[str, str]
+) -> None:
+    coord, kz, viewer = tokens["crc-coord"], tokens["kz-analyst"], tokens["kz-viewer"]
+    body = {"id": "mine", "title": "Ours alone", "marking": "TLP:AMBER+STRICT"}
+    assert call(api, coord, "POST", "/plans", json=body).status_code == 201
+    hidden = problem(call(api, kz, "GET", "/plans/mine"), 404, "not-found")
+    missing = problem(call(api, kz, "GET", "/plans/nothing"), 404, "not-found")
+    assert {k: v for k, v in hidden.items() if k != "instance"} == {
+        k: v for k, v in missing.items() if k != "instance"
+    }
+    step = call(api, kz, "POST", "/plans/mine/measures/1/steps", json={"step": "acknowledge"})
+    problem(step, 404, "not-found")
+    problem(call(api, kz, "POST", "/plans", json={"id": "k", "title": "K"}), 403, "forbidden")
+    seeded = {
+        "id": "afg",
+        "template": "afghanistan-joint-response",
+        "start": "2021-08-23",
+        "orgs": ["crc", "kz-knb", "tj-gkn"],
+        "marking": "TLP:AMBER",
+    }
+    made = call(api, coord, "POST", "/plans", json=seeded)
+    assert made.status_code == 201, made.text
+    assert made.json()["due"] == "2021-09-16"
+    ack = call(api, viewer, "POST", "/plans/afg/measures/1/steps", json={"step": "acknowledge"})
+    problem(ack, 403, "forbidden")
+    bad = call(
+        api, coord, "POST", "/plans", json={"id": "x", "template": "afghanistan-joint-response"}
+    )
+    assert "start: required" in problem(bad, 422, "validation")["detail"]
+    templates = call(api, kz, "GET", "/plans/templates").json()
+    assert "afghanistan-joint-response" in [t["id"] for t in templates]
