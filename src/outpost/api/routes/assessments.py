@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Response, status
 
 from outpost.api.deps import ContextDep
+from outpost.api.filters import Cursor, Limit
 from outpost.api.problems import documented
 from outpost.api.schemas.assessments import (
     AssessmentCreate,
@@ -24,7 +25,7 @@ from outpost.api.schemas.common import MAX_ID, Page
 from outpost.api.schemas.marked import MarkingChange, ShareChange
 from outpost.services import assessments as service
 from outpost.services.marking import marking
-from outpost.services.paging import MAX_CURSOR, MAX_LIMIT, BadQueryError, Window
+from outpost.services.paging import BadQueryError, Window
 
 router = APIRouter(
     prefix="/assessments",
@@ -36,10 +37,6 @@ Sort = Annotated[
     str | None,
     Query(pattern="^-?updated$", description="-updated (default: latest change first), updated"),
 ]
-Cursor = Annotated[
-    str | None, Query(max_length=MAX_CURSOR, description="next_cursor of the page before.")
-]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 GONE: dict[int | str, dict[str, Any]] = {
     204: {"description": "Changed; the token's person no longer sees the assessment."}
 }

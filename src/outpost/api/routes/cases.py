@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Response, status
 
 from outpost.api.deps import ContextDep
+from outpost.api.filters import Cursor, Limit
 from outpost.api.problems import documented
 from outpost.api.schemas.assessments import TaskPublic, task_public
 from outpost.api.schemas.cases import (
@@ -29,7 +30,7 @@ from outpost.api.schemas.common import MAX_ID, Page
 from outpost.api.schemas.marked import MarkingChange, ShareChange
 from outpost.services import case_work as work
 from outpost.services import cases as service
-from outpost.services.paging import MAX_CURSOR, MAX_LIMIT, Window
+from outpost.services.paging import Window
 
 router = APIRouter(
     prefix="/cases",
@@ -42,10 +43,6 @@ Sort = Annotated[
     str | None,
     Query(pattern="^-?updated$", description="-updated (default: latest change first), updated"),
 ]
-Cursor = Annotated[
-    str | None, Query(max_length=MAX_CURSOR, description="next_cursor of the page before.")
-]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 GONE: dict[int | str, dict[str, Any]] = {
     204: {"description": "Changed; the token's person no longer sees the case."}
 }

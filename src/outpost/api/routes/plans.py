@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, status
 
 from outpost.api.deps import ContextDep
+from outpost.api.filters import Cursor, Limit
 from outpost.api.problems import documented
 from outpost.api.schemas.common import Page
 from outpost.api.schemas.plans import (
@@ -31,7 +32,7 @@ from outpost.respond.checks import InvalidError
 from outpost.services import plan_work as work
 from outpost.services import plans as service
 from outpost.services.context import Context
-from outpost.services.paging import MAX_CURSOR, MAX_LIMIT, Window
+from outpost.services.paging import Window
 
 router = APIRouter(
     prefix="/plans",
@@ -44,10 +45,6 @@ Sort = Annotated[
     str | None,
     Query(pattern="^-?updated$", description="-updated (default: latest change first), updated"),
 ]
-Cursor = Annotated[
-    str | None, Query(max_length=MAX_CURSOR, description="next_cursor of the page before.")
-]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 
 @router.get("", response_model=Page[PlanPublic], responses=documented("bad-query"))
