@@ -22,6 +22,12 @@ EXAMPLES = ROOT / "examples"
 POSTGRES = os.environ.get("OUTPOST_TEST_POSTGRES", "postgresql+psycopg://127.0.0.1:5432/test")
 LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
 
+# Cheap argon2id in tests, for this process and the CLI and servers it starts: each hash at
+# the deployment default costs 0.3 s, and the tests make hundreds. What is tested is how
+# hashes are used, not argon2's cost; test_passwords checks the default cost on its own.
+for _key, _value in (("MEMORY_KIB", "256"), ("TIME_COST", "1"), ("LANES", "1")):
+    os.environ.setdefault(f"OUTPOST_PASSWORD_{_key}", _value)
+
 
 def _postgres_schema_url() -> Iterator[str]:
     """A URL whose connections use a new, empty schema; the schema is dropped afterwards.

@@ -15,7 +15,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import Engine, select, update
 
-from outpost.config import SettingsError, load_settings
+from outpost.config import PasswordCost, SettingsError, load_settings
 from outpost.records import Principal, User
 from outpost.respond.people import (
     PERMISSIONS,
@@ -315,8 +315,23 @@ def test_a_hash_of_older_parameters_is_made_again_at_sign_in(
         now_stored = conn.execute(
             select(users.c.password_hash).where(users.c.username == "alice")
         ).scalar_one()
-    assert now_stored != weak and now_stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    cost = load_settings().password_cost  # the tests' own cheap cost (conftest)
+    made = f"$argon2id$v=19$m={cost.memory_kib},t={cost.time_cost},p={cost.lanes}$"
+    assert now_stored != weak and now_stored.startswith(made)
     assert authenticate(alliance, "alice", PASSWORD, now=NOW).id == "user:alice"
+
+
+def test_the_password_cost_is_rfc_9106s_unless_the_deployment_sets_it() -> None:
+    assert load_settings({}).password_cost == PasswordCost(65536, 3, 4)
+    env = {"OUTPOST_PASSWORD_MEMORY_KIB": "19456", "OUTPOST_PASSWORD_TIME_COST": "2"}
+    assert load_settings(env).password_cost == PasswordCost(19456, 2, 4)
+    for key, value, named in (
+        ("OUTPOST_PASSWORD_LANES", "0", "password_lanes"),
+        ("OUTPOST_PASSWORD_TIME_COST", "1.5", "password_time_cost"),
+        ("OUTPOST_PASSWORD_MEMORY_KIB", "16", "password_memory_kib"),
+    ):
+        with pytest.raises(SettingsError, match=named):
+            load_settings({key: value})
 
 
 def test_passwords_are_set_by_administrators_or_by_their_owner(alliance: Context) -> None:

@@ -23,6 +23,10 @@
     OUTPOST_UPLOAD_MAX_BYTES      cap on one file uploaded to the API, and on one upload request
     OUTPOST_REQUIRE_ADMIN_TOTP    true: administrators sign in only with a TOTP code as well
                                   (true/false, yes/no, 1/0, on/off; default false)
+    OUTPOST_PASSWORD_MEMORY_KIB   argon2id memory per password hash, KiB (default 65536)
+    OUTPOST_PASSWORD_TIME_COST    argon2id passes (default 3)
+    OUTPOST_PASSWORD_LANES        argon2id lanes (default 4); a hash made with other values
+                                  is made again at its next sign-in
 
 The TOML file uses the same names without the prefix, in lower case, e.g.
 `fetch_allow_networks = ["10.1.0.0/16"]`.
@@ -69,6 +73,16 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class PasswordCost:
+    """argon2id's work per password hash: RFC 9106's second recommended set by default. A
+    deployment on small machines may lower it; the tests do, since each hash costs 0.3 s."""
+
+    memory_kib: int = 65536
+    time_cost: int = 3
+    lanes: int = 4
+
+
+@dataclass(frozen=True)
 class FeedSource:
     """A feed `outpost watch` polls, every `interval` seconds."""
 
@@ -88,6 +102,7 @@ class Settings:
     rules: Path | None = None  # the watch-rule file (`rules` in the file, OUTPOST_RULES)
     upload_max_bytes: int = 50 * 1024 * 1024  # one uploaded file, and one upload request
     require_admin_totp: bool = False  # administrators need a second factor to sign in
+    password_cost: PasswordCost = field(default_factory=PasswordCost)
 
     def with_database(self, url: str) -> Settings:
         return replace(self, database_url=url)
@@ -145,6 +160,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         _path(values.get("rules")),
         int(_number(values, "upload_max_bytes", 50 * 1024 * 1024)),
         _flag(values, "require_admin_totp", False),
+        _password_cost(values),
     )
 
 
@@ -199,6 +215,27 @@ def _number(values: Mapping[str, Any], key: str, default: float) -> float:
     if number <= 0:
         raise SettingsError(f"{key}: must be positive, got {raw!r}")
     return number
+
+
+def _password_cost(values: Mapping[str, Any]) -> PasswordCost:
+    cost = PasswordCost(
+        memory_kib=_whole(values, "password_memory_kib", 65536),
+        time_cost=_whole(values, "password_time_cost", 3),
+        lanes=_whole(values, "password_lanes", 4),
+    )
+    if cost.memory_kib < 8 * cost.lanes:  # argon2's own floor
+        raise SettingsError(
+            f"password_memory_kib: must be at least 8 KiB per lane ({8 * cost.lanes}), "
+            f"got {cost.memory_kib}"
+        )
+    return cost
+
+
+def _whole(values: Mapping[str, Any], key: str, default: int) -> int:
+    number = _number(values, key, default)
+    if number != int(number):
+        raise SettingsError(f"{key}: expected a whole number, got {values.get(key)!r}")
+    return int(number)
 
 
 TRUE = ("true", "yes", "1", "on")
