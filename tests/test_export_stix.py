@@ -8,18 +8,20 @@ import json
 import socket
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import stix2
 from stix2validator import ValidationOptions, validate_string
 
-from outpost.export.bundle import Selection, effective, links, place_key
+from outpost.export.bundle import Marked, Selection, effective, links, place_key
 from outpost.export.stix import bundle
+from outpost.export.stix_ids import stix_id
 from outpost.export.stix_in import StixInputError, read_bundle
 from outpost.export.tlp import MARKING_IDS, MARKINGS_BY_ID, marking_definition
 from outpost.markings import TLP
+from outpost.records import Assessment, Judgement, Sharing
 from tests.export_data import analysed, marked
 
 # Deterministic ids are UUIDv5, where STIX says an SDO's SHOULD be v4 (103, 'uuid-check');
@@ -242,3 +244,26 @@ def test_unmarked_objects_are_read_as_amber_strict_and_tlp1_white_as_clear(
     )
     assert read[first] == TLP.AMBER_STRICT
     assert read[second] == TLP.CLEAR
+
+
+def test_an_assessment_is_a_valid_note_at_its_marking_on_its_event(selection: Selection) -> None:
+    event = selection.events[0].item.row.id
+    at = datetime(2025, 3, 1, tzinfo=UTC)
+    judged = Assessment(
+        7, "event", str(event), "Crossings will go on",
+        (Judgement("Crossings continue", "likely"),), "moderate", "B", 2, (), (), None, None,
+        None, Sharing(TLP.AMBER.value, "m1"), "m1-analyst", at, at + timedelta(days=1),
+    )  # fmt: skip
+    aside = replace(judged, id=8, target_kind="indicator", target_id="country:TJ")
+    sel = replace(selection, assessments=(Marked(judged, TLP.AMBER), Marked(aside, TLP.RED)))
+    b = bundle(sel)
+    text = json.dumps(b)
+    result = validate_string(text, ValidationOptions(**STRICT, disabled=list(EXPLAINED)))
+    assert result.is_valid, [e.message for e in result.errors]
+    notes = [o for o in b["objects"] if o["type"] == "note"]
+    assert [MARKINGS_BY_ID[n["object_marking_refs"][0]] for n in notes] == [TLP.AMBER, TLP.RED]
+    objects = by_id(b)
+    assert objects[notes[0]["object_refs"][0]]["type"] == "report"
+    assert notes[1]["object_refs"] == [stix_id("identity", f"producer:{sel.producer.id}")]
+    assert "Crossings continue (likely)" in notes[0]["content"]
+    assert notes[0]["modified"] == "2025-03-02T00:00:00.000Z"

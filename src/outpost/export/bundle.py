@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from outpost.markings import TLP, strictest
-from outpost.records import Entity, EventDetail, EventRow, Place, Story
+from outpost.records import Assessment, Entity, EventDetail, EventRow, Place, Story
 
 T = TypeVar("T")
 
@@ -68,6 +68,7 @@ class Selection:
     actors: tuple[Marked[Entity], ...] = ()
     places: tuple[Marked[Place], ...] = ()
     stories: tuple[Marked[Story], ...] = ()
+    assessments: tuple[Marked[Assessment], ...] = ()  # each at its own marking
 
     def __post_init__(self) -> None:
         """Each item once: links between items go by these keys."""
@@ -76,6 +77,7 @@ class Selection:
             ("actor", [m.item.id for m in self.actors]),
             ("place", [place_key(m.item) for m in self.places]),
             ("story", [m.item.id for m in self.stories]),
+            ("assessment", [m.item.id for m in self.assessments]),
         ):
             seen: set[object] = set()
             for key in keys:

@@ -15,7 +15,10 @@ already understand, with no custom object:
   its first-level division as administrative_area);
 - `relationship`s: an actor `located-at` the location of its country, a group `targets` the
   identities its events name as targets;
-- the producer is the `identity` that created every object.
+- the producer is the `identity` that created every object;
+- an assessment is a `note` (its key judgements in estimative language, the analytic
+  confidence and the Admiralty grades) on its event or story when selected, else on the
+  producer: a note is the annotation STIX has for what people judge of other objects.
 Each object also carries the exact Outpost record in Outpost's property extension, so that
 `stix_in` reads back equal records. Markings: `bundle.effective` (containers are at least as
 strict as what they hold); a relationship is as strict as both its ends and its events.
@@ -41,7 +44,7 @@ from outpost.export.stix_ids import (
 )
 from outpost.export.tlp import MARKING_IDS, marking_definition
 from outpost.markings import TLP, strictest
-from outpost.records import Entity, Place, Story
+from outpost.records import Assessment, Entity, Place, Story
 
 GROUP_KINDS = {"armed_group": [], "terrorist_group": ["terrorist"], "extremist_group": []}
 Obj = dict[str, Any]
@@ -68,6 +71,7 @@ def bundle(selection: Selection) -> Obj:
         *(_event(m, sel, ids, found) for m in sel.events),
         *(_story(m, sel, ids, found) for m in sel.stories),
         *_relationships(sel, ids, found),
+        *(_note(m, sel, ids) for m in sel.assessments),
     ]
     used = sorted(
         {ref for o in body for ref in o["object_marking_refs"]} | {MARKING_IDS[TLP.CLEAR]}
@@ -194,6 +198,31 @@ def _story(m: Marked[Story], sel: Selection, ids: Ids, found: Links) -> Obj:
         "object_refs": list(dict.fromkeys([*events, *held])) or [ids.producer],
     }
     return {**obj, "extensions": extension("story", shapes.story_json(s))}
+
+
+def _note(m: Marked[Assessment], sel: Selection, ids: Ids) -> Obj:
+    a = m.item
+    ident = stix_id("note", f"assessment:{sel.producer.id}:{a.id}")
+    obj = _common("note", ident, sel, a.created, m.marking)
+    judged = "; ".join(f"{j.text} ({j.likelihood})" for j in a.judgements)
+    grades = f"confidence {a.confidence}, source {a.reliability}{a.credibility}"
+    return obj | {
+        "modified": timestamp(max(a.created, a.updated)),
+        "abstract": a.title,
+        "content": f"{judged}. Analytic {grades} (Admiralty).",
+        "labels": ["assessment", f"target:{a.target_kind}"],
+        "object_refs": [_note_target(a, sel, ids)],
+    }
+
+
+def _note_target(a: Assessment, sel: Selection, ids: Ids) -> str:
+    """The event or story judged when it is selected, else the producer (never an object
+    outside the selection)."""
+    if a.target_kind == "event" and a.target_id.isdigit() and int(a.target_id) in ids.events:
+        return ids.events[int(a.target_id)]
+    if a.target_kind == "story" and a.target_id in {m.item.id for m in sel.stories}:
+        return stix_id("report", f"story:{sel.producer.id}:{a.target_id}")
+    return ids.producer
 
 
 def _relationships(sel: Selection, ids: Ids, found: Links) -> list[Obj]:
