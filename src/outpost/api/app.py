@@ -1,7 +1,8 @@
 """The app `outpost serve` runs: `create_app(settings)` gives a FastAPI app with one service
 context (its engine in app.state) and one job worker, the API under /api/v1 with problem
 details for every error, the OpenAPI document at /api/v1/openapi.json, its interactive docs
-at /api/docs, and the web dashboard's pages (outpost.web) over the same services."""
+at /api/docs, the read-only TAXII 2.1 server under /taxii2/ (outpost.api.taxii), and the
+web dashboard's pages (outpost.web) over the same services."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ from outpost.api.routes import (
     tokens,
 )
 from outpost.api.schemas.common import Problem
+from outpost.api.taxii import create_taxii
 from outpost.config import Settings
 from outpost.records import Principal
 from outpost.services.context import open_context
@@ -48,6 +50,7 @@ from outpost.web.app import mount_pages
 from outpost.web.pages import sources
 
 PREFIX = "/api/v1"
+TAXII = "/taxii2"
 STATIC = Path(__file__).with_name("static")
 MAX_BODY = 4 * 1024 * 1024  # bytes of a request that is not an upload (a rule file is ≤ 1 MiB)
 MULTIPART_ROOM = 1024 * 1024  # an upload request's bytes besides its files: parts' headers
@@ -93,6 +96,7 @@ def create_app(settings: Settings) -> FastAPI:
     for module in (*resources, articles, events, actors, places, stories, exports, *marked):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(docs.router)
+    app.mount(TAXII, create_taxii(ctx), "taxii")  # read-only TAXII 2.1 for partners
     mount_pages(app)  # the dashboard, and /static (the vendored files the docs use too)
     app.mount("/api/static", StaticFiles(directory=STATIC), "api-static")
     # The uploads' own caps: the API's ingest and the Sources page's form (whose guard

@@ -1,0 +1,121 @@
+"""The read-only TAXII 2.1 server's content, for the acting principal: its export (the same
+selection and STIX writer as `outpost export stix`, through the same visibility) with the
+assessments it may see, split into the collections it may read (outpost.export.taxii).
+
+A collection the principal may not read answers as one that does not exist (None), and so
+does an object outside what it may see. Every answer that hands out objects or their ids
+(objects, an object, its versions, the manifest) is recorded in the audit log as an export.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+from outpost.export.bundle import Marked
+from outpost.export.stix import bundle
+from outpost.export.stix_ids import EPOCH
+from outpost.export.taxii import Collection, Entry, Found, Obj, Query, collections, entries, select
+from outpost.markings import parse_tlp
+from outpost.records import Assessment
+from outpost.services.assessments import page_assessments
+from outpost.services.audit import record
+from outpost.services.context import Context
+from outpost.services.exports import export_selection
+from outpost.services.paging import Filters, Window
+from outpost.store.visibility import viewer_of
+
+ASSESSMENTS_PAGE = 200
+
+
+def readable(ctx: Context) -> list[Collection]:
+    """The collections the principal may read."""
+    with ctx.engine.connect() as conn:
+        viewer = viewer_of(conn, ctx.who)
+    org = ctx.who.org if viewer.org is not None and viewer.active else None
+    return collections(org, viewer.org_kind)
+
+
+def collection(ctx: Context, ident: str) -> Collection | None:
+    return next((c for c in readable(ctx) if c.id == ident), None)
+
+
+def objects(ctx: Context, ident: str, query: Query, endpoint: str = "objects") -> Found | None:
+    """A page of a collection's objects (or, alike, of its manifest), audited."""
+    found = _entries(ctx, ident)
+    if found is None:
+        return None
+    page = select(found[1], query)
+    _audit(ctx, found[0], endpoint, page, query)
+    return page
+
+
+def one_object(ctx: Context, ident: str, object_id: str, query: Query) -> Found | None:
+    """A page of one object's versions as objects; None when the collection or the object
+    is not there for the principal (a filter that leaves none is an empty page)."""
+    return _of_object(ctx, ident, object_id, replace(query, ids=(object_id,)), "object")
+
+
+def versions(ctx: Context, ident: str, object_id: str, query: Query) -> Found | None:
+    """A page of one object's versions; None as for `one_object`."""
+    every = replace(query, ids=(object_id,), versions=("all",))
+    return _of_object(ctx, ident, object_id, every, "versions")
+
+
+def _of_object(
+    ctx: Context, ident: str, object_id: str, query: Query, endpoint: str
+) -> Found | None:
+    found = _entries(ctx, ident)
+    if found is None or not any(e.id == object_id for e in found[1]):
+        return None
+    page = select(found[1], query)
+    _audit(ctx, found[0], endpoint, page, query)
+    return page
+
+
+def _entries(ctx: Context, ident: str) -> tuple[Collection, list[Entry]] | None:
+    chosen = collection(ctx, ident)
+    if chosen is None:
+        return None
+    return chosen, entries(stix_objects(ctx), chosen)
+
+
+def stix_objects(ctx: Context) -> list[Obj]:
+    """Every STIX object the principal may have: its export of all events (with their
+    actors, places and stories) and the assessments it sees. `as_of` is fixed so that an
+    object's `modified` (its TAXII version) changes only when the object does."""
+    selection = export_selection(ctx, Filters())
+    seen = tuple(Marked(a, parse_tlp(a.sharing.marking)) for a in _assessments(ctx))
+    found: list[Obj] = bundle(replace(selection, as_of=EPOCH, assessments=seen))["objects"]
+    return found
+
+
+def _assessments(ctx: Context) -> Iterator[Assessment]:
+    cursor: str | None = None
+    while True:
+        page = page_assessments(ctx, Window(cursor=cursor, limit=ASSESSMENTS_PAGE))
+        yield from page.items
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
+
+
+def _audit(ctx: Context, chosen: Collection, endpoint: str, page: Found, query: Query) -> None:
+    asked = {name: ",".join(v) for name, v in _asked(query).items() if v}
+    detail: dict[str, str | int | None] = {
+        "collection": chosen.key,
+        "endpoint": endpoint,
+        "objects": len(page.entries),
+        **{f"filter.{k}": v for k, v in sorted(asked.items())},
+    }
+    with ctx.engine.begin() as conn:
+        record(conn, ctx.who, "export", "taxii", detail)
+
+
+def _asked(query: Query) -> dict[str, tuple[str, ...]]:
+    return {
+        "added_after": (query.added_after,) if query.added_after else (),
+        "id": query.ids,
+        "type": query.types,
+        "version": query.versions,
+    }

@@ -1,0 +1,269 @@
+"""The read-only TAXII 2.1 server (/taxii2/) on a real uvicorn server on loopback, over a
+real SQLite file and a real PostgreSQL schema, read with taxii2-client as partners read it:
+discovery, the collections each caller may read, paging, one object, versions, the
+manifest; and the markings: another organisation's AMBER object is absent, a RED one is
+there only for the person it names, and a hidden collection or object answers exactly as a
+missing one. The world is tests/marked_world (an assessment of every marking, owned by m1;
+AMBER names the centre crc, RED names m2-viewer), built once per dialect."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import requests
+import uvicorn
+from sqlalchemy import select
+from taxii2client.v20 import Server as Server20
+from taxii2client.v21 import Collection, Server, as_pages
+
+from outpost.api.app import create_app
+from outpost.config import Settings, sqlite_url
+from outpost.export.taxii import MEDIA_TYPE, collection_id
+from outpost.export.tlp import MARKINGS_BY_ID
+from outpost.markings import TLP
+from outpost.services.context import open_context, operator
+from outpost.services.tokens import create_user_token
+from outpost.store.schema import audit_log
+from tests.conftest import _postgres_schema_url
+from tests.marked_world import NAMED, PASSWORD, WRITER, World, build
+from tests.test_serve import free_port
+
+HEADERS = {"Accept": MEDIA_TYPE}
+
+
+@dataclass(frozen=True)
+class Live:
+    base: str  # http://127.0.0.1:PORT
+    world: World
+    bearer: str  # an API token of the centre's viewer
+
+    @property
+    def discovery(self) -> str:
+        return f"{self.base}/taxii2/"
+
+    def collection_url(self, key: str) -> str:
+        return f"{self.base}/taxii2/outpost/collections/{collection_id(key)}/"
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def live(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Live]:
+    folder = tmp_path_factory.mktemp("taxii")
+    if request.param == "sqlite":
+        yield from _serve(sqlite_url(folder / "outpost.db"), folder)
+    else:
+        for url in _postgres_schema_url():
+            yield from _serve(url, folder)
+
+
+def _serve(url: str, folder: Path) -> Iterator[Live]:
+    settings = Settings(data_dir=folder / "data", database_url=url)
+    app = create_app(settings)
+    ctx = open_context(settings, operator())
+    world = build(ctx)
+    _, bearer = create_user_token(ctx, "taxii", "crc-viewer")
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "the server never started"
+        time.sleep(0.05)
+    try:
+        yield Live(base, world, bearer)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        ctx.engine.dispose()
+
+
+class Bearer(requests.auth.AuthBase):
+    def __init__(self, secret: str) -> None:
+        self.secret = secret
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        r.headers["Authorization"] = f"Bearer {self.secret}"
+        return r
+
+
+def server(live: Live, username: str) -> Server:
+    return Server(live.discovery, user=username, password=PASSWORD)
+
+
+def everything(collection: Collection, per_request: int = 2) -> list[dict[str, Any]]:
+    """Every object of a collection, page by page as a partner polls it."""
+    found: list[dict[str, Any]] = []
+    for envelope in as_pages(collection.get_objects, per_request=per_request):
+        assert len(envelope.get("objects", [])) <= per_request
+        found += envelope.get("objects", [])
+    return found
+
+
+def markings(objects: list[dict[str, Any]]) -> set[TLP]:
+    return {
+        MARKINGS_BY_ID[o["object_marking_refs"][0]]
+        for o in objects
+        if o["type"] == "note"  # the assessments: the world's marked items
+    }
+
+
+def notes(objects: list[dict[str, Any]]) -> set[str]:
+    return {o["abstract"] for o in objects if o["type"] == "note"}
+
+
+def title(marking: TLP) -> str:
+    return f"Assessment {marking.value}"
+
+
+def test_discovery_root_and_the_collections_each_caller_reads(live: Live) -> None:
+    found = server(live, "m1-viewer")
+    assert found.title == "Outpost TAXII 2.1"
+    root = found.default
+    assert root is not None and root.url == f"{live.base}/taxii2/outpost/"
+    assert root.versions == [MEDIA_TYPE]
+    keys = {c.alias for c in root.collections}
+    assert keys == {"public", "alliance", "org-m1"}
+    assert all(c.can_read and not c.can_write for c in root.collections)
+    partner = server(live, "p1-analyst").default
+    assert partner is not None
+    assert {c.alias for c in partner.collections} == {"public", "org-p1"}
+
+
+def test_paging_through_a_collection_gives_each_object_once(live: Live) -> None:
+    public = Collection(live.collection_url("public"), user="m2-viewer", password=PASSWORD)
+    paged = everything(public, per_request=2)
+    whole = public.get_objects(limit=1000)["objects"]
+    assert [o["id"] for o in paged] == [o["id"] for o in whole]
+    assert len(paged) > 4  # more than two pages
+    kinds = {o["type"] for o in whole}
+    assert {"marking-definition", "identity", "extension-definition", "note"} <= kinds
+    assert notes(whole) == {title(TLP.CLEAR)}
+    manifest = public.get_manifest(limit=1000)["objects"]
+    assert [m["id"] for m in manifest] == [o["id"] for o in whole]
+    assert all(m["version"] == m["date_added"] for m in manifest)
+
+
+def test_filters_an_object_and_its_versions(live: Live) -> None:
+    public = Collection(live.collection_url("public"), user="m2-viewer", password=PASSWORD)
+    whole = public.get_objects()["objects"]
+    note = next(o for o in whole if o["type"] == "note")
+    assert public.get_objects(type="note")["objects"] == [note]
+    assert public.get_objects(id=note["id"])["objects"] == [note]
+    assert public.get_objects(version=note["modified"], type="note")["objects"] == [note]
+    assert public.get_object(note["id"])["objects"] == [note]
+    assert public.object_versions(note["id"])["versions"] == [note["modified"]]
+    later = public.get_objects(added_after=note["modified"])["objects"]
+    assert note["id"] not in {o["id"] for o in later}
+    assert all(o.get("modified", o.get("created")) > note["modified"] for o in later)
+
+
+def test_another_organisations_amber_is_absent_and_red_only_for_its_named_person(
+    live: Live,
+) -> None:
+    seen = {}
+    for username in ("m1-viewer", WRITER, "m2-analyst", NAMED, "crc-viewer", "p1-analyst"):
+        root = server(live, username).default
+        assert root is not None
+        seen[username] = {n for c in root.collections for n in notes(everything(c, 5))}
+    everyone = {title(TLP.CLEAR)}
+    alliance = everyone | {title(TLP.GREEN)}
+    own = alliance | {title(TLP.AMBER), title(TLP.AMBER_STRICT)}
+    assert seen["m1-viewer"] == own
+    assert seen[WRITER] == own | {title(TLP.RED)}  # named when it made the RED one
+    assert seen["m2-analyst"] == alliance  # another member state: no AMBER of m1
+    assert seen[NAMED] == alliance | {title(TLP.RED)}  # the person the RED one names
+    assert seen["crc-viewer"] == alliance | {title(TLP.AMBER)}  # named on the AMBER one
+    assert seen["p1-analyst"] == everyone  # a partner: not the alliance
+
+
+def test_a_hidden_collection_or_object_answers_as_a_missing_one(live: Live) -> None:
+    auth = ("m2-analyst", PASSWORD)
+    own = Collection(live.collection_url("org-m1"), user=WRITER, password=PASSWORD)
+    red = next(o for o in own.get_objects()["objects"] if title(TLP.RED) == o.get("abstract"))
+
+    def get(url: str) -> httpx.Response:
+        return httpx.get(url, auth=auth, headers=HEADERS)
+
+    hidden = get(live.collection_url("org-m1"))
+    missing = get(live.collection_url("org-nobody"))
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json() == missing.json()
+    assert hidden.headers["content-type"] == MEDIA_TYPE
+    assert hidden.json()["http_status"] == "404"
+    mine = live.collection_url("org-m2")
+    hidden = get(f"{mine}objects/{red['id']}/")  # RED, not naming m2-analyst
+    missing = get(f"{mine}objects/note--00000000-0000-4000-8000-000000000000/")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json() == missing.json()
+    assert get(f"{mine}objects/{red['id']}/versions/").json() == missing.json()
+    with pytest.raises(requests.HTTPError):
+        Collection(live.collection_url("org-m1"), user="m2-analyst", password=PASSWORD).refresh()
+
+
+def test_a_bearer_token_reads_as_its_person(live: Live) -> None:
+    root = Server(live.discovery, auth=Bearer(live.bearer)).default
+    assert root is not None
+    keys = {c.alias for c in root.collections}
+    assert keys == {"public", "alliance", "org-crc"}
+    org = next(c for c in root.collections if c.alias == "org-crc")
+    assert notes(everything(org)) == {title(TLP.AMBER)}
+
+
+def test_no_credentials_wrong_ones_read_only_and_accept(live: Live) -> None:
+    url = live.collection_url("public")
+    for auth in (None, ("m1-viewer", "wrong password"), ("nobody", PASSWORD)):
+        refused = httpx.get(url, auth=auth, headers=HEADERS)
+        assert refused.status_code == 401
+        assert refused.headers["content-type"] == MEDIA_TYPE
+        assert "Basic" in refused.headers["www-authenticate"]
+    refused = httpx.get(url, headers={**HEADERS, "Authorization": "Bearer op_not-a-token"})
+    assert refused.status_code == 401
+    auth = ("m1-viewer", PASSWORD)
+    bundle = {"type": "bundle", "id": "bundle--00000000-0000-4000-8000-000000000000"}
+    posted = httpx.post(f"{url}objects/", auth=auth, json={"objects": [bundle]}, headers=HEADERS)
+    assert posted.status_code == 405
+    assert posted.headers["content-type"] == MEDIA_TYPE
+    assert posted.json()["http_status"] == "405"
+    wrong = httpx.get(url, auth=auth, headers={"Accept": "text/html"})
+    assert wrong.status_code == 406
+    older = httpx.get(url, auth=auth, headers={"Accept": "application/taxii+json;version=2.0"})
+    assert older.status_code == 406
+    bad = httpx.get(f"{url}objects/", auth=auth, headers=HEADERS, params={"limit": "none"})
+    assert bad.status_code == 400 and bad.json()["http_status"] == "400"
+    unknown = httpx.get(f"{url}objects/", auth=auth, headers=HEADERS, params={"match[x]": "1"})
+    assert unknown.status_code == 400
+    with pytest.raises(requests.HTTPError) as told:  # a TAXII 2.0 client is told, not answered
+        Server20(live.discovery, user="m1-viewer", password=PASSWORD).refresh()
+    assert told.value.response.status_code == 406
+
+
+def test_every_read_of_objects_is_audited_as_an_export(live: Live) -> None:
+    with live.world.ctx.engine.connect() as conn:
+        before = conn.execute(select(audit_log.c.id).where(audit_log.c.action == "export")).all()
+    public = Collection(live.collection_url("public"), user="m1-viewer", password=PASSWORD)
+    public.get_objects(type="note")
+    with live.world.ctx.engine.connect() as conn:
+        rows = conn.execute(
+            select(audit_log).where(audit_log.c.action == "export").order_by(audit_log.c.id)
+        ).all()
+    assert len(rows) == len(before) + 1
+    last = rows[-1]
+    assert (last.actor, last.target) == ("user:m1-viewer", "taxii")
+    detail = json.loads(last.detail)
+    assert (detail["collection"], detail["endpoint"], detail["filter.type"]) == (
+        "public", "objects", "note",
+    )  # fmt: skip
+    assert detail["objects"] == 1
