@@ -201,6 +201,10 @@ def test_a_hidden_collection_or_object_answers_as_a_missing_one(live: Live) -> N
     missing = get(live.collection_url("org-nobody"))
     assert hidden.status_code == missing.status_code == 404
     assert hidden.json() == missing.json()
+    partner = httpx.get(
+        f"{live.collection_url('alliance')}objects/", auth=("p1-analyst", PASSWORD), headers=HEADERS
+    )  # GREEN is not the partners'
+    assert (partner.status_code, partner.json()) == (404, missing.json())
     assert hidden.headers["content-type"] == MEDIA_TYPE
     assert hidden.json()["http_status"] == "404"
     mine = live.collection_url("org-m2")
