@@ -12,7 +12,8 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,17 +27,25 @@ from taxii2client.v21 import Collection, Server, as_pages
 
 from outpost.api.app import create_app
 from outpost.config import Settings, sqlite_url
+from outpost.export.stix_ids import EXTENSION
 from outpost.export.taxii import MEDIA_TYPE, collection_id
 from outpost.export.tlp import MARKINGS_BY_ID
 from outpost.markings import TLP
-from outpost.services.context import open_context, operator
+from outpost.records import Doc, Draft, Event
+from outpost.services.assessments import create_assessment
+from outpost.services.context import Context, open_context, operator
+from outpost.services.ingest import save_draft
 from outpost.services.tokens import create_user_token
-from outpost.store.schema import audit_log
+from outpost.store.facts import save_analysis
+from outpost.store.schema import articles, audit_log, events
 from tests.conftest import _postgres_schema_url
 from tests.marked_world import NAMED, PASSWORD, WRITER, World, build
+from tests.marked_world import _principal as principal_of
+from tests.marked_world import draft as draft_of
 from tests.test_serve import free_port
 
 HEADERS = {"Accept": MEDIA_TYPE}
+EVENT_JUDGED = "Event judged"
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,7 @@ class Live:
     base: str  # http://127.0.0.1:PORT
     world: World
     bearer: str  # an API token of the centre's viewer
+    judged: int  # the id of the event the CLEAR "Event judged" assessment is on
 
     @property
     def discovery(self) -> str:
@@ -72,6 +82,7 @@ def _serve(url: str, folder: Path) -> Iterator[Live]:
     app = create_app(settings)
     ctx = open_context(settings, operator())
     world = build(ctx)
+    judged = _events(ctx)
     _, bearer = create_user_token(ctx, "taxii", "crc-viewer")
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -83,11 +94,33 @@ def _serve(url: str, folder: Path) -> Iterator[Live]:
         assert time.monotonic() < deadline and thread.is_alive(), "the server never started"
         time.sleep(0.05)
     try:
-        yield Live(base, world, bearer)
+        yield Live(base, world, bearer, judged)
     finally:
         server.should_exit = True
         thread.join(timeout=30)
         ctx.engine.dispose()
+
+
+def _events(ctx: Context) -> int:
+    """Three articles' events, written as the analysis writes them, and a CLEAR assessment
+    of the first; that event's id."""
+    made = []
+    for n in range(3):
+        draft = Draft(
+            text=f"Militants crossed the border near post {n}.", source="Wire", locator=f"wire/{n}",
+            raw=f"raw {n}".encode(), media_type="text/plain", title=f"Crossing {n}", url=None,
+            published=datetime(2025, 1, 10 + n, tzinfo=UTC), lang="en",
+        )  # fmt: skip
+        uid = save_draft(ctx.engine, draft).uid
+        with ctx.engine.begin() as conn:
+            article = conn.execute(select(articles.c.id).where(articles.c.uid == uid)).scalar_one()
+            event = Event("ATTACK", 0.9, draft.text, 0, 9, domains=("terrorism",))
+            save_analysis(conn, article, Doc(id=uid, text=draft.text, events=(event,)), "v1")
+            found = select(events.c.id).where(events.c.article_id == article)
+            made.append(int(conn.execute(found).scalar_one()))
+    judged = replace(draft_of(TLP.CLEAR, EVENT_JUDGED), target_kind="event", target_id=str(made[0]))
+    create_assessment(ctx.acting(principal_of(ctx, WRITER)), judged)
+    return made[0]
 
 
 class Bearer(requests.auth.AuthBase):
@@ -150,17 +183,36 @@ def test_paging_through_a_collection_gives_each_object_once(live: Live) -> None:
     assert len(paged) > 4  # more than two pages
     kinds = {o["type"] for o in whole}
     assert {"marking-definition", "identity", "extension-definition", "note"} <= kinds
-    assert notes(whole) == {title(TLP.CLEAR)}
+    assert notes(whole) == {title(TLP.CLEAR), EVENT_JUDGED}
     manifest = public.get_manifest(limit=1000)["objects"]
     assert [m["id"] for m in manifest] == [o["id"] for o in whole]
     assert all(m["version"] == m["date_added"] for m in manifest)
 
 
+def test_events_are_reports_in_public_and_alliance_and_an_assessment_refers_to_one(
+    live: Live,
+) -> None:
+    root = server(live, "m2-analyst").default
+    assert root is not None
+    by_alias = {c.alias: everything(c, 3) for c in root.collections}
+    reports = [o for o in by_alias["public"] if "event" in o.get("labels", ())]
+    assert sorted(o["name"] for o in reports) == ["ATTACK: Crossing 0", "ATTACK: Crossing 1",
+                                                  "ATTACK: Crossing 2"]  # fmt: skip
+    assert all(o["published"] == o["modified"] for o in reports)  # stable versions
+    assert {o["id"] for o in reports} <= {o["id"] for o in by_alias["alliance"]}
+    judged = next(o for o in by_alias["public"] if o.get("abstract") == EVENT_JUDGED)
+    (target,) = judged["object_refs"]
+    assert target in {o["id"] for o in reports}
+    (record,) = (o for o in reports if o["id"] == target)
+    assert record["extensions"][EXTENSION]["record"]["row"]["id"] == live.judged
+
+
 def test_filters_an_object_and_its_versions(live: Live) -> None:
     public = Collection(live.collection_url("public"), user="m2-viewer", password=PASSWORD)
     whole = public.get_objects()["objects"]
-    note = next(o for o in whole if o["type"] == "note")
-    assert public.get_objects(type="note")["objects"] == [note]
+    written = [o for o in whole if o["type"] == "note"]
+    assert public.get_objects(type="note")["objects"] == written
+    note = written[0]
     assert public.get_objects(id=note["id"])["objects"] == [note]
     assert public.get_objects(version=note["modified"], type="note")["objects"] == [note]
     assert public.get_object(note["id"])["objects"] == [note]
@@ -178,7 +230,7 @@ def test_another_organisations_amber_is_absent_and_red_only_for_its_named_person
         root = server(live, username).default
         assert root is not None
         seen[username] = {n for c in root.collections for n in notes(everything(c, 5))}
-    everyone = {title(TLP.CLEAR)}
+    everyone = {title(TLP.CLEAR), EVENT_JUDGED}
     alliance = everyone | {title(TLP.GREEN)}
     own = alliance | {title(TLP.AMBER), title(TLP.AMBER_STRICT)}
     assert seen["m1-viewer"] == own
@@ -270,4 +322,4 @@ def test_every_read_of_objects_is_audited_as_an_export(live: Live) -> None:
     assert (detail["collection"], detail["endpoint"], detail["filter.type"]) == (
         "public", "objects", "note",
     )  # fmt: skip
-    assert detail["objects"] == 1
+    assert detail["objects"] == 2  # the two CLEAR assessments
