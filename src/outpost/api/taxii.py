@@ -8,7 +8,8 @@ token (`outpost token create`); any role. What it finds is what the visibility r
 see: a collection or object it may not see answers 404 exactly like one that does not
 exist. Nothing can be written: POST and DELETE answer 405. Every answer is
 `application/taxii+json;version=2.1` (errors too, as the spec's error message); a request
-that accepts neither that nor any JSON gets 406.
+whose Accept allows neither that (or `application/taxii+json` of no version) nor `*/*` gets
+406.
 """
 
 from __future__ import annotations
