@@ -39,7 +39,7 @@ from outpost.services.tokens import create_user_token
 from outpost.store.facts import save_analysis
 from outpost.store.schema import articles, audit_log, events
 from tests.conftest import _postgres_schema_url
-from tests.marked_world import NAMED, PASSWORD, WRITER, World, build
+from tests.marked_world import DISABLED, NAMED, PASSWORD, WRITER, World, build
 from tests.marked_world import _principal as principal_of
 from tests.marked_world import draft as draft_of
 from tests.test_serve import free_port
@@ -280,7 +280,7 @@ def test_a_bearer_token_reads_as_its_person(live: Live) -> None:
 
 def test_no_credentials_wrong_ones_read_only_and_accept(live: Live) -> None:
     url = live.collection_url("public")
-    for auth in (None, ("m1-viewer", "wrong password"), ("nobody", PASSWORD)):
+    for auth in (None, ("m1-viewer", "wrong password"), ("nobody", PASSWORD), (DISABLED, PASSWORD)):
         refused = httpx.get(url, auth=auth, headers=HEADERS)
         assert refused.status_code == 401
         assert refused.headers["content-type"] == MEDIA_TYPE
