@@ -66,11 +66,11 @@ def test_a_plan_built_reported_on_and_seen_on_boards(api: Api, tokens: dict[str,
     for step in ({"step": "acknowledge"}, {"step": "start"}):
         moved = call(api, kz, "POST", "/plans/border/measures/1/steps", json=step)
         assert moved.status_code == 200, moved.text
-    done = call(
-        api, kz, "POST", "/plans/border/measures/1/steps", json={"step": "report", "report": "Shut"}
-    )
+    report = {"step": "report", "report": "Shut", "evidence": ["Order 12/2021"]}
+    done = call(api, kz, "POST", "/plans/border/measures/1/steps", json=report)
     assert done.json()["measures"][0]["state"] == "done"
     assert done.json()["measures"][0]["report"] == "Shut"
+    assert [e["quote"] for e in done.json()["measures"][0]["evidence"]] == ["Order 12/2021"]
     rolled = call(api, coord, "GET", "/plans/border/rollup").json()
     assert rolled["state"] == "done" and rolled["counts"]["done"] == 1
     listed = call(api, kz, "GET", "/plans").json()

@@ -28,7 +28,7 @@ from outpost.api.schemas.plans import (
     rollup_public,
     template_public,
 )
-from outpost.records import StoredPlan
+from outpost.records import Evidence, StoredPlan
 from outpost.respond.checks import InvalidError
 from outpost.services import plan_sharing as sharing
 from outpost.services import plan_work as work
@@ -181,5 +181,8 @@ def date_measure(
 )
 def step_measure(ctx: ContextDep, plan_id: PlanId, number: Number, body: MeasureStep) -> PlanPublic:
     """Move the measure: acknowledge, start, report, block, unblock, reopen."""
-    moved = work.step_measure(ctx, plan_id, number, body.step, body.note, body.report, body.reason)
+    shown = tuple(Evidence(quote=e) for e in body.evidence if e.strip())
+    moved = work.step_measure(
+        ctx, plan_id, number, body.step, body.note, body.report, body.reason, shown
+    )
     return plan_public(moved)
