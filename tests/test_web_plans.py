@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -26,10 +25,8 @@ from outpost.services.ingest import ingest
 from outpost.store import audit
 from outpost.web.server import create_web_app
 from tests import plan_world
-from tests.conftest import EXAMPLES
 from tests.plan_world import PASSWORD
-from tests.test_plans_drafting import SEEDS
-from tests.test_web_support import client, csrf_of, database_urls, markup_problems
+from tests.test_web_support import csrf_of, database_urls, markup_problems, password_session
 
 pytestmark = pytest.mark.anyio
 COORD, KZ, TJ = "crc-coordinator", "kz-knb-analyst", "tj-gkn-analyst"
@@ -57,11 +54,7 @@ def site(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("plans")
-    articles = folder / "articles"
-    articles.mkdir()
-    for name in SEEDS:
-        for suffix in (".txt", ".meta.json"):
-            shutil.copy(EXAMPLES / f"{name}{suffix}", articles / f"{name}{suffix}")
+    articles = plan_world.seed_articles(folder)
     urls = database_urls(request.param, folder)
     try:
         settings = Settings(data_dir=folder / "data", database_url=next(urls))
@@ -78,14 +71,7 @@ def site(
 
 @asynccontextmanager
 async def as_user(site: Site, username: str, lang: str = "en") -> AsyncIterator[httpx.AsyncClient]:
-    async with client(site.app) as c:
-        c.cookies.set("outpost_lang", lang)
-        form = await c.get("/signin")
-        answer = await c.post(
-            "/signin",
-            data={"username": username, "password": PASSWORD, "csrf_token": csrf_of(form.text)},
-        )
-        assert answer.status_code == 303, answer.text
+    async with password_session(site.app, username, PASSWORD, lang) as c:
         yield c
 
 
@@ -258,4 +244,6 @@ async def test_the_pages_in_russian(site: Site) -> None:
         for path in ("/plans", "/plans/new", "/plans/board"):
             page = await c.get(path)
             assert page.status_code == 200
-            assert "Планы" in page.text, path
+            assert page.status_code == 200 and "Планы" in page.text, path
+        board = (await c.get("/plans/board")).text
+        assert "Доска моей организации" in board and "My organisation" not in board
