@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from outpost.services import people
 from outpost.services.plan_notices import send_due_notices
-from tests.browser.conftest import Live, axe_violations, screenshot
+from tests.browser.conftest import Live, axe_violations, screenshot, sign_in_as
 
 pytestmark = pytest.mark.slow
 PLAN = "panj-border"
@@ -26,14 +26,6 @@ def _password(live: Live, username: str, org: str, kind: str, role: str) -> str:
     people.ensure_org(live.ctx, org, f"Agency {org}", kind)
     _, password = people.ensure_user(live.ctx, username, org, role, username)
     return password if password is not None else people.set_password(live.ctx, username)
-
-
-def _sign_in(page: Page, live: Live, username: str, password: str, path: str) -> None:
-    page.goto(f"{live.url}/signin?next={path}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    page.wait_for_url(f"{live.url}{path}")
 
 
 def _sign_out(page: Page) -> None:
@@ -65,7 +57,7 @@ def test_a_plan_for_two_states_reported_on_and_its_overdue_measure_alerted(
     tj = _password(live, "tj.plan-analyst", "tj-gkn", "member", "analyst")
     kg = _password(live, "kg.plan-analyst", "kg-gknb", "member", "analyst")
 
-    _sign_in(page, live, "crc.plan-coordinator", coord, "/plans/new")
+    sign_in_as(page, live, "crc.plan-coordinator", coord, "/plans/new")
     made = page.locator("form#empty")
     made.get_by_label("Plan id (letters, digits, '.', '_', '-')").fill(PLAN)
     made.get_by_label("Title", exact=True).fill("Joint measures on the Panj border")
@@ -80,7 +72,7 @@ def test_a_plan_for_two_states_reported_on_and_its_overdue_measure_alerted(
     assert axe_violations(page) == []
     _sign_out(page)
 
-    _sign_in(page, live, "kz.plan-analyst", kz, "/plans/board")
+    sign_in_as(page, live, "kz.plan-analyst", kz, "/plans/board")
     board = page.locator("#board")
     expect(board).to_contain_text("Close the Panj crossing")
     expect(board).not_to_contain_text("Count the arrivals")
@@ -101,12 +93,12 @@ def test_a_plan_for_two_states_reported_on_and_its_overdue_measure_alerted(
     screenshot(page, "plan", tmp_path)
     _sign_out(page)
 
-    _sign_in(page, live, "tj.plan-analyst", tj, "/plans/board")
+    sign_in_as(page, live, "tj.plan-analyst", tj, "/plans/board")
     expect(page.locator("#board")).to_contain_text("Count the arrivals")
     expect(page.locator("#board")).not_to_contain_text("Close the Panj crossing")
     _sign_out(page)
 
-    _sign_in(page, live, "kg.plan-analyst", kg, "/plans")
+    sign_in_as(page, live, "kg.plan-analyst", kg, "/plans")
     expect(page.locator("main")).not_to_contain_text("Joint measures on the Panj border")
     hidden = page.goto(f"{live.url}/plans/{PLAN}")
     hidden_text = page.locator("main").inner_text()
@@ -119,7 +111,7 @@ def test_a_plan_for_two_states_reported_on_and_its_overdue_measure_alerted(
     # The watch cycle runs the notices; past the second measure's due date it is overdue.
     sent = send_due_notices(live.ctx, datetime(2021, 9, 21, 6, tzinfo=UTC))
     assert sent.overdue >= 1
-    _sign_in(page, live, "crc.plan-coordinator", coord, "/alerts")
+    sign_in_as(page, live, "crc.plan-coordinator", coord, "/alerts")
     expect(page.locator("main")).to_contain_text(
         f"Overdue: measure {PLAN}/2 of plan {PLAN} was due on 2021-09-20"
     )
