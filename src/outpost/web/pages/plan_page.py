@@ -24,7 +24,7 @@ from outpost.services import plan_sharing as sharing
 from outpost.services import plan_work as work
 from outpost.services import plans as service
 from outpost.services.paging import BadQueryError
-from outpost.web.forms import Refusal, day, listed_names, refusal_of
+from outpost.web.forms import Refusal, day, listed_names, marked_change, refusal_of
 from outpost.web.page import NotFoundError, Page, SignedIn
 
 router = APIRouter()
@@ -120,32 +120,29 @@ def step_measure(
 
 @router.post("/plans/{plan_id}/marking")
 def mark_plan(page: SignedIn, plan_id: str, marking: Field = "") -> Response:
-    try:
-        after = sharing.mark_plan(page.ctx, plan_id, marking)
-    except HiddenError:
-        raise NotFoundError from None
-    except (InvalidError, NotAllowedError) as exc:
-        return _plan_page(page, plan_id, refusal_of("marking", exc))
-    if after is None:  # tightened out of the principal's own sight
-        return page.redirect("/plans")
-    return page.redirect(f"/plans/{plan_id}#marking")
+    def change() -> object | None:
+        return sharing.mark_plan(page.ctx, plan_id, marking)
+
+    return marked_change(page, "marking", change, _back(plan_id), _again(page, plan_id))
 
 
 @router.post("/plans/{plan_id}/share")
 def share_plan(
     page: SignedIn, plan_id: str, orgs: Field = "", people: Field = "", action: Field = "add"
 ) -> Response:
-    try:
-        after = sharing.share_plan(
-            page.ctx, plan_id, listed_names(orgs), listed_names(people), action == "remove"
-        )
-    except HiddenError:
-        raise NotFoundError from None
-    except (InvalidError, NotAllowedError) as exc:
-        return _plan_page(page, plan_id, refusal_of("share", exc))
-    if after is None:
-        return page.redirect("/plans")
-    return page.redirect(f"/plans/{plan_id}#share")
+    def change() -> object | None:
+        named, remove = (listed_names(orgs), listed_names(people)), action == "remove"
+        return sharing.share_plan(page.ctx, plan_id, *named, remove)
+
+    return marked_change(page, "share", change, _back(plan_id), _again(page, plan_id))
+
+
+def _back(plan_id: str) -> tuple[str, str]:
+    return f"/plans/{plan_id}", "/plans"
+
+
+def _again(page: Page, plan_id: str) -> Callable[[Refusal], Response]:
+    return lambda refused: _plan_page(page, plan_id, refused)
 
 
 def _act(
