@@ -3,7 +3,9 @@ coordinator and an analyst in each, and a viewer of the first member state."""
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 from outpost.config import Settings
 from outpost.respond.people import principal_for
@@ -11,9 +13,11 @@ from outpost.services import people
 from outpost.services.context import Context, operator
 from outpost.store import connect
 from outpost.store import people as people_store
+from tests.conftest import EXAMPLES
 
 ORGS = (("crc", "centre"), ("kz-knb", "member"), ("tj-gkn", "member"))
 PASSWORD = "a long enough password"
+SEEDS = ("000_f376804d84136853", "002_dea19cf7c93b6278")  # the summit and the session
 
 
 @dataclass(frozen=True)
@@ -34,3 +38,13 @@ def build(settings: Settings) -> PlanWorld:
         for role in ("coordinator", "analyst", "viewer"):
             people.add_user(ctx, f"{code}-{role}", code, role, password=PASSWORD)
     return PlanWorld(ctx)
+
+
+def seed_articles(folder: Path) -> Path:
+    """A folder of `folder` holding the two seed articles (their decisions are the plan's)."""
+    articles = folder / "articles"
+    articles.mkdir()
+    for name in SEEDS:
+        for suffix in (".txt", ".meta.json"):
+            shutil.copy(EXAMPLES / f"{name}{suffix}", articles / f"{name}{suffix}")
+    return articles

@@ -15,6 +15,7 @@ from outpost.config import Settings
 from outpost.respond.people import principal_for
 from outpost.services import people
 from outpost.services.context import operator
+from outpost.store import audit
 from tests.test_api_auth import Api, problem, running_api
 
 PASSWORD = "a long enough password"
@@ -65,11 +66,11 @@ def test_a_plan_built_reported_on_and_seen_on_boards(api: Api, tokens: dict[str,
     for step in ({"step": "acknowledge"}, {"step": "start"}):
         moved = call(api, kz, "POST", "/plans/border/measures/1/steps", json=step)
         assert moved.status_code == 200, moved.text
-    done = call(
-        api, kz, "POST", "/plans/border/measures/1/steps", json={"step": "report", "report": "Shut"}
-    )
+    report = {"step": "report", "report": "Shut", "evidence": ["Order 12/2021"]}
+    done = call(api, kz, "POST", "/plans/border/measures/1/steps", json=report)
     assert done.json()["measures"][0]["state"] == "done"
     assert done.json()["measures"][0]["report"] == "Shut"
+    assert [e["quote"] for e in done.json()["measures"][0]["evidence"]] == ["Order 12/2021"]
     rolled = call(api, coord, "GET", "/plans/border/rollup").json()
     assert rolled["state"] == "done" and rolled["counts"]["done"] == 1
     listed = call(api, kz, "GET", "/plans").json()
@@ -109,3 +110,48 @@ def test_hidden_plan_answers_as_missing_and_refusals_are_problems(
     assert "start: required" in problem(bad, 422, "validation")["detail"]
     templates = call(api, kz, "GET", "/plans/templates").json()
     assert "afghanistan-joint-response" in [t["id"] for t in templates]
+
+
+def test_plan_marking_and_sharing_as_cases_do(api: Api, tokens: dict[str, str]) -> None:
+    coord, kz, tj = tokens["crc-coord"], tokens["kz-analyst"], tokens["tj-analyst"]
+    body = {"id": "quiet", "title": "Quiet", "marking": "TLP:AMBER+STRICT"}
+    assert call(api, coord, "POST", "/plans", json=body).status_code == 201
+    # Hidden: a marking change or a share answers as for a plan that does not exist.
+    for path in ("/plans/quiet", "/plans/none"):
+        problem(
+            call(api, kz, "PUT", f"{path}/marking", json={"marking": "TLP:RED"}), 404, "not-found"
+        )
+        problem(
+            call(api, kz, "POST", f"{path}/sharing", json={"orgs": ["kz-knb"]}), 404, "not-found"
+        )
+    loosened = call(api, coord, "PUT", "/plans/quiet/marking", json={"marking": "TLP:AMBER"})
+    assert loosened.status_code == 200 and loosened.json()["sharing"]["marking"] == "TLP:AMBER"
+    shared = call(api, coord, "POST", "/plans/quiet/sharing", json={"orgs": ["kz-knb"]})
+    assert shared.json()["sharing"]["orgs"] == ["kz-knb"]
+    assert call(api, kz, "GET", "/plans/quiet").status_code == 200
+    assert call(api, tj, "GET", "/plans/quiet").status_code == 404
+    # A named organisation's analyst may not loosen, nor name others; it may tighten, and
+    # then no longer sees the plan.
+    looser = call(api, kz, "PUT", "/plans/quiet/marking", json={"marking": "TLP:GREEN"})
+    problem(looser, 403, "forbidden")
+    problem(
+        call(api, kz, "POST", "/plans/quiet/sharing", json={"orgs": ["tj-gkn"]}), 403, "forbidden"
+    )
+    tighter = call(api, kz, "PUT", "/plans/quiet/marking", json={"marking": "TLP:AMBER+STRICT"})
+    assert tighter.status_code == 204, tighter.text
+    assert call(api, kz, "GET", "/plans/quiet").status_code == 404
+    unshared = call(
+        api, coord, "POST", "/plans/quiet/sharing", json={"orgs": ["kz-knb"], "remove": True}
+    )
+    assert unshared.json()["sharing"] == {
+        "marking": "TLP:AMBER+STRICT",
+        "owner_org": "crc",
+        "orgs": [],
+        "people": [],
+    }
+    bad = call(api, coord, "PUT", "/plans/quiet/marking", json={"marking": "TLP:PURPLE"})
+    problem(bad, 422, "validation")
+    with api.context.engine.connect() as conn:
+        audited = [(e.action, e.target) for e in audit.walk(conn)]
+    changes = ("plan.marking", "plan.share", "plan.marking", "plan.unshare")
+    assert [a for a in audited if a[0] in changes] == [(a, "plan:quiet") for a in changes]

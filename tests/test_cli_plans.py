@@ -65,3 +65,74 @@ def test_plan_commands_show_what_the_token_person_may_see(
     assert hidden.output == missing.output and "no plan with this id" in hidden.output
     bad = run({**cli_env, "OUTPOST_TOKEN": "not-a-token"}, "plan", "list")
     assert bad.exit_code == 2 and "OUTPOST_TOKEN" in bad.output
+
+
+def test_plan_commands_change_plans_as_the_api_does(
+    cli_env: dict[str, str], settings: Settings
+) -> None:
+    world = build(settings)
+    names = ("crc-coordinator", "kz-knb-analyst", "kz-knb-viewer", "tj-gkn-analyst")
+    coord, kz, viewer, tj = ({**cli_env, "OUTPOST_TOKEN": token_of(world, n)} for n in names)
+    world.ctx.engine.dispose()
+
+    def ok(env: dict[str, str], *args: str) -> dict[str, object]:
+        done = run(env, "plan", *args, "--json")
+        assert done.exit_code == 0, done.output
+        found: dict[str, object] = json.loads(done.stdout)
+        return found
+
+    ok(coord, "create", "b1", "--title", "Border", "--due", "2021-09-30", "--marking", "TLP:AMBER")
+    made = ok(
+        coord,
+        "measure",
+        "add",
+        "b1",
+        "--title",
+        "Close it",
+        "--org",
+        "kz-knb",
+        "--due",
+        "2021-09-16",
+        "--critical",
+        "2021-09-20",
+    )
+    assert made["orgs"] == ["kz-knb"]
+    ok(coord, "measure", "dates", "b1", "1", "--due", "2021-09-15")
+    for step in ("acknowledge", "start"):
+        ok(kz, "measure", "step", "b1", "1", step)
+    done = ok(
+        kz, "measure", "step", "b1", "1", "report", "--report", "Shut", "--evidence", "Order 7"
+    )
+    measure = done["measures"][0]  # type: ignore[index]
+    assert measure["state"] == "done" and measure["report"] == "Shut"
+    assert measure["due"] == "2021-09-15" and measure["evidence"][0]["quote"] == "Order 7"
+    refused = run(viewer, "plan", "measure", "step", "b1", "1", "reopen", "--note", "x")
+    assert refused.exit_code == 1 and "may not reopen" in refused.output
+    # Marking and sharing: tj-gkn sees the plan once named; kz-knb may tighten, not loosen.
+    assert run(tj, "plan", "show", "b1").exit_code == 1
+    ok(coord, "share", "b1", "--org", "tj-gkn")
+    assert run(tj, "plan", "show", "b1").exit_code == 0
+    looser = run(kz, "plan", "mark", "b1", "TLP:GREEN")
+    assert looser.exit_code == 1, looser.output
+    tighter = run(kz, "plan", "mark", "b1", "TLP:AMBER+STRICT")
+    assert tighter.exit_code == 0 and "no longer see" in tighter.output
+    hidden = run(kz, "plan", "mark", "b1", "TLP:RED")
+    missing = run(kz, "plan", "mark", "none", "TLP:RED")
+    assert hidden.exit_code == missing.exit_code == 1 and hidden.output == missing.output
+    templated = ok(
+        coord,
+        "create",
+        "afg",
+        "--template",
+        "afghanistan-joint-response",
+        "--start",
+        "2021-08-23",
+        "--org",
+        "crc",
+        "--org",
+        "kz-knb",
+        "--marking",
+        "TLP:AMBER",
+    )
+    assert templated["due"] == "2021-09-16"
+    assert run(viewer, "plan", "create", "v", "--title", "V").exit_code == 1

@@ -4,7 +4,6 @@ sentence of the article; and the rules of drafting on events written out."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
@@ -24,21 +23,15 @@ from outpost.services.events import find_events, get_event
 from outpost.services.ingest import ingest
 from outpost.services.paging import Filters, Window
 from outpost.store import connect
-from tests.conftest import EXAMPLES
 from tests.plan_parts import CRC_COORDINATOR, KZ_ANALYST, NOW
-
-SEEDS = ("000_f376804d84136853", "002_dea19cf7c93b6278")  # the summit and the session
+from tests.plan_world import seed_articles
 
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Context]:
     """A SQLite store holding the two seed articles, analysed by the real pipeline."""
     folder = tmp_path_factory.mktemp("seeds")
-    articles = folder / "articles"
-    articles.mkdir()
-    for name in SEEDS:
-        for suffix in (".txt", ".meta.json"):
-            shutil.copy(EXAMPLES / f"{name}{suffix}", articles / f"{name}{suffix}")
+    articles = seed_articles(folder)
     url = sqlite_url(folder / "seeds.db")
     engine = connect(url)
     settings = Settings(data_dir=folder / "data", database_url=url, fetch=FetchSettings())

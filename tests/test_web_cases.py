@@ -24,7 +24,13 @@ from outpost.services.context import Context, operator
 from outpost.web.server import create_web_app
 from tests import marked_world
 from tests.marked_world import PASSWORD, World
-from tests.test_web_support import client, csrf_of, database_urls, markup_problems, prepare
+from tests.test_web_support import (
+    csrf_of,
+    database_urls,
+    markup_problems,
+    password_session,
+    prepare,
+)
 
 pytestmark = pytest.mark.anyio
 OWN_ANALYST = marked_world.WRITER  # m1-analyst: wrote every item of the world
@@ -68,14 +74,7 @@ def site(
 
 @asynccontextmanager
 async def as_user(site: Site, username: str, lang: str = "en") -> AsyncIterator[httpx.AsyncClient]:
-    async with client(site.app) as c:
-        c.cookies.set("outpost_lang", lang)
-        form = await c.get("/signin")
-        answer = await c.post(
-            "/signin",
-            data={"username": username, "password": PASSWORD, "csrf_token": csrf_of(form.text)},
-        )
-        assert answer.status_code == 303, answer.text
+    async with password_session(site.app, username, PASSWORD, lang) as c:
         yield c
 
 

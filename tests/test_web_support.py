@@ -142,6 +142,22 @@ def csrf_of(page: str) -> str:
     return html.unescape(found.group(1))
 
 
+@asynccontextmanager
+async def password_session(
+    app: FastAPI, username: str, password: str, lang: str = "en"
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client signed in with a username and password, as people do, in `lang`."""
+    async with client(app) as c:
+        c.cookies.set("outpost_lang", lang)
+        form = await c.get("/signin")
+        answer = await c.post(
+            "/signin",
+            data={"username": username, "password": password, "csrf_token": csrf_of(form.text)},
+        )
+        assert answer.status_code == 303, answer.text
+        yield c
+
+
 async def sign_in(c: httpx.AsyncClient, secret: str, next: str = "/") -> httpx.Response:
     form = await c.get("/signin")
     return await c.post(

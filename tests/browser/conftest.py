@@ -189,6 +189,15 @@ def sign_in(page: Page, live: Live, path: str = "/") -> None:
     page.wait_for_url(f"{live.url}{path}")
 
 
+def sign_in_as(page: Page, live: Live, username: str, password: str, path: str) -> None:
+    """Sign in with a username and password, as people do, and land on `path`."""
+    page.goto(f"{live.url}/signin?next={path}")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url(f"{live.url}{path}")
+
+
 def screenshot(page: Page, name: str, folder: Path) -> Path:
     """Save a full-page screenshot in `folder`, and in OUTPOST_SCREENSHOTS if set."""
     path = folder / f"{name}.png"

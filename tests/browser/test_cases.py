@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from outpost.services import people
-from tests.browser.conftest import Live, axe_violations, screenshot
+from tests.browser.conftest import Live, axe_violations, screenshot, sign_in_as
 
 pytestmark = pytest.mark.slow
 
@@ -22,20 +22,12 @@ def _password(live: Live, username: str, org: str, country: str) -> str:
     return password if password is not None else people.set_password(live.ctx, username)
 
 
-def _sign_in(page: Page, live: Live, username: str, password: str, path: str) -> None:
-    page.goto(f"{live.url}/signin?next={path}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    page.wait_for_url(f"{live.url}{path}")
-
-
 def test_an_analyst_opens_a_case_from_an_alert_that_another_state_does_not_see(
     page: Page, live: Live, tmp_path: Path
 ) -> None:
     own = _password(live, "uz.case-analyst", "uz-sgb", "UZ")
     other = _password(live, "kg.case-analyst", "kg-gknb", "KG")
-    _sign_in(page, live, "uz.case-analyst", own, "/alerts")
+    sign_in_as(page, live, "uz.case-analyst", own, "/alerts")
     page.locator("li.alert").first.get_by_role("link", name="Open a case").click()
     expect(page.locator("#origin")).to_contain_text("Alert")
     page.get_by_label("Title").fill("Border raid follow-up")
@@ -51,7 +43,7 @@ def test_an_analyst_opens_a_case_from_an_alert_that_another_state_does_not_see(
     screenshot(page, "case", tmp_path)
     assert axe_violations(page) == []
     page.get_by_role("button", name="Sign out").click()
-    _sign_in(page, live, "kg.case-analyst", other, "/cases")
+    sign_in_as(page, live, "kg.case-analyst", other, "/cases")
     expect(page.get_by_role("heading", level=1)).to_have_text("Cases")
     expect(page.locator("main")).not_to_contain_text("Border raid follow-up")
     answer = page.goto(where)

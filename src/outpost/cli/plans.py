@@ -103,6 +103,11 @@ def show_cli(plan_id: str, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(plan_json(found))
         return
+    show_plan(found)
+
+
+def show_plan(found: StoredPlan) -> None:
+    """The plan and its measures as a table."""
     plan = found.plan
     out.print(f"[bold]{shown(plan.title)}[/] ({shown(plan.id)}, {found.sharing.marking})")
     table = Table(title=f"owned by {shown(plan.owner)}; due {plan.due or '-'}")
@@ -168,3 +173,7 @@ def plan_json(p: StoredPlan) -> dict[str, object]:
 def board_json(i: BoardItem) -> dict[str, object]:
     late = {"overdue": i.overdue, "critical": i.critical}
     return {"plan": i.plan, "measure": measure_json(i.measure), "next_step": i.next_step, **late}
+
+
+# The commands that change plans register on `group` (kept apart: this module reads).
+from outpost.cli import plan_changes  # noqa: E402, F401

@@ -52,10 +52,19 @@ def require_seen(conn: Connection, who: Principal, of: Marked, item: int) -> Non
         raise not_found(of.kind)
 
 
-def change(conn: Connection, who: Principal, of: Marked, item: int, now: Sharing, new: TLP) -> bool:
+def change(
+    conn: Connection,
+    who: Principal,
+    of: Marked,
+    item: int,
+    now: Sharing,
+    new: TLP,
+    target: str | None = None,
+) -> bool:
     """Set the item's marking to `new` (seen by `who`, its sharing `now`); False when it is
     that already. Made RED, the item names its maker and the one who made it so (who would
-    otherwise lose sight of what they just acted on)."""
+    otherwise lose sight of what they just acted on). `target` names the item in the audit
+    log (default: kind:row id; a plan goes by the id people gave it)."""
     old = parse_tlp(now.marking)
     if new is old:
         return False
@@ -65,7 +74,7 @@ def change(conn: Connection, who: Principal, of: Marked, item: int, now: Sharing
         maker = marked.maker_id(conn, of.table, item)
         names.name_people(conn, of.kind, item, {u for u in (maker, who.user) if u is not None})
     detail: dict[str, AuditValue] = {"from": old.value, "to": new.value}
-    record(conn, who, f"{of.kind}.marking", f"{of.kind}:{item}", detail)
+    record(conn, who, f"{of.kind}.marking", target or f"{of.kind}:{item}", detail)
     return True
 
 
@@ -82,13 +91,14 @@ def share(
     item: int,
     orgs: Iterable[str] = (),
     people: Iterable[str] = (),
+    target: str | None = None,
 ) -> None:
     """Name organisations (by code) and people (by username) on the item, audited."""
     org_ids, user_ids = org_ids_of(conn, orgs), user_ids_of(conn, people)
     names.name_orgs(conn, of.kind, item, org_ids.values())
     names.name_people(conn, of.kind, item, user_ids.values())
     detail: dict[str, AuditValue] = {"orgs": ",".join(org_ids), "people": ",".join(user_ids)}
-    record(conn, who, f"{of.kind}.share", f"{of.kind}:{item}", detail)
+    record(conn, who, f"{of.kind}.share", target or f"{of.kind}:{item}", detail)
 
 
 def unshare(
@@ -98,6 +108,7 @@ def unshare(
     item: int,
     orgs: Iterable[str] = (),
     people: Iterable[str] = (),
+    target: str | None = None,
 ) -> None:
     """Remove names from the item, audited (a name that is not on it is no error)."""
     org_ids, user_ids = org_ids_of(conn, orgs), user_ids_of(conn, people)
@@ -106,7 +117,7 @@ def unshare(
     for user in user_ids.values():
         names.unname_person(conn, of.kind, item, user)
     detail: dict[str, AuditValue] = {"orgs": ",".join(org_ids), "people": ",".join(user_ids)}
-    record(conn, who, f"{of.kind}.unshare", f"{of.kind}:{item}", detail)
+    record(conn, who, f"{of.kind}.unshare", target or f"{of.kind}:{item}", detail)
 
 
 def org_ids_of(conn: Connection, codes: Iterable[str]) -> dict[str, int]:

@@ -12,13 +12,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import Connection, select
 
 from outpost.markings import TLP
-from outpost.records import AuditValue, Evidence, Organisation, Plan, Principal, StoredPlan
+from outpost.records import (
+    AuditValue,
+    EventRow,
+    Evidence,
+    Organisation,
+    Plan,
+    Principal,
+    StoredPlan,
+)
 from outpost.respond import drafting
 from outpost.respond import plans as rules
 from outpost.respond.checks import InvalidError
@@ -179,6 +187,11 @@ def page_plans(ctx: Context, window: Window) -> Page[StoredPlan]:
         return paged(window, SORTS, lambda s: store.page(conn, ctx.who, s))
 
 
+def rollup_of(found: StoredPlan, now: datetime | None = None) -> Rollup:
+    """What a plan already read adds up to."""
+    return rollup(found.plan, now or clock())
+
+
 def plan_rollup(ctx: Context, plan_id: str, now: datetime | None = None) -> Rollup:
     return rollup(get_plan(ctx, plan_id).plan, now or clock())
 
@@ -194,6 +207,32 @@ def org_board(ctx: Context, org: str | None = None, now: datetime | None = None)
             raise InvalidError(f"org: no organisation {code!r}")
         found = store.all_visible(conn, ctx.who)
     return board((p.plan for p in found), code, now or clock())
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """A plan as its page shows it: the plan, what it adds up to, and the usernames of the
+    people who answer for its measures (the store keeps their ids)."""
+
+    stored: StoredPlan
+    rollup: Rollup
+    owners: dict[int, str]
+
+
+def plan_view(ctx: Context, plan_id: str, now: datetime | None = None) -> PlanView:
+    with ctx.engine.connect() as conn:
+        found = seen(conn, ctx.who, plan_id)[1]
+        ids = {m.owner for m in found.plan.measures if m.owner is not None}
+        users = (people_store.user_by_id(conn, i) for i in sorted(ids))
+        owners = {u.id: u.username for u in users if u is not None}
+    return PlanView(found, rollup(found.plan, now or clock()), owners)
+
+
+def decisions(ctx: Context) -> list[EventRow]:
+    """The decisions with a deadline the analysis found, that a draft plan may be made of:
+    events, derived from open sources, so CLEAR (seen by all)."""
+    with ctx.engine.connect() as conn:
+        return store.deadline_events(conn, drafting.COMMITMENT_TYPES)
 
 
 # --- shared by the plan services --------------------------------------------------------------

@@ -91,6 +91,11 @@ def save(conn: Connection, row: int, before: Plan, after: Plan, now: datetime) -
     _name_assigned(conn, row, after)
 
 
+def touch(conn: Connection, row: int, now: datetime) -> None:
+    """Mark the plan changed at `now` (its marking or names changed, not its content)."""
+    conn.execute(update(plans).where(plans.c.id == row).values(updated=to_db(now)))
+
+
 def _name_assigned(conn: Connection, row: int, plan: Plan) -> None:
     """Name every organisation a measure is assigned to on the plan, so under AMBER they see
     what they are asked to do. Names are added, never taken away here: a coordinator unshares

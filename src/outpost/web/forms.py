@@ -3,11 +3,16 @@ lists of names typed with commas, and days typed as YYYY-MM-DD."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from fastapi.responses import Response
+
 from outpost.respond.checks import InvalidError
 from outpost.respond.people import NotAllowedError
+from outpost.respond.people import NotFoundError as HiddenError
+from outpost.web.page import NotFoundError, Page
 
 
 @dataclass(frozen=True)
@@ -39,3 +44,23 @@ def day(text: str, field: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise InvalidError(f"{field}: a day as YYYY-MM-DD, not {text!r}") from None
+
+
+def marked_change(
+    page: Page,
+    form: str,
+    change: Callable[[], object | None],
+    back: tuple[str, str],
+    again: Callable[[Refusal], Response],
+) -> Response:
+    """A marking or sharing change of an item: back to the item (`back`: its page and the
+    list), or to the list when the change took it out of the principal's sight (`change`
+    gave None); the item's page with the refusal beside `form`; a hidden item's 404."""
+    try:
+        after = change()
+    except HiddenError:
+        raise NotFoundError from None
+    except (InvalidError, NotAllowedError) as exc:
+        return again(refusal_of(form, exc))
+    item, listed = back
+    return page.redirect(f"{item}#{form}" if after is not None else listed)

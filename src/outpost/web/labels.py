@@ -140,6 +140,31 @@ CASE_CHANGES: dict[str, str] = {  # what a case's timeline entry says happened
     "task": N_("Task"),
 }
 
+MEASURE_STATES: dict[str, str] = {  # of records.MeasureState
+    "assigned": N_("Assigned"),
+    "acknowledged": N_("Acknowledged"),
+    "in progress": N_("In progress"),
+    "done": N_("Done"),
+    "blocked": N_("Blocked"),
+}
+
+PLAN_STATES: dict[str, str] = {  # of respond.rollup.PlanState
+    "not started": N_("Not started"),
+    "in progress": N_("In progress"),
+    "done": N_("Done"),
+    "at risk": N_("At risk (overdue)"),
+    "critical": N_("Critical (past a critical date)"),
+}
+
+MEASURE_STEPS: dict[str, str] = {  # of respond.measures.STEPS
+    "acknowledge": N_("Acknowledge"),
+    "start": N_("Start"),
+    "report": N_("Report done"),
+    "block": N_("Blocked"),
+    "unblock": N_("Unblock"),
+    "reopen": N_("Reopen"),
+}
+
 ITEM_KINDS: dict[str, str] = {  # what a case links to, comes from; what is assessed
     "story": N_("Story"),
     "event": N_("Event"),
@@ -174,6 +199,9 @@ TABLES = {
     "case_status": CASE_STATUSES,
     "case_change": CASE_CHANGES,
     "kind": ITEM_KINDS,
+    "measure_state": MEASURE_STATES,
+    "plan_state": PLAN_STATES,
+    "measure_step": MEASURE_STEPS,
     "likelihood": LIKELIHOODS,
     "confidence": CONFIDENCES,
 }

@@ -39,6 +39,7 @@ NAVIGATION = (  # (key, address, name)
     ("alerts", "/alerts", N_("Alerts")),
     ("cases", "/cases", N_("Cases")),
     ("assessments", "/assessments", N_("Assessments")),
+    ("plans", "/plans", N_("Plans")),
     ("sources", "/sources", N_("Sources")),
     ("rules", "/rules", N_("Rules")),
 )

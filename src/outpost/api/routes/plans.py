@@ -4,14 +4,15 @@ not see answers exactly as one that does not exist."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Path, Query, Response, status
 
 from outpost.api.deps import ContextDep
 from outpost.api.filters import Cursor, Limit
 from outpost.api.problems import documented
 from outpost.api.schemas.common import Page
+from outpost.api.schemas.marked import MarkingChange, ShareChange
 from outpost.api.schemas.plans import (
     BoardItemPublic,
     MeasureAssign,
@@ -27,8 +28,9 @@ from outpost.api.schemas.plans import (
     rollup_public,
     template_public,
 )
-from outpost.records import StoredPlan
+from outpost.records import Evidence, StoredPlan
 from outpost.respond.checks import InvalidError
+from outpost.services import plan_sharing as sharing
 from outpost.services import plan_work as work
 from outpost.services import plans as service
 from outpost.services.context import Context
@@ -45,6 +47,9 @@ Sort = Annotated[
     str | None,
     Query(pattern="^-?updated$", description="-updated (default: latest change first), updated"),
 ]
+GONE: dict[int | str, dict[str, Any]] = {
+    204: {"description": "Changed; the token's person no longer sees the plan."}
+}
 
 
 @router.get("", response_model=Page[PlanPublic], responses=documented("bad-query"))
@@ -100,6 +105,24 @@ def _create(ctx: Context, body: PlanCreate) -> StoredPlan:
 @router.get("/{plan_id}", response_model=PlanPublic, responses=documented("not-found"))
 def read_plan(ctx: ContextDep, plan_id: PlanId) -> PlanPublic:
     return plan_public(service.get_plan(ctx, plan_id))
+
+
+@router.put(
+    "/{plan_id}/marking", response_model=PlanPublic, responses={**documented("not-found"), **GONE}
+)
+def mark_plan(ctx: ContextDep, plan_id: PlanId, body: MarkingChange) -> PlanPublic | Response:
+    """Tighten (anyone who sees it) or loosen (a coordinator of the owner) the marking."""
+    after = sharing.mark_plan(ctx, plan_id, body.marking)
+    return Response(status_code=204) if after is None else plan_public(after)
+
+
+@router.post(
+    "/{plan_id}/sharing", response_model=PlanPublic, responses={**documented("not-found"), **GONE}
+)
+def share_plan(ctx: ContextDep, plan_id: PlanId, body: ShareChange) -> PlanPublic | Response:
+    """Name organisations and people on the plan, or remove them (the owner's coordinators)."""
+    after = sharing.share_plan(ctx, plan_id, body.orgs, body.people, body.remove)
+    return Response(status_code=204) if after is None else plan_public(after)
 
 
 @router.get("/{plan_id}/rollup", response_model=RollupPublic, responses=documented("not-found"))
@@ -158,5 +181,8 @@ def date_measure(
 )
 def step_measure(ctx: ContextDep, plan_id: PlanId, number: Number, body: MeasureStep) -> PlanPublic:
     """Move the measure: acknowledge, start, report, block, unblock, reopen."""
-    moved = work.step_measure(ctx, plan_id, number, body.step, body.note, body.report, body.reason)
+    shown = tuple(Evidence(quote=e) for e in body.evidence if e.strip())
+    moved = work.step_measure(
+        ctx, plan_id, number, body.step, body.note, body.report, body.reason, shown
+    )
     return plan_public(moved)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -73,6 +74,11 @@ class MeasureStep(BaseModel):
     note: str = Field("", max_length=20_000)
     report: str | None = Field(None, max_length=20_000)
     reason: str | None = Field(None, max_length=20_000)
+    evidence: list[Annotated[str, Field(max_length=20_000)]] = Field(
+        default_factory=list,
+        max_length=50,
+        description="With report: what shows it done, a reference or a sentence each.",
+    )
 
 
 class EvidencePublic(BaseModel):

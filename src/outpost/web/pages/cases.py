@@ -20,7 +20,7 @@ from outpost.respond.people import NotFoundError as HiddenError
 from outpost.services import case_work
 from outpost.services import cases as service
 from outpost.services.paging import BadQueryError, Window
-from outpost.web.forms import Refusal, day, listed_names, refusal_of
+from outpost.web.forms import Refusal, day, listed_names, marked_change, refusal_of
 from outpost.web.page import NotFoundError, Page, SignedIn
 
 router = APIRouter()
@@ -162,32 +162,29 @@ def set_task_done(page: SignedIn, case_id: int, task_id: int, done: Field = "1")
 
 @router.post("/cases/{case_id}/marking")
 def mark_case(page: SignedIn, case_id: int, marking: Field = "") -> Response:
-    try:
-        after = service.mark_case(page.ctx, case_id, marking)
-    except HiddenError:
-        raise NotFoundError from None
-    except (InvalidError, NotAllowedError) as exc:
-        return _case_page(page, case_id, refusal_of("marking", exc))
-    if after is None:  # tightened out of the principal's own sight
-        return page.redirect("/cases")
-    return page.redirect(f"/cases/{case_id}#marking")
+    def change() -> object | None:
+        return service.mark_case(page.ctx, case_id, marking)
+
+    return marked_change(page, "marking", change, _back(case_id), _again(page, case_id))
 
 
 @router.post("/cases/{case_id}/share")
 def share_case(
     page: SignedIn, case_id: int, orgs: Field = "", people: Field = "", action: Field = "add"
 ) -> Response:
-    try:
-        after = service.share_case(
-            page.ctx, case_id, listed_names(orgs), listed_names(people), action == "remove"
-        )
-    except HiddenError:
-        raise NotFoundError from None
-    except (InvalidError, NotAllowedError) as exc:
-        return _case_page(page, case_id, refusal_of("share", exc))
-    if after is None:
-        return page.redirect("/cases")
-    return page.redirect(f"/cases/{case_id}#share")
+    def change() -> object | None:
+        named, remove = (listed_names(orgs), listed_names(people)), action == "remove"
+        return service.share_case(page.ctx, case_id, *named, remove)
+
+    return marked_change(page, "share", change, _back(case_id), _again(page, case_id))
+
+
+def _back(case_id: int) -> tuple[str, str]:
+    return f"/cases/{case_id}", "/cases"
+
+
+def _again(page: Page, case_id: int) -> Callable[[Refusal], Response]:
+    return lambda refused: _case_page(page, case_id, refused)
 
 
 def _act(page: Page, case_id: int, form: str, change: Callable[[], object]) -> Response:
