@@ -219,13 +219,24 @@ def enroll_totp(ctx: Context, username: str) -> tuple[str, str]:
     return uri, secret
 
 
-def propose_totp(ctx: Context) -> tuple[str, str]:
+def own_user(ctx: Context) -> User | None:
+    """The acting principal's own account; None for a principal that is no user's."""
+    if ctx.who.user is None:
+        return None
+    with ctx.engine.connect() as conn:
+        return store.user_by_id(conn, ctx.who.user)
+
+
+def propose_totp(ctx: Context, again: str | None = None) -> tuple[str, str]:
     """A new TOTP secret for the acting user and its otpauth:// URI, stored nowhere yet: the
     user adds it to an authenticator app and confirms it with a code (`confirm_totp`), so a
-    mistyped secret never locks anyone out."""
+    mistyped secret never locks anyone out. `again`: the secret proposed before, offered
+    again after a wrong code (the app has it already)."""
     if ctx.who.user is None:
         raise rules.refusal(ctx.who, "enrol a second factor (no user account)")
-    secret = pyotp.random_base32()  # 160 bits, as RFC 4226 recommends
+    shown = (again or "").strip().upper()
+    # 160 bits, as RFC 4226 recommends
+    secret = shown if TOTP_SECRET.fullmatch(shown) else pyotp.random_base32()
     name = ctx.who.id.removeprefix("user:")
     return pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name=ISSUER), secret
 
