@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Connection
 
@@ -77,6 +77,30 @@ def list_audit(ctx: Context, limit: int = 50) -> list[AuditEntry]:
         raise PeopleError(f"limit: expected 1 to {MAX_LIST}, got {limit}")
     with ctx.engine.connect() as conn:
         return store.latest(conn, limit)
+
+
+def audit_filter(
+    actor: str | None = None,
+    action: str | None = None,
+    target: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    before: int | None = None,
+) -> AuditFilter:
+    """What a reader asks for, with days (UTC) as the API and the pages take them: from the
+    start of `since` to the end of `until`."""
+    return AuditFilter(
+        actor=actor or None,
+        action=action or None,
+        target=target or None,
+        since=_start(since),
+        until=_start(until + timedelta(days=1)) if until else None,
+        before=before,
+    )
+
+
+def _start(of: date | None) -> datetime | None:
+    return None if of is None else datetime.combine(of, time(), tzinfo=UTC)
 
 
 def may_read_audit(who: Principal) -> bool:

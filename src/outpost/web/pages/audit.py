@@ -8,7 +8,6 @@ page. An entry outside one's part is not in the list, as if it did not exist.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -16,7 +15,13 @@ from fastapi.responses import Response
 
 from outpost.respond.checks import InvalidError
 from outpost.respond.people import Action, may, refusal
-from outpost.services.audit import AuditCheck, check_audit, may_read_audit, search_audit
+from outpost.services.audit import (
+    AuditCheck,
+    audit_filter,
+    check_audit,
+    may_read_audit,
+    search_audit,
+)
 from outpost.store.audit import AuditFilter
 from outpost.web.forms import day
 from outpost.web.page import Page, SignedIn
@@ -79,15 +84,6 @@ def _audit_page(
 
 def _filter(typed: dict[str, str], before: int | None) -> AuditFilter:
     since, until = day(typed.get("since", ""), "since"), day(typed.get("until", ""), "until")
-    return AuditFilter(
-        actor=typed.get("actor") or None,
-        action=typed.get("action") or None,
-        target=typed.get("target") or None,
-        since=_start(since),
-        until=_start(until + timedelta(days=1)) if until else None,  # the whole last day
-        before=before,
+    return audit_filter(
+        typed.get("actor"), typed.get("action"), typed.get("target"), since, until, before
     )
-
-
-def _start(of: date | None) -> datetime | None:
-    return None if of is None else datetime.combine(of, time(), tzinfo=UTC)
