@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import Connection
 
@@ -87,14 +87,14 @@ def audit_filter(
     until: date | None = None,
     before: int | None = None,
 ) -> AuditFilter:
-    """What a reader asks for, with days (UTC) as the API and the pages take them: from the
-    start of `since` to the end of `until`."""
+    """What a reader asks for, with days (UTC): from the start of `since` to the start of
+    `until` (exclusive, as the API's lists take it; the pages' "To" day adds one)."""
     return AuditFilter(
         actor=actor or None,
         action=action or None,
         target=target or None,
         since=_start(since),
-        until=_start(until + timedelta(days=1)) if until else None,
+        until=_start(until),
         before=before,
     )
 

@@ -34,7 +34,7 @@ def read_audit(
     action: Text = None,
     target: Text = None,
     since: Annotated[date | None, Query(description="From this day (UTC).")] = None,
-    until: Annotated[date | None, Query(description="To this day (UTC), inclusive.")] = None,
+    until: Annotated[date | None, Query(description="Before this day (UTC).")] = None,
     before: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Older than.")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> AuditPage:

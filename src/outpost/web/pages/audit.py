@@ -8,6 +8,7 @@ page. An entry outside one's part is not in the list, as if it did not exist.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -84,6 +85,7 @@ def _audit_page(
 
 def _filter(typed: dict[str, str], before: int | None) -> AuditFilter:
     since, until = day(typed.get("since", ""), "since"), day(typed.get("until", ""), "until")
+    after = until + timedelta(days=1) if until else None  # the "To" day is included
     return audit_filter(
-        typed.get("actor"), typed.get("action"), typed.get("target"), since, until, before
+        typed.get("actor"), typed.get("action"), typed.get("target"), since, after, before
     )
