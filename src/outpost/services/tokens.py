@@ -54,7 +54,11 @@ def revoke_api_token(ctx: Context, key: int | str) -> bool:
     """By id, 8-character prefix or whole token; False when none matches (AmbiguousTokenError
     when a prefix matches several)."""
     with ctx.engine.begin() as conn:
-        return store.revoke_token(conn, key, now())
+        revoked = store.revoke_token(conn, key, now())
+        if revoked:  # the key as given: an id or a prefix, never a whole secret
+            shown = str(key) if isinstance(key, int) or len(str(key)) <= 8 else str(key)[:8]
+            record(conn, ctx.who, "token.revoke", f"token:{shown}")
+        return revoked
 
 
 def authenticate(ctx: Context, secret: str) -> Principal | None:
