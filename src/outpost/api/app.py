@@ -25,6 +25,7 @@ from outpost.api.routes import (
     alerts,
     articles,
     assessments,
+    audit,
     cases,
     docs,
     events,
@@ -91,7 +92,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.context, app.state.jobs = ctx, runner
     problems.install(app)
-    resources = (health, me, alerts, rules, feeds, indicators, tokens, jobs)
+    resources = (health, me, alerts, rules, feeds, indicators, tokens, jobs, audit)
     marked = (assessments, cases, plans)  # what people write, each seen through its marking
     for module in (*resources, articles, events, actors, places, stories, exports, *marked):
         app.include_router(module.router, prefix=PREFIX)

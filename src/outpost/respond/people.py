@@ -37,7 +37,10 @@ class Action(enum.StrEnum):
     LOOSEN_MARKING = "loosen-marking"  # of items its own organisation owns
     MANAGE_USERS = "manage-users"
     MANAGE_ORGS = "manage-orgs"
-    READ_AUDIT = "read-audit"
+    READ_AUDIT = "read-audit"  # the whole log, and checking its chain
+    # The log's entries about one's own organisation and its people (who signed in, whose
+    # role or password changed): a coordinator answers for its organisation's accounts.
+    READ_ORG_AUDIT = "read-org-audit"
     # What the routes before organisations and users did, now by role:
     OWN_TOKENS = "own-tokens"  # make and revoke one's own API tokens (they act as oneself)
     HANDLE_ALERTS = "handle-alerts"  # acknowledge, close
@@ -78,6 +81,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.LOOSEN_MARKING,
             Action.EDIT_RULES,
             Action.MANAGE_FEEDS,
+            Action.READ_ORG_AUDIT,
         }
     ),
     Role.ADMINISTRATOR: frozenset(Action),

@@ -7,6 +7,10 @@ purpose), so the store is never held while it works.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from datetime import datetime
+
 import pyotp
 from sqlalchemy import Connection
 
@@ -29,6 +33,7 @@ from outpost.store.times import now
 
 ISSUER = "Outpost"  # what an authenticator app shows above the code
 CENTRE = ("crc", "Crisis Response Centre")
+TOTP_SECRET = re.compile(r"[A-Z2-7]{32}")  # what pyotp.random_base32 makes
 
 
 def add_org(
@@ -123,6 +128,45 @@ def disable_user(ctx: Context, username: str) -> User:
         return _existing(conn, name)
 
 
+def enable_user(ctx: Context, username: str) -> User:
+    """Enable a disabled user again (administrators only); an enabled one changes nothing and
+    records nothing."""
+    return _change(ctx, username, "user.enable", store.enable_user)
+
+
+def unlock_user(ctx: Context, username: str) -> User:
+    """End a user's lock-out and forget its failed attempts (administrators only)."""
+    return _change(ctx, username, "user.unlock", store.unlock_user)
+
+
+def set_role(ctx: Context, username: str, role: str) -> User:
+    """Give a user another role (administrators only). An administrator cannot lower its own
+    role: the last administrator would otherwise leave no one to manage people."""
+    require(ctx.who, Action.MANAGE_USERS)
+    chosen, name = rules.parse_role(role), rules.username(username)
+    with ctx.engine.begin() as conn:
+        user = _existing(conn, name)
+        if user.id == ctx.who.user and chosen != Role.ADMINISTRATOR:
+            raise PeopleError("you cannot lower your own role; ask another administrator")
+        if store.set_role(conn, user.id, chosen.value):
+            detail = {"role": chosen.value, "was": user.role}
+            record(conn, ctx.who, "user.role", f"user:{name}", detail)
+        return _existing(conn, name)
+
+
+def _change(
+    ctx: Context, username: str, action: str, change: Callable[[Connection, int], bool]
+) -> User:
+    """An administrator's change of one user, audited when it changed something."""
+    require(ctx.who, Action.MANAGE_USERS)
+    name = rules.username(username)
+    with ctx.engine.begin() as conn:
+        user = _existing(conn, name)
+        if change(conn, user.id):
+            record(conn, ctx.who, action, f"user:{name}")
+        return _existing(conn, name)
+
+
 def list_users(ctx: Context, org: str | None = None) -> list[User]:
     """Users by name: every organisation's for administrators (or the one asked for), only
     the principal's own organisation's for everyone else."""
@@ -173,6 +217,49 @@ def enroll_totp(ctx: Context, username: str) -> tuple[str, str]:
         record(conn, ctx.who, "user.totp", f"user:{name}", {"replaced": user.totp})
     uri = pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name=ISSUER)
     return uri, secret
+
+
+def own_user(ctx: Context) -> User | None:
+    """The acting principal's own account; None for a principal that is no user's."""
+    if ctx.who.user is None:
+        return None
+    with ctx.engine.connect() as conn:
+        return store.user_by_id(conn, ctx.who.user)
+
+
+def propose_totp(ctx: Context, again: str | None = None) -> tuple[str, str]:
+    """A new TOTP secret for the acting user and its otpauth:// URI, stored nowhere yet: the
+    user adds it to an authenticator app and confirms it with a code (`confirm_totp`), so a
+    mistyped secret never locks anyone out. `again`: the secret proposed before, offered
+    again after a wrong code (the app has it already)."""
+    if ctx.who.user is None:
+        raise rules.refusal(ctx.who, "enrol a second factor (no user account)")
+    shown = (again or "").strip().upper()
+    # 160 bits, as RFC 4226 recommends
+    secret = shown if TOTP_SECRET.fullmatch(shown) else pyotp.random_base32()
+    name = ctx.who.id.removeprefix("user:")
+    return pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name=ISSUER), secret
+
+
+def confirm_totp(ctx: Context, secret: str, code: str, at: datetime | None = None) -> User:
+    """Turn on the acting user's second factor with `secret`, once `code` shows that its
+    authenticator app makes the right codes from it (PeopleError otherwise)."""
+    if ctx.who.user is None:
+        raise rules.refusal(ctx.who, "enrol a second factor (no user account)")
+    secret = secret.strip().upper()
+    if not TOTP_SECRET.fullmatch(secret):
+        raise PeopleError("the secret is not one this page made: start again")
+    digits = "".join(ch for ch in code if ch.isdigit())
+    if not pyotp.TOTP(secret).verify(digits, for_time=at or now(), valid_window=1):
+        raise PeopleError("this code is not right: type the code the app shows now")
+    with ctx.engine.begin() as conn:
+        user = store.user_by_id(conn, ctx.who.user)
+        if user is None or not user.active:
+            raise rules.refusal(ctx.who, "enrol a second factor")
+        store.set_totp_secret(conn, user.id, secret)
+        detail = {"replaced": user.totp, "confirmed": True}
+        record(conn, ctx.who, "user.totp", f"user:{user.username}", detail)
+        return _existing(conn, user.username)
 
 
 def init_admin(

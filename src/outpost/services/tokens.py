@@ -23,7 +23,9 @@ def create_api_token(ctx: Context, name: str, owner: str | None = None) -> tuple
         raise rules.refusal(ctx.who, f"make a token for {owner!r}")
     user_id = ctx.who.user if mine else None
     with ctx.engine.begin() as conn:
-        return store.create_token(conn, name, owner or ctx.who.id, now(), user_id)
+        made = store.create_token(conn, name, owner or ctx.who.id, now(), user_id)
+        record(conn, ctx.who, "token.add", made[0].owner, {"token": made[0].id})
+        return made
 
 
 def create_user_token(ctx: Context, name: str, username: str) -> tuple[ApiToken, str]:
@@ -52,7 +54,11 @@ def revoke_api_token(ctx: Context, key: int | str) -> bool:
     """By id, 8-character prefix or whole token; False when none matches (AmbiguousTokenError
     when a prefix matches several)."""
     with ctx.engine.begin() as conn:
-        return store.revoke_token(conn, key, now())
+        revoked = store.revoke_token(conn, key, now())
+        if revoked:  # the key as given: an id or a prefix, never a whole secret
+            shown = str(key) if isinstance(key, int) or len(str(key)) <= 8 else str(key)[:8]
+            record(conn, ctx.who, "token.revoke", f"token:{shown}")
+        return revoked
 
 
 def authenticate(ctx: Context, secret: str) -> Principal | None:
@@ -102,4 +108,8 @@ def revoke_own_token(ctx: Context, token_id: int) -> bool:
     that id (another's token answers the same: it is not there for them)."""
     if not any(t.id == token_id for t in list_own_tokens(ctx)):
         return False
-    return revoke_api_token(ctx, token_id)
+    with ctx.engine.begin() as conn:
+        revoked = store.revoke_token(conn, token_id, now())
+        if revoked:
+            record(conn, ctx.who, "token.revoke", ctx.who.id, {"token": token_id})
+        return revoked

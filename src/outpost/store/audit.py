@@ -6,9 +6,12 @@ around this module. Every function takes the caller's Connection and opens no tr
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select
+from sqlalchemy import Connection, Row, func, insert, or_, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from outpost.records import AuditEntry
 from outpost.store.dialect import lock_for_append
@@ -65,6 +68,52 @@ def latest(conn: Connection, limit: int) -> list[AuditEntry]:
     """The last `limit` entries, newest first."""
     query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
     return [_entry(row) for row in conn.execute(query)]
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What a reader of the log asks for; None: any. `action` matches itself and the actions
+    under it ("user" finds "user.add" and "user.password"); `since` is inclusive, `until`
+    exclusive; `before` is the paging cursor (entries with a smaller id)."""
+
+    actor: str | None = None
+    action: str | None = None
+    target: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    before: int | None = None
+
+
+def search(
+    conn: Connection, asked: AuditFilter, scope: ColumnElement[bool], limit: int
+) -> list[AuditEntry]:
+    """Up to `limit` entries within `scope` (the reader's visibility condition) matching
+    what is asked, newest first."""
+    query = select(audit_log).where(scope, *_conditions(asked))
+    query = query.order_by(audit_log.c.id.desc()).limit(limit)
+    return [_entry(row) for row in conn.execute(query)]
+
+
+def _conditions(asked: AuditFilter) -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = []
+    if asked.actor is not None:
+        found.append(audit_log.c.actor == asked.actor)
+    if asked.action is not None:
+        found.append(
+            or_(
+                audit_log.c.action == asked.action,
+                audit_log.c.action.startswith(f"{asked.action}.", autoescape=True),
+            )
+        )
+    if asked.target is not None:
+        found.append(audit_log.c.target == asked.target)
+    if asked.since is not None:
+        found.append(audit_log.c.at >= to_db(asked.since))
+    if asked.until is not None:
+        found.append(audit_log.c.at < to_db(asked.until))
+    if asked.before is not None:
+        found.append(audit_log.c.id < asked.before)
+    return found
 
 
 def count(conn: Connection) -> int:

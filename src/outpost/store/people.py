@@ -119,6 +119,42 @@ def disable_user(conn: Connection, user_id: int, now: datetime) -> bool:
     return done is not None
 
 
+def enable_user(conn: Connection, user_id: int) -> bool:
+    """Enable a disabled user; False when it was enabled already."""
+    done = conn.execute(
+        update(users)
+        .where(users.c.id == user_id, users.c.disabled.is_not(None))
+        .values(disabled=None)
+        .returning(users.c.id)
+    ).first()
+    return done is not None
+
+
+def set_role(conn: Connection, user_id: int, role: str) -> bool:
+    """A new role; False when the user had it already."""
+    done = conn.execute(
+        update(users)
+        .where(users.c.id == user_id, users.c.role != role)
+        .values(role=role)
+        .returning(users.c.id)
+    ).first()
+    return done is not None
+
+
+def unlock_user(conn: Connection, user_id: int) -> bool:
+    """End a lock-out and forget the failures counted; False when there was nothing to end."""
+    done = conn.execute(
+        update(users)
+        .where(
+            users.c.id == user_id,
+            (users.c.locked_until.is_not(None)) | (users.c.failed_attempts > 0),
+        )
+        .values(failed_attempts=0, locked_until=None)
+        .returning(users.c.id)
+    ).first()
+    return done is not None
+
+
 def set_password_hash(conn: Connection, user_id: int, password_hash: str) -> None:
     """A new hash; a lock-out ends with it (whoever set it knows the new password)."""
     conn.execute(

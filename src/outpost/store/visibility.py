@@ -19,8 +19,10 @@ from sqlalchemy import (
     delete,
     exists,
     false,
+    literal,
     or_,
     select,
+    true,
 )
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -28,6 +30,7 @@ from outpost.markings import ALLIANCE, TLP
 from outpost.records import Principal, Viewer
 from outpost.store.dialect import insert_ignore
 from outpost.store.schema import (
+    audit_log,
     case_assessments,
     cases,
     organisations,
@@ -71,6 +74,21 @@ def visible(who: Principal, table: Table, kind: str) -> Where:
             and_(marking == TLP.RED.value, named_person(kind, table.c.id, who.user)),
         ),
     )
+
+
+def audit_rows(who: Principal, everything: bool) -> Where:
+    """The audit entries `who` may read: all of them (`everything`: an administrator), or
+    those about its own organisation and the people in it (its coordinator): never one
+    about an item, whose target would name what the marking may hide. Read from the store
+    inside the query, as `visible` is: a disabled reader sees nothing at once."""
+    if everything:
+        return true()
+    mine = _org_of(who)
+    if mine is None:
+        return false()
+    people = select(literal("user:") + users.c.username).where(users.c.org_id == mine)
+    org = select(literal("org:") + organisations.c.code).where(organisations.c.id == mine)
+    return or_(audit_log.c.target.in_(people), audit_log.c.target == org.scalar_subquery())
 
 
 def _org_of(who: Principal) -> Any:

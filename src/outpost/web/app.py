@@ -32,14 +32,17 @@ from outpost.web.page import (
     sign_in_first,
 )
 from outpost.web.pages import (
+    account,
     actors,
     alerts,
     articles,
     assessments,
+    audit,
     auth,
     cases,
     events,
     overview,
+    people,
     plan_page,
     plans,
     rules,
@@ -64,6 +67,9 @@ ROUTERS = (
     actors.router,
     sources.router,
     rules.router,
+    people.router,
+    account.router,
+    audit.router,
 )
 
 

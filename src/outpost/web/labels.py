@@ -120,6 +120,12 @@ ROLES: dict[str, str] = {  # the roles of respond.people
     "administrator": N_("Administrator"),
 }
 
+ORG_KINDS: dict[str, str] = {  # respond.people.ORG_KINDS
+    "centre": N_("Crisis response centre"),
+    "member": N_("Member state"),
+    "partner": N_("Partner"),
+}
+
 CASE_STATUSES: dict[str, str] = {  # of respond.cases
     "open": N_("Open"),
     "in-progress": N_("In progress"),
@@ -196,6 +202,7 @@ TABLES = {
     "job_step": JOB_STEPS,
     "cap": CAP,
     "role": ROLES,
+    "org_kind": ORG_KINDS,
     "case_status": CASE_STATUSES,
     "case_change": CASE_CHANGES,
     "kind": ITEM_KINDS,

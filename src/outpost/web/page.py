@@ -13,6 +13,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment
 
 from outpost.records import Principal
+from outpost.respond.people import Action, may
+from outpost.services.audit import may_read_audit
 from outpost.services.context import Context
 from outpost.services.signin import principal_of_user
 from outpost.services.tokens import token_is_valid
@@ -42,6 +44,12 @@ NAVIGATION = (  # (key, address, name)
     ("plans", "/plans", N_("Plans")),
     ("sources", "/sources", N_("Sources")),
     ("rules", "/rules", N_("Rules")),
+)
+# Shown to those who may use them only (each page checks again: the menu is no guard).
+ADMINISTRATION = (  # (key, address, name, who may)
+    ("people", "/people/users", N_("People"), lambda who: may(who, Action.MANAGE_USERS)),
+    ("audit", "/audit", N_("Audit"), may_read_audit),
+    ("account", "/account", N_("Account"), lambda who: who.user is not None),
 )
 
 
@@ -114,10 +122,18 @@ class Page:
             "csrf_token": token,
             "csrf_headers": as_json({"X-CSRF-Token": token}),
             "htmx_config": as_json(HTMX_CONFIG),
-            "navigation": NAVIGATION,
+            "navigation": NAVIGATION + self.administration(),
             "here": self.request.url.path,
             "here_with_query": _local_target(self.request),
         }
+
+    def administration(self) -> tuple[tuple[str, str, str], ...]:
+        who = self.session.principal
+        if who is None:
+            return ()
+        return tuple(
+            (key, href, name) for key, href, name, allowed in ADMINISTRATION if allowed(who)
+        )
 
     def keep_session(self, response: Response) -> None:
         if self.fresh:
