@@ -17,13 +17,13 @@ from datetime import UTC, date, datetime
 
 from outpost.markings import TLP
 from outpost.records import Draft, Principal
+from outpost.respond.people import principal_for
 from outpost.services import assessments, case_work, cases, people, plan_work, plans
 from outpost.services.context import Context
 from outpost.services.ingest import save_draft
 from outpost.services.tokens import create_api_token
 from outpost.store import people as people_store
 from outpost.store import visibility as names
-from outpost.respond.people import principal_for
 from tests import marked_world
 from tests.marked_world import AMBER_ORG, NAMED, ORGS, PASSWORD
 from tests.test_api_alerts import raise_alerts
@@ -33,6 +33,9 @@ MAKERS = {"assessment": "m1-analyst", "case": "m1-analyst", "plan": "m1-coordina
 MISSING = 2**31 - 1  # an id no item has
 MISSING_PLAN = "no-such-plan"
 DUE = date(2030, 9, 16)
+# The organisations each plan's measure is assigned to: the AMBER plan's is the centre's,
+# which names it on the plan (AMBER reaches the organisations named on the item).
+ASSIGNED = {m: {AMBER_ORG} if m is TLP.AMBER else {"m1"} for m in TLP}
 
 
 def canary(kind: str, marking: TLP) -> str:
@@ -125,8 +128,7 @@ def _plan(coordinator: Context, marking: TLP) -> dict[str, str]:
     plan_id = f"plan-{marking.word.replace('+', '-')}"
     title = f"Plan {canary('plan', marking)}"
     plans.create_plan(coordinator, plan_id, title, due=DUE, marking=marking.value)
-    # AMBER: its measure is the centre's, which names the centre on the plan.
-    orgs = [AMBER_ORG] if marking is TLP.AMBER else ["m1"]
+    orgs = sorted(ASSIGNED[marking])
     plan_work.add_measure(coordinator, plan_id, f"Measure of {title}", orgs, DUE)
     if marking is TLP.RED:  # the plans have no sharing route yet: named as the rule names
         with coordinator.engine.begin() as conn:
