@@ -47,13 +47,6 @@ def comment_canary(marking: TLP) -> str:
     return f"zqxcomment{marking.word.replace('+', '')}qz"
 
 
-@dataclass(frozen=True)
-class Principals:
-    """Who the matrix asks as: a username (None: nobody signed in)."""
-
-    names: tuple[str | None, ...]
-
-
 @dataclass
 class AccessWorld:
     ctx: Context  # as the operator
