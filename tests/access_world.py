@@ -1,0 +1,155 @@
+"""The world of the access matrix (tests/test_access_matrix.py): the organisations and people
+of tests/marked_world.py (the owner member state m1, another member state m2, the centre crc,
+a partner p1, a user of every role in each), and one item of every marked kind at every
+marking, owned by m1, each carrying a canary: a word found nowhere else, so that a response
+body holding it shows that item.
+
+Named on the items: AMBER ones name the centre (an AMBER plan has a measure assigned to it,
+which names it); RED ones name their maker and m2's viewer (`marked_world.NAMED`).
+Besides the marked items, one of each machine-derived kind the routes take by id (an alert,
+an article), which everyone signed in sees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from outpost.markings import TLP
+from outpost.records import Draft, Principal
+from outpost.respond.people import principal_for
+from outpost.services import assessments, case_work, cases, people, plan_work, plans
+from outpost.services.context import Context
+from outpost.services.ingest import save_draft
+from outpost.services.tokens import create_api_token
+from outpost.store import people as people_store
+from outpost.store import visibility as names
+from tests import marked_world
+from tests.marked_world import AMBER_ORG, NAMED, ORGS, PASSWORD
+from tests.test_api_alerts import raise_alerts
+
+MARKED = ("assessment", "case", "plan")  # the kinds of marked items a route names by id
+MAKERS = {"assessment": "m1-analyst", "case": "m1-analyst", "plan": "m1-coordinator"}
+MISSING = 2**31 - 1  # an id no item has
+MISSING_PLAN = "no-such-plan"
+DUE = date(2030, 9, 16)
+# The organisations each plan's measure is assigned to: the AMBER plan's is the centre's,
+# which names it on the plan (AMBER reaches the organisations named on the item).
+ASSIGNED = {m: {AMBER_ORG} if m is TLP.AMBER else {"m1"} for m in TLP}
+
+
+def canary(kind: str, marking: TLP) -> str:
+    """The word only the `kind` item of `marking` carries (in its title)."""
+    return f"zqx{kind}{marking.word.replace('+', '')}qz"
+
+
+def comment_canary(marking: TLP) -> str:
+    return f"zqxcomment{marking.word.replace('+', '')}qz"
+
+
+@dataclass
+class AccessWorld:
+    ctx: Context  # as the operator
+    items: dict[str, dict[TLP, dict[str, str]]]  # kind -> marking -> path parameters
+    missing: dict[str, dict[str, str]]  # kind -> path parameters of no item
+    clear: dict[str, str]  # path parameters of the machine-derived items
+    tokens: dict[str, str] = field(default_factory=dict)  # username -> API token
+
+    def who(self, username: str) -> Principal:
+        with self.ctx.engine.connect() as conn:
+            user = people_store.user_by_name(conn, username)
+        assert user is not None
+        return principal_for(user)
+
+
+def sees(username: str | None, kind: str, marking: TLP) -> bool:
+    """Whether the user sees the world's `kind` item of `marking`: written out from the rule
+    (tests/marked_world.py's table), the RED ones naming their maker and NAMED."""
+    if marking is TLP.RED:
+        return username in (MAKERS[kind], NAMED)
+    return marking in marked_world.expected(username)
+
+
+def build(ctx: Context) -> AccessWorld:
+    for code, kind in ORGS.values():
+        people.add_org(ctx, code, f"Organisation {code}", kind=kind)
+    for name in marked_world.usernames()[:-1]:  # not the disabled one: not a principal here
+        org, role = name.split("-", 1)
+        people.add_user(ctx, name, org, role, password=PASSWORD)
+    world = AccessWorld(ctx, {}, {}, {})
+    analyst = ctx.acting(world.who(MAKERS["assessment"]))
+    coordinator = ctx.acting(world.who(MAKERS["plan"]))
+    world.items["assessment"] = {m: _assessment(analyst, m) for m in TLP}
+    linked = [int(p["assessment_id"]) for p in world.items["assessment"].values()]
+    world.items["case"] = {m: _case(analyst, m, linked) for m in TLP}
+    world.items["plan"] = {m: _plan(coordinator, m) for m in TLP}
+    world.missing = {
+        "assessment": {"assessment_id": str(MISSING), "item": str(MISSING)},
+        "case": {"case_id": str(MISSING), "task_id": str(MISSING)},
+        "plan": {"plan_id": MISSING_PLAN, "number": "1"},
+    }
+    world.clear = _machine_items(ctx)
+    for name in marked_world.usernames()[:-1]:
+        world.tokens[name] = create_api_token(ctx.acting(world.who(name)), "matrix")[1]
+    return world
+
+
+def _assessment(writer: Context, marking: TLP) -> dict[str, str]:
+    orgs, named = marked_world.names(marking)
+    draft = marked_world.draft(marking, f"Assessment {canary('assessment', marking)}")
+    made = assessments.create_assessment(writer, draft, orgs, named)
+    return {"assessment_id": str(made.id), "item": str(made.id)}
+
+
+def _case(writer: Context, marking: TLP, linked: list[int]) -> dict[str, str]:
+    orgs, named = marked_world.names(marking)
+    title = f"Case {canary('case', marking)}"
+    case = cases.open_case(writer, title, marking=marking.value, orgs=orgs, people=named)
+    case_work.comment_case(writer, case.id, f"Said {comment_canary(marking)}")
+    for assessment in linked:  # a case shows only the linked ones its viewer sees
+        case_work.link_case(writer, case.id, "assessment", str(assessment))
+    task = case_work.add_case_task(writer, case.id, f"Task of {canary('case', marking)}")
+    return {
+        "case_id": str(case.id),
+        "task_id": str(task.id),
+        "kind": "assessment",
+        "target_id": str(linked[0]),
+    }
+
+
+def _plan(coordinator: Context, marking: TLP) -> dict[str, str]:
+    plan_id = f"plan-{marking.word.replace('+', '-')}"
+    title = f"Plan {canary('plan', marking)}"
+    plans.create_plan(coordinator, plan_id, title, due=DUE, marking=marking.value)
+    orgs = sorted(ASSIGNED[marking])
+    plan_work.add_measure(coordinator, plan_id, f"Measure of {title}", orgs, DUE)
+    if marking is TLP.RED:  # the plans have no sharing route yet: named as the rule names
+        with coordinator.engine.begin() as conn:
+            row, _ = plans.seen(conn, coordinator.who, plan_id)
+            user = people_store.user_by_name(conn, NAMED)
+            assert user is not None
+            names.name_people(conn, "plan", row, [user.id])
+    return {"plan_id": plan_id, "number": "1"}
+
+
+def _machine_items(ctx: Context) -> dict[str, str]:
+    """An alert and an article (CLEAR, machine-derived), by the parameters that name them."""
+    (alert,) = raise_alerts(ctx, 1)
+    stored = save_draft(ctx.engine, _article())
+    return {"alert_id": str(alert), "article_id": stored.uid, "key": stored.uid}
+
+
+def _article() -> Draft:
+    text = "Border guards reported calm on the Panj river on Monday, officials said."
+    return Draft(
+        text=text,
+        source="matrix",
+        locator="test:matrix",
+        raw=text.encode(),
+        media_type="text/plain",
+        title="Calm on the river",
+        url="https://news.example/calm",
+        published=datetime(2025, 3, 13, 9, tzinfo=UTC),
+        lang="en",
+        external_id="matrix-1",
+    )
