@@ -30,7 +30,7 @@ from outpost.records import (
 from outpost.respond import drafting
 from outpost.respond import plans as rules
 from outpost.respond.checks import InvalidError
-from outpost.respond.people import NotFoundError
+from outpost.respond.people import NotAllowedError, NotFoundError, PeopleError
 from outpost.respond.rollup import BoardItem, Rollup, board, rollup
 from outpost.respond.templates import PlanTemplate, load_templates, plan_from_template
 from outpost.services import marking as rule
@@ -60,6 +60,10 @@ def checked() -> Iterator[None]:
         raise InvalidError(str(exc)) from None
     except LookupError as exc:  # an organisation code the store does not know
         raise InvalidError(str(exc).strip("'\"")) from None
+    except NotAllowedError:
+        raise
+    except PeopleError as exc:  # a malformed organisation code or username
+        raise InvalidError(str(exc)) from None
 
 
 def templates() -> list[PlanTemplate]:
