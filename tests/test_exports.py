@@ -90,6 +90,9 @@ def test_too_many_events_are_refused_with_their_count(
     with pytest.raises(BadQueryError, match=rf"^filters: {len(events)} events match; .* 3 "):
         write_export(ctx, "csv", Filters(), out, limit=3)
     assert not out.exists()
+    every = [m.item.row.id for m in export_selection(ctx, Filters()).events]
+    newest = export_selection(ctx, Filters(), limit=3, newest=True)  # as TAXII asks
+    assert [m.item.row.id for m in newest.events] == every[:3] and len(every) > 3
     with pytest.raises(BadQueryError, match=r"^format: unknown export format 'xml'"):
         write_export(ctx, "xml", Filters(), out)
     with pytest.raises(BadQueryError, match=r"^country: "):

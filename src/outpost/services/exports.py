@@ -44,12 +44,15 @@ class Exported:
     stories: int
 
 
-def export_selection(ctx: Context, filters: Filters, limit: int = MAX_EVENTS) -> Selection:
+def export_selection(
+    ctx: Context, filters: Filters, limit: int = MAX_EVENTS, newest: bool = False
+) -> Selection:
     """The events the filters find (newest first), their KB actors and targets, their places
     and the stories that hold their articles; BadQueryError names a filter that cannot be,
-    or says how many match when more than `limit` do."""
+    or says how many match when more than `limit` do. `newest`: the newest `limit` of them
+    instead of a refusal (a feed such as TAXII, read again and again, wants the latest)."""
     with ctx.engine.connect() as conn:
-        rows = _rows(conn, filters, limit)
+        rows = _newest(conn, filters, limit) if newest else _rows(conn, filters, limit)
         located = lists.located_events(conn, [r.id for r in rows])
         uids = list(dict.fromkeys(r.article for r in rows))
         held = story_store.stories_of_articles(conn, uids)
@@ -100,6 +103,15 @@ def _rows(conn: Connection, filters: Filters, limit: int) -> list[EventRow]:
                 "(narrow the time range, the country or the domain)"
             )
         found += page.items
+    return found
+
+
+def _newest(conn: Connection, filters: Filters, limit: int) -> list[EventRow]:
+    found: list[EventRow] = []
+    for page in _pages(conn, filters):
+        found += page.items
+        if len(found) >= limit:
+            return found[:limit]
     return found
 
 

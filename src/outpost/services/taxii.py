@@ -26,6 +26,9 @@ from outpost.services.paging import Filters, Window
 from outpost.store.visibility import viewer_of
 
 ASSESSMENTS_PAGE = 200
+# The newest events served: each request builds the principal's export afresh, so a store of
+# millions is served by its latest events (partners poll with added_after), never refused.
+EVENTS = 5_000
 
 
 def readable(ctx: Context) -> list[Collection]:
@@ -84,7 +87,7 @@ def stix_objects(ctx: Context) -> list[Obj]:
     """Every STIX object the principal may have: its export of all events (with their
     actors, places and stories) and the assessments it sees. `as_of` is fixed so that an
     object's `modified` (its TAXII version) changes only when the object does."""
-    selection = export_selection(ctx, Filters())
+    selection = export_selection(ctx, Filters(), limit=EVENTS, newest=True)
     seen = tuple(Marked(a, parse_tlp(a.sharing.marking)) for a in _assessments(ctx))
     found: list[Obj] = bundle(replace(selection, as_of=EPOCH, assessments=seen))["objects"]
     return found
