@@ -34,7 +34,7 @@ def link_case(ctx: Context, item: int, kind: str, ident: str) -> bool:
         managed(conn, ctx.who, item)
         if chosen == "assessment":
             rule.require_seen(conn, ctx.who, ASSESSMENT, int(key))
-        elif not store.machine_exists(conn, chosen, key):
+        elif not store.machine_exists(conn, ctx.who, chosen, key):
             raise InvalidError(f"id: no {chosen} {key}")
         if not store.link(conn, item, chosen, key, now()):
             return False

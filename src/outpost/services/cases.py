@@ -58,7 +58,7 @@ def open_case(
     with ctx.engine.begin() as conn:
         owner = rule.owner_of(conn, ctx.who)
         kind, ident = origin
-        if ident is not None and not store.machine_exists(conn, kind, ident):
+        if ident is not None and not store.machine_exists(conn, ctx.who, kind, ident):
             raise InvalidError(f"origin_id: no {kind} {ident}")
         item = store.insert(conn, name, origin, chosen, owner, now())
         if chosen is TLP.RED:

@@ -26,7 +26,7 @@ from outpost.store.schema import (
     users,
 )
 from outpost.store.times import aware, to_db
-from outpost.store.visibility import visible
+from outpost.store.visibility import visible, visible_alert
 
 KIND = "case"
 SORTS = {
@@ -119,11 +119,13 @@ def _case(row: Row[Any], sharing: Sharing) -> Case:
 # --- links -----------------------------------------------------------------------------------
 
 
-def machine_exists(conn: Connection, kind: str, ident: str) -> bool:
-    """Whether the story, event or alert of this id exists."""
+def machine_exists(conn: Connection, who: Principal, kind: str, ident: str) -> bool:
+    """Whether the story, event or alert of this id exists for `who`: an alert a plan raised
+    is seen as its plan is, so a hidden one answers as a missing one."""
     table = MACHINE[kind]
     key = ident if kind == "story" else int(ident)
-    return bool(conn.execute(select(exists().where(table.c.id == key))).scalar())
+    seen = [visible_alert(who)] if kind == "alert" else []
+    return bool(conn.execute(select(exists().where(table.c.id == key, *seen))).scalar())
 
 
 def link(conn: Connection, item: int, kind: str, ident: str, now: datetime) -> bool:
