@@ -306,6 +306,20 @@ def listening_as(url: str, path: str, session: str) -> Iterator[object]:
         yield lines
 
 
+def test_a_case_shows_a_linked_plan_alert_only_to_who_sees_the_plan(world: World) -> None:
+    overdue = next(a for a in world.plan_alerts("p1") if "overdue" in a.subject)
+    coord = world.as_(COORD)
+    case = cases.open_case(
+        coord, "Late closing", "alert", str(overdue.id), "TLP:AMBER", orgs=["kz-knb", "tj-gkn"]
+    )
+    shown = {who: cases.get_case(world.as_(who), case.id) for who in (COORD, KZ, TJ)}
+    assert [(x.kind, x.id, x.marking) for x in shown[KZ].links] == [
+        ("alert", str(overdue.id), "TLP:AMBER")
+    ]
+    assert shown[COORD].links == shown[KZ].links
+    assert shown[TJ].links == ()  # it sees the case, not the plan's alert
+
+
 def test_a_change_of_the_plans_marking_changes_who_sees_its_alerts(world: World) -> None:
     p2 = ids(world.plan_alerts("p2"))
     kz, tj = world.as_(KZ), world.as_(TJ)

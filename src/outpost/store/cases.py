@@ -22,6 +22,7 @@ from outpost.store.schema import (
     case_links,
     cases,
     events,
+    plans,
     stories,
     users,
 )
@@ -176,11 +177,17 @@ def _linked(conn: Connection, item: int, kind: str, ident: str) -> bool:
 
 def links(conn: Connection, who: Principal, item: int) -> list[CaseLink]:
     """What the case links to that `who` may see: what the machine derived (CLEAR: all of
-    it, to anyone who sees the case), and each assessment through its own marking."""
+    it, to anyone who sees the case) but the alerts plans raised, seen as their plans, and
+    each assessment through its own marking."""
     machine = select(case_links).where(case_links.c.case_id == item)
+    rows = conn.execute(machine.order_by(case_links.c.added, case_links.c.target_id)).all()
+    marked = _alert_markings(conn, who, [r.target_id for r in rows if r.target_kind == "alert"])
     found = [
         CaseLink(row.target_kind, row.target_id, aware(row.added), TLP.CLEAR.value)
-        for row in conn.execute(machine.order_by(case_links.c.added, case_links.c.target_id))
+        if row.target_kind != "alert"
+        else CaseLink(row.target_kind, row.target_id, aware(row.added), marked[row.target_id])
+        for row in rows
+        if row.target_kind != "alert" or row.target_id in marked
     ]
     linked = (
         select(case_assessments.c.assessment_id, case_assessments.c.added, assessments.c.marking)
@@ -193,3 +200,15 @@ def links(conn: Connection, who: Principal, item: int) -> list[CaseLink]:
         for row in conn.execute(linked)
     ]
     return found
+
+
+def _alert_markings(conn: Connection, who: Principal, idents: list[str]) -> dict[str, str]:
+    """The markings of the alerts of these ids that `who` may see, by id."""
+    if not idents:
+        return {}
+    query = (
+        select(alerts.c.id, plans.c.marking)
+        .outerjoin(plans, plans.c.id == alerts.c.plan_id)
+        .where(alerts.c.id.in_([int(i) for i in idents]), visible_alert(who))
+    )
+    return {str(r.id): r.marking or TLP.CLEAR.value for r in conn.execute(query)}

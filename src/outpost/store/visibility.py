@@ -120,7 +120,8 @@ def alert_seen_by_org(code: str | None) -> Where:
 
 
 def _alert_through(clear: Where, plan_seen: Where) -> Where:
-    through = exists().where(plans.c.id == alerts.c.plan_id, plan_seen)
+    # Its own plans, never one a query of alerts joins (that one may be another's or none).
+    through = exists().where(plans.c.id == alerts.c.plan_id, plan_seen).correlate_except(plans)
     return or_(and_(alerts.c.plan_id.is_(None), clear), through)
 
 
