@@ -294,6 +294,22 @@ def test_the_live_stream_tells_only_of_alerts_its_viewer_may_see(world: World) -
             assert told is not None, "the CLEAR alert did not arrive"
             assert f"alert-{escalated.id}" not in told and "Border checks" not in told
             assert next_event(tj, f'id="alert-{escalated.id}"') is None
+        pages = {who: inbox(url, c) for who, c in ((KZ, kz_cookie), (TJ, tj_cookie))}
+        assert f'id="alert-{escalated.id}"' in pages[KZ] and "Border checks" in pages[KZ]
+        assert f'id="alert-{escalated.id}"' not in pages[TJ] and "Border checks" not in pages[TJ]
+        with httpx.Client(base_url=url, cookies={COOKIE: tj_cookie}, timeout=10) as c:
+            form = {"state": "closed", "csrf_token": csrf_of(pages[TJ])}
+            hidden = c.post(f"/alerts/{escalated.id}/state", data=form)
+            missing = c.post(f"/alerts/{MISSING}/state", data=form)
+        assert hidden.status_code == missing.status_code == 404
+        assert hidden.text == missing.text
+
+
+def inbox(url: str, session: str) -> str:
+    with httpx.Client(base_url=url, cookies={COOKIE: session}, timeout=10) as c:
+        answer = c.get("/alerts")
+        assert answer.status_code == 200
+        return answer.text
 
 
 @contextlib.contextmanager
