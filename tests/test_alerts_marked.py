@@ -38,6 +38,7 @@ from outpost.services.alerts import (
     list_alerts,
     page_alerts,
 )
+from outpost.services.case_work import unlink_case
 from outpost.services.context import Context
 from outpost.services.paging import Window
 from outpost.services.plan_notices import send_due_notices
@@ -334,6 +335,11 @@ def test_a_case_shows_a_linked_plan_alert_only_to_who_sees_the_plan(world: World
     ]
     assert shown[COORD].links == shown[KZ].links
     assert shown[TJ].links == ()  # it sees the case, not the plan's alert
+    linked = {who: [e for e in v.timeline if e.what == "linked"] for who, v in shown.items()}
+    assert [e.detail for e in linked[KZ]] == [{"kind": "alert", "id": str(overdue.id)}]
+    assert linked[TJ] == []  # nor the entry that names it
+    assert unlink_case(world.as_(TJ), case.id, "alert", str(overdue.id)) is False  # tj: analyst
+    assert cases.get_case(coord, case.id).links == shown[COORD].links
 
 
 def test_a_change_of_the_plans_marking_changes_who_sees_its_alerts(world: World) -> None:
