@@ -23,6 +23,7 @@ from outpost.cli import app
 from outpost.config import Settings
 from outpost.services.alerts import check_articles, check_spikes, deliver_due
 from outpost.services.analysis import analyze_store
+from outpost.services.context import SYSTEM_WATCH
 from outpost.services.ingest import ingest
 from outpost.services.stories import cluster_store
 from outpost.store.alerts import list_alerts
@@ -113,7 +114,7 @@ def test_sample_rules_raise_one_alert_per_rule_and_story(
     checked = check_articles(engine, rules, NOW)
     assert checked.articles == 8
     with engine.connect() as conn:
-        raised = list_alerts(conn, limit=None)
+        raised = list_alerts(conn, SYSTEM_WATCH, limit=None)
     keys = [(a.rule_id, a.subject) for a in raised]
     assert len(keys) == len(set(keys)) == checked.new  # never two for one rule and story
     (train,) = [a for a in raised if a.rule_id == "attacks-south-asia"]
@@ -189,7 +190,7 @@ def test_a_failing_webhook_is_retried_with_back_off_and_kept(
     first = deliver_due(engine, rules, NOW, allow=LOOPBACK)
     assert (first.sent, first.failed) == (0, 2)
     with engine.connect() as conn:
-        (alert,) = list_alerts(conn)
+        (alert,) = list_alerts(conn, SYSTEM_WATCH)
     hook = next(d for d in alert.deliveries if d.target == "webhook:ops")
     assert hook.state == "failing" and hook.attempts == 1 and "HTTP 500" in (hook.last_error or "")
     assert hook.next_attempt == NOW + timedelta(seconds=30)
@@ -200,7 +201,7 @@ def test_a_failing_webhook_is_retried_with_back_off_and_kept(
     later = deliver_due(engine, rules, NOW + timedelta(minutes=5), allow=LOOPBACK)
     assert later.sent == 1 and later.failed == 1  # the webhook recovers; the mail still fails
     with engine.connect() as conn:
-        (alert,) = list_alerts(conn)
+        (alert,) = list_alerts(conn, SYSTEM_WATCH)
     states = {d.target: (d.state, d.attempts) for d in alert.deliveries}
     assert states == {"webhook:ops": ("sent", 3), "email:duty": ("failing", 3)}
     ids = {h["X-Outpost-Delivery"] for h, _ in receiver.got}
@@ -218,7 +219,7 @@ def test_a_hanging_webhook_costs_one_time_out(
     result = deliver_due(engine, rules, NOW, timeout=0.5, allow=LOOPBACK)
     assert time.monotonic() - started < 3.0 and result.failed == 2
     with engine.connect() as conn:
-        (alert,) = list_alerts(conn)
+        (alert,) = list_alerts(conn, SYSTEM_WATCH)
     hook = next(d for d in alert.deliveries if d.target == "webhook:ops")
     assert "Timeout" in (hook.last_error or "")
 
@@ -242,7 +243,7 @@ def test_a_spike_in_a_watched_country_alerts_by_itself(
     assert check_spikes(engine, RuleSet(()), NOW) >= 1
     assert check_spikes(engine, RuleSet(()), NOW) == 0  # once per series and day
     with engine.connect() as conn:
-        (tj,) = [a for a in list_alerts(conn) if a.subject == f"country:TJ:{SPIKE}"]
+        (tj,) = [a for a in list_alerts(conn, SYSTEM_WATCH) if a.subject == f"country:TJ:{SPIKE}"]
     assert tj.rule_id == "spike" and "9 on" in tj.title
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from outpost.config import Settings
 from outpost.services.alerts import set_alert_state
-from outpost.services.context import Context
+from outpost.services.context import SYSTEM_WATCH, Context
 from outpost.store.alerts import get_handled, raise_alert
 from tests.test_api_auth import BOB, Api, problem, running_api
 
@@ -119,7 +119,7 @@ def test_acknowledge_and_close_record_who_and_when(api: Api) -> None:
     operator = api.context.acting(BOB)
     assert set_alert_state(operator, other, "closed", datetime.now(UTC))
     with api.context.engine.connect() as conn:
-        handled = get_handled(conn, other)
+        handled = get_handled(conn, SYSTEM_WATCH, other)
     assert handled is not None and handled.closed_by == "operator:bob"
 
 

@@ -28,6 +28,7 @@ from outpost.cli import app
 from outpost.cli.context import context
 from outpost.config import load_settings, sqlite_url
 from outpost.records import Doc, Draft, Event, Failure, StoryState
+from outpost.services.context import SYSTEM_WATCH
 from outpost.services.ingest import save_draft
 from outpost.store import connect
 from outpost.store.alerts import list_alerts, raise_alert, record_attempt
@@ -115,7 +116,7 @@ def _story_and_alert(engine: Engine, article_id: int, uid: str) -> None:
         assign(conn, article_id, STORY, 0.9, False)
         evidence = [{"sentence": f"Sentence {EVIL}"}]
         raise_alert(conn, "rule", STORY, STORY, grade, f"Alert {EVIL}", evidence, ["w:x"], NOW)
-        (alert,) = list_alerts(conn)
+        (alert,) = list_alerts(conn, SYSTEM_WATCH)
         (delivery,) = alert.deliveries
         record_attempt(conn, delivery.id, f"HTTP 500: {EVIL}", NOW, NOW + timedelta(minutes=1))
 

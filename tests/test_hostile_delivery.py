@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Engine, select
 from outpost.config import Settings
 from outpost.records import Delivery
 from outpost.services.alerts import deliver_due
+from outpost.services.context import SYSTEM_WATCH
 from outpost.services.ingest import ingest
 from outpost.store.alerts import get_alert, mark_checked, raise_alert
 from outpost.store.schema import alert_checks, articles
@@ -71,7 +72,7 @@ def alert(
 
 def deliveries(engine: Engine, alert_id: int) -> dict[str, Delivery]:
     with engine.connect() as conn:
-        found = get_alert(conn, alert_id)
+        found = get_alert(conn, SYSTEM_WATCH, alert_id)
     assert found is not None
     return {d.target: d for d in found.deliveries}
 
@@ -292,7 +293,7 @@ def test_two_runs_raising_one_alert_at_once_make_one_alert(engine: Engine) -> No
     alert_id, created = while_held(engine, lambda conn: raise_it(conn, "first"), second)
     assert created is False
     with engine.connect() as conn:
-        found = get_alert(conn, alert_id)
+        found = get_alert(conn, SYSTEM_WATCH, alert_id)
     assert found is not None and found.article_count == 2
     assert [e["sentence"] for e in found.evidence] == ["first", "second"]
     assert [d.target for d in found.deliveries] == ["webhook:ops"]

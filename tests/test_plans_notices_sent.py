@@ -1,6 +1,6 @@
 """The plans' notices through the service on SQLite and PostgreSQL: each sent once across
-runs, overdue and escalated measures raising alerts that name the plan and the measure (by
-id only: alerts are seen by all), nothing for a measure that is done."""
+runs, overdue and escalated measures raising alerts that name the plan and the measure (seen
+only by those who see the plan), nothing for a measure that is done."""
 
 from __future__ import annotations
 
@@ -46,13 +46,17 @@ def test_reminders_then_overdue_then_escalated_each_once(world: PlanWorld) -> No
     assert (again.overdue, again.escalated, again.alerts) == (0, 0, 0)
     later = send_due_notices(ctx, at(21))
     assert (later.overdue, later.escalated) == (0, 1)  # the first passes its critical date
-    raised = [a for a in list_alerts(ctx, limit=None) if a.rule_id == RULE]
+    raised = [a for a in list_alerts(world.as_(COORD), limit=None) if a.rule_id == RULE]
     titles = sorted(a.title for a in raised)
     assert len(raised) == 6  # two reminders, two overdue, two escalated
-    assert "Overdue: measure p1/1 of plan p1 was due on 2021-09-16 and is not done" in titles
+    assert (
+        "Overdue: measure p1/1 «Close the crossing» of plan p1 «Border checks» was due on "
+        "2021-09-16 and is not done"
+    ) in titles
     assert {a.severity for a in raised if a.title.startswith("Escalated")} == {"severe"}
     assert {a.severity for a in raised if a.title.startswith("Reminder")} == {"minor"}
-    assert not any("Close the crossing" in a.title for a in raised)  # the title is marked
+    assert {a.marking for a in raised} == {"TLP:AMBER"} and {a.plan for a in raised} == {"p1"}
+    assert [a for a in list_alerts(ctx, limit=None) if a.rule_id == RULE] == []  # CLEAR only
 
 
 def test_a_measure_done_is_left_alone(world: PlanWorld) -> None:
@@ -62,5 +66,6 @@ def test_a_measure_done_is_left_alone(world: PlanWorld) -> None:
     plan_work.step_measure(kz, "p1", 1, "report", report="Closed on the 15th")
     sent = send_due_notices(world.ctx, at(25))
     assert (sent.overdue, sent.escalated) == (1, 1)
-    subjects = {a.subject for a in list_alerts(world.ctx, limit=None) if a.rule_id == RULE}
+    found = list_alerts(world.as_(COORD), limit=None)
+    subjects = {a.subject for a in found if a.rule_id == RULE}
     assert subjects == {"p1/2/overdue/2021-09-16", "p1/2/escalated/2021-09-16"}

@@ -122,3 +122,28 @@ def test_rules_check_says_each_refusal_on_one_line(tmp_path: Path) -> None:
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith(str(path)), (name, result.stderr)
         assert "\x1b" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_target_may_belong_to_an_organisation(tmp_path: Path) -> None:
+    owned = GOOD + (
+        "    deliver: [webhook:kz]\n"
+        "webhooks:\n"
+        "  kz: {url: 'https://kz.example.org/hook', secret_env: KZ_SECRET, org: KZ-KNB}\n"
+        "  ops: {url: 'https://ops.example.org/hook', secret_env: KZ_SECRET}\n"
+        "email:\n"
+        "  crc: {to: [coord@crc.example.org], org: crc}\n"
+        "smtp: {host: 127.0.0.1}\n"
+    )
+    rules = load_rules(write(tmp_path, owned), env={"KZ_SECRET": "s"})
+    assert [rules.owner_of(t) for t in ("webhook:kz", "webhook:ops", "email:crc")] == [
+        "kz-knb",
+        None,
+        "crc",
+    ]
+    assert rules.owned_by(["crc", "tj-gkn"]) == ("email:crc",)
+    bad = owned.replace("org: crc", "org: 'not a code!'")
+    with pytest.raises(RuleError) as caught:
+        load_rules(write(tmp_path, bad, "bad.yaml"), env={"KZ_SECRET": "s"})
+    assert caught.value.errors == [
+        "line 11: email crc: org must be an organisation's code (e.g. kz-knb)"
+    ]

@@ -21,6 +21,7 @@ from sqlalchemy import Engine, func, select, text
 
 from outpost.analyze.pipeline import Pipeline, default_pipeline
 from outpost.config import FeedSource, Settings
+from outpost.services.context import SYSTEM_WATCH
 from outpost.services.watch import Watcher
 from outpost.store.alerts import list_alerts
 from outpost.store.db import connect
@@ -75,7 +76,7 @@ def test_cycles_take_articles_from_feed_to_delivered_alert(
     assert (second["new"], second["analysed"]) == (0, 0)  # seen entries are not fetched again
     assert any(x["event"] == "failure" and "/garbage" in x["locator"] for x in lines)
     with engine.connect() as conn:
-        raised = list_alerts(conn)
+        raised = list_alerts(conn, SYSTEM_WATCH)
     assert raised and all(d.state == "sent" for a in raised for d in a.deliveries)
     posted = [json.loads(body)["id"] for _, body in receiver.got]
     assert sorted(posted) == sorted(a.id for a in raised)  # each alert delivered once
@@ -168,7 +169,7 @@ def test_killed_and_restarted_it_loses_nothing_and_sends_nothing_twice(
     for table in (articles, analyses, story_articles, alert_checks):
         assert count(engine, table) == len(ENTRIES), table
     with engine.connect() as conn:
-        raised = list_alerts(conn)
+        raised = list_alerts(conn, SYSTEM_WATCH)
     deliveries = [h["X-Outpost-Delivery"] for h, _ in receiver.got]
     assert len(deliveries) == len(set(deliveries)) == len(raised)
     engine.dispose()

@@ -24,6 +24,7 @@ from sqlalchemy import Engine, select
 from outpost.analyze.pipeline import default_pipeline
 from outpost.config import FeedSource, Limits, Settings
 from outpost.ingest.parse_budget import budgeted
+from outpost.services.context import SYSTEM_WATCH
 from outpost.services.watch import Watcher
 from outpost.store.alerts import list_alerts
 from outpost.store.schema import articles
@@ -230,7 +231,7 @@ def test_watch_survives_every_hostile_feed_and_delivers_the_good_alert(
 
     # The good feed's alert went out by webhook and by mail; the private webhook was refused.
     with engine.connect() as conn:
-        raised = [a for a in list_alerts(conn) if a.rule_id == "frontier"]
+        raised = [a for a in list_alerts(conn, SYSTEM_WATCH) if a.rule_id == "frontier"]
     assert raised
     for alert in raised:
         states = {d.target: d for d in alert.deliveries}

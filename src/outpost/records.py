@@ -332,6 +332,8 @@ class Alert:
     created: datetime
     updated: datetime
     deliveries: tuple[Delivery, ...] = ()
+    plan: str | None = None  # the id of the plan that raised it; None: from open sources
+    marking: str = "TLP:CLEAR"  # its plan's, as it is now
 
 
 STORY_TOP_KEYS = 24  # a story is described by its most frequent keys, so it cannot grow greedy

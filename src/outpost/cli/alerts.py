@@ -30,7 +30,7 @@ def warn_cli(rules_path: RulesOpt = None) -> None:
     rules = rules_or_exit(ctx.settings, rules_path)
     clustered = cluster_with_progress(ctx)
     checked, spikes = check(ctx, rules, now())
-    sent = send_due_notices(ctx, now(), rules.watch.deliver)
+    sent = send_due_notices(ctx, now(), rules)
     delivered = deliver(ctx, rules, now())
     err.print(
         f"{clustered.articles} clustered; {checked.articles} read against {len(rules.rules)} "

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine
 from outpost.addresses import IPNetwork
 from outpost.records import Alert, Doc, Reading
 from outpost.respond.people import Action, require_of_people
+from outpost.services.audit import record
 from outpost.services.context import Context
 from outpost.services.indicators import readings
 from outpost.services.paging import (
@@ -46,6 +47,7 @@ from outpost.warn.matching import VIOLENT_GROUPS, Evidence, grade, match
 from outpost.warn.rules import RuleSet
 
 SPIKE_RULE = "spike"
+WITHHELD = "withheld: its target's organisation may not see this alert"
 STATES = ("new", "acknowledged", "closed")
 ALERT_SORTS = tuple(store.SORTS)  # "-updated" first: newest activity first
 
@@ -190,7 +192,9 @@ def deliver_due(
     """Try every delivery that is due once (up to `batch`); record each outcome.
 
     `allow` is the fetch_allow_networks setting: by default no private address is reached.
-    A delivery another run has taken meanwhile is left to it, so none is sent twice."""
+    A delivery another run has taken meanwhile is left to it, so none is sent twice. One
+    whose target may no longer receive the alert (its plan's marking or sharing changed since
+    it was queued) is withheld for good, never sent."""
     nets = tuple(allow)
     with engine.connect() as conn:
         todo = store.due(conn, now, batch)
@@ -198,6 +202,9 @@ def deliver_due(
     for delivery, alert in todo:
         with engine.begin() as conn:
             if not store.claim(conn, delivery, now, now + LEASE):
+                continue
+            if not store.may_receive(conn, alert.id, rules.owner_of(delivery.target)):
+                store.withhold(conn, delivery.id, WITHHELD, now)
                 continue
         outcome = attempt(rules, delivery, alert, Sending(timeout, nets, now))
         wait = max(retry_delay(delivery.attempts + 1), outcome.wait or timedelta(0))
@@ -218,7 +225,7 @@ def list_alerts(ctx: Context, state: str | None = None, limit: int | None = 50) 
     if state not in (None, *STATES):
         raise ValueError(f"state: one of {', '.join(STATES)}")
     with ctx.engine.connect() as conn:
-        return store.list_alerts(conn, state, limit)
+        return store.list_alerts(conn, ctx.who, state, limit)
 
 
 def set_alert_state(ctx: Context, alert_id: int, state: str, now: datetime) -> bool:
@@ -234,21 +241,24 @@ def handle_alert(ctx: Context, alert_id: int, state: str, now: datetime) -> Hand
     if state not in STATES:
         raise ValueError(f"state: one of {', '.join(STATES)}")
     with ctx.engine.begin() as conn:
-        if not store.set_state(conn, alert_id, state, ctx.who.id, now):
+        if not store.set_state(conn, ctx.who, alert_id, state, now):
             return None
-        return store.get_handled(conn, alert_id)
+        record(conn, ctx.who, "alert.state", f"alert:{alert_id}", {"state": state})
+        return store.get_handled(conn, ctx.who, alert_id)
 
 
 def alerts_changed(ctx: Context, since: datetime, limit: int = 500) -> list[Alert]:
     """Alerts raised or changed at `since` or later, oldest change first, at most `limit`:
-    what a live inbox has not shown yet."""
+    what a live inbox has not shown yet. Only those the acting principal may see: a stream
+    never tells of an alert its viewer could not open."""
     with ctx.engine.connect() as conn:
-        return store.changed_since(conn, since, limit)
+        return store.changed_since(conn, ctx.who, since, limit)
 
 
 def get_alert(ctx: Context, alert_id: int) -> Handled | None:
+    """The alert if the acting principal may see it; None alike when it does not exist."""
     with ctx.engine.connect() as conn:
-        return store.get_handled(conn, alert_id)
+        return store.get_handled(conn, ctx.who, alert_id)
 
 
 def page_alerts(ctx: Context, state: str | None, window: Window) -> Page[Handled]:
@@ -259,7 +269,7 @@ def page_alerts(ctx: Context, state: str | None, window: Window) -> Page[Handled
     sort = checked_window(window, ALERT_SORTS)
     after = _after(window.cursor, sort) if window.cursor else None
     with ctx.engine.connect() as conn:
-        found, total = store.page_alerts(conn, state, sort, after, window.limit + 1)
+        found, total = store.page_alerts(conn, ctx.who, state, sort, after, window.limit + 1)
     items = found[: window.limit]
     if len(found) <= window.limit:
         return Page(tuple(items), total, None)

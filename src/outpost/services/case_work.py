@@ -18,7 +18,7 @@ from outpost.respond.people import Action, require
 from outpost.services import marking as rule
 from outpost.services.assessments import ASSESSMENT
 from outpost.services.audit import record
-from outpost.services.cases import Detail, changed, managed, seen
+from outpost.services.cases import Detail, about, changed, managed, seen
 from outpost.services.context import Context
 from outpost.store import case_parts as parts
 from outpost.store import cases as store
@@ -34,12 +34,11 @@ def link_case(ctx: Context, item: int, kind: str, ident: str) -> bool:
         managed(conn, ctx.who, item)
         if chosen == "assessment":
             rule.require_seen(conn, ctx.who, ASSESSMENT, int(key))
-        elif not store.machine_exists(conn, chosen, key):
+        elif not store.machine_exists(conn, ctx.who, chosen, key):
             raise InvalidError(f"id: no {chosen} {key}")
         if not store.link(conn, item, chosen, key, now()):
             return False
-        about = (chosen, int(key)) if chosen == "assessment" else None
-        changed(conn, ctx.who, item, "linked", {"kind": chosen, "id": key}, about)
+        changed(conn, ctx.who, item, "linked", {"kind": chosen, "id": key}, about(chosen, key))
         return True
 
 
@@ -52,10 +51,11 @@ def unlink_case(ctx: Context, item: int, kind: str, ident: str) -> bool:
         managed(conn, ctx.who, item)
         if chosen == "assessment":
             rule.require_seen(conn, ctx.who, ASSESSMENT, int(key))
+        elif chosen == "alert" and not store.machine_exists(conn, ctx.who, chosen, key):
+            return False  # a hidden alert: as one not linked (never "it is linked")
         if not store.unlink(conn, item, chosen, key):
             return False
-        about = (chosen, int(key)) if chosen == "assessment" else None
-        changed(conn, ctx.who, item, "unlinked", {"kind": chosen, "id": key}, about)
+        changed(conn, ctx.who, item, "unlinked", {"kind": chosen, "id": key}, about(chosen, key))
         return True
 
 

@@ -58,7 +58,7 @@ def open_case(
     with ctx.engine.begin() as conn:
         owner = rule.owner_of(conn, ctx.who)
         kind, ident = origin
-        if ident is not None and not store.machine_exists(conn, kind, ident):
+        if ident is not None and not store.machine_exists(conn, ctx.who, kind, ident):
             raise InvalidError(f"origin_id: no {kind} {ident}")
         item = store.insert(conn, name, origin, chosen, owner, now())
         if chosen is TLP.RED:
@@ -69,7 +69,8 @@ def open_case(
         changed(conn, ctx.who, item, "opened", detail)
         if origin[1] is not None:
             store.link(conn, item, origin[0], origin[1], now())
-            changed(conn, ctx.who, item, "linked", {"kind": origin[0], "id": origin[1]})
+            linked: Detail = {"kind": origin[0], "id": origin[1]}
+            changed(conn, ctx.who, item, "linked", linked, about(origin[0], origin[1]))
         return seen(conn, ctx.who, item)
 
 
@@ -231,6 +232,12 @@ def managed(conn: Connection, who: Principal, item: int) -> Case:
     """The case, for a principal who may manage cases and sees it."""
     require(who, Action.MANAGE_CASES)
     return seen(conn, who, item)
+
+
+def about(kind: str, key: str) -> tuple[str, int] | None:
+    """The item a link's timeline entry is about, when it is one seen by its own marking (an
+    assessment; an alert, as its plan): the entry is shown only to who sees the item."""
+    return (kind, int(key)) if kind in ("assessment", "alert") else None
 
 
 def changed(

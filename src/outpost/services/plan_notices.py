@@ -7,14 +7,15 @@ second run (after a restart, or two at once) finds the key and sends nothing. Ov
 escalated measures raise an alert of the "plan" rule, delivered as the rules' alerts are;
 reminders raise one of minor severity.
 
-Alerts are what every signed-in person may see (CLEAR), while a plan is marked: so an alert
-names the plan and the measure by id and the dates, never their titles or descriptions,
-which only those who may see the plan read (behind the id).
+A plan's alert is seen as the plan is (the store reads the plan's marking and sharing at every
+query, outpost.store.visibility.visible_alert), so it names the plan and the measure by their
+titles. It is delivered only to the rule file's targets that belong to an organisation the
+notice is for and that may see the plan (a target of no organisation: only a CLEAR plan's);
+the delivery checks that again when it sends, as the plan is then.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,6 +28,7 @@ from outpost.services.context import Context
 from outpost.store import alerts as alert_store
 from outpost.store import plans as store
 from outpost.store.schema import organisations
+from outpost.warn.rules import RuleSet
 
 RULE = "plan"  # the rule id of the alerts plans raise
 GRADE = {
@@ -46,23 +48,25 @@ class Sent:
     alerts: int = 0
 
 
-def send_due_notices(ctx: Context, now: datetime, targets: Sequence[str] = ()) -> Sent:
-    """Send every notice due at `now` of every plan with a measure not done, once each;
-    `targets` are the deliveries of each alert ("webhook:NAME", "email:NAME")."""
+def send_due_notices(ctx: Context, now: datetime, rules: RuleSet | None = None) -> Sent:
+    """Send every notice due at `now` of every plan with a measure not done, once each, to
+    the targets of `rules` that may receive it (see the module)."""
+    targets = rules if rules is not None else RuleSet(())
     with ctx.engine.connect() as conn:
         centre = _centre(conn)
         todo = [
-            (row, notice)
+            (row, found.plan.title, notice)
             for row, found in store.open_plans(conn)
             for notice in due_notices(found.plan, now, store.sent_keys(conn, row), centre=centre)
         ]
     counts = dict.fromkeys(NoticeKind, 0)
     alerts = 0
-    for row, notice in todo:
+    for row, plan_title, notice in todo:
         with ctx.engine.begin() as conn:
             if not store.record_notice(conn, notice.key, row, notice.kind.value, now):
                 continue  # another run sent it meanwhile
-            alert, created = _raise(conn, notice, targets, now)
+            to = _recipients(conn, targets, row, notice)
+            alert, created = _raise(conn, (row, plan_title), notice, to, now)
             store.link_alert(conn, notice.key, alert)
             detail: dict[str, AuditValue] = {"key": notice.key, "alert": alert}
             record(conn, ctx.who, f"plan.notice.{notice.kind}", f"plan:{notice.plan}", detail)
@@ -83,10 +87,24 @@ def _centre(conn: Connection) -> str | None:
     return conn.execute(query.order_by(organisations.c.id).limit(1)).scalar()
 
 
+def _recipients(conn: Connection, rules: RuleSet, plan_row: int, notice: Notice) -> list[str]:
+    """The targets of the notice: the watch's general ones and those of the organisations
+    it is for, each only if its organisation (or none) may see the plan now."""
+    found = []
+    for target in dict.fromkeys((*rules.watch.deliver, *rules.owned_by(notice.orgs))):
+        owner = rules.owner_of(target)
+        if owner is not None and owner not in notice.orgs:
+            continue  # the watch names another organisation's target: not its notice
+        if alert_store.plan_reaches(conn, plan_row, owner):
+            found.append(target)
+    return found
+
+
 def _raise(
-    conn: Connection, notice: Notice, targets: Sequence[str], now: datetime
+    conn: Connection, plan: tuple[int, str], notice: Notice, targets: list[str], now: datetime
 ) -> tuple[int, bool]:
-    title = alert_title(notice)
+    row, plan_title = plan
+    title = alert_title(notice, plan_title)
     evidence = [
         {
             "kind": "plan",
@@ -95,14 +113,16 @@ def _raise(
             "confidence": 1.0,
         }
     ]
+    grade = GRADE[notice.kind]
     return alert_store.raise_alert(
-        conn, RULE, notice.key, None, GRADE[notice.kind], title, evidence, targets, now
+        conn, RULE, notice.key, None, grade, title, evidence, targets, now, plan=row
     )
 
 
-def alert_title(notice: Notice) -> str:
-    """What the alert says: the plan and measure by id, the kind and the date."""
-    measure = f"measure {notice.measure} of plan {notice.plan}"
+def alert_title(notice: Notice, plan_title: str) -> str:
+    """What the alert says: the plan and measure by title and id, the kind and the date
+    (seen only by those who may see the plan)."""
+    measure = f"measure {notice.measure} «{notice.title}» of plan {notice.plan} «{plan_title}»"
     if notice.kind is NoticeKind.REMINDER:
         return f"Reminder: {measure} is due on {notice.on} ({notice.days_before} days)"
     if notice.kind is NoticeKind.OVERDUE:

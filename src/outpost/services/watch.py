@@ -137,7 +137,7 @@ class Watcher:
         now = datetime.now(UTC)
         checked = check_articles(self.engine, self.rules, now)
         spikes = check_spikes(self.engine, self.rules, now)
-        notices = send_due_notices(self.context, now, self.rules.watch.deliver)
+        notices = send_due_notices(self.context, now, self.rules)
         self.count += 1
         report = Cycle(
             self.count,

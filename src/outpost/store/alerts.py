@@ -17,12 +17,23 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select, update
 
-from outpost.records import Alert, Delivery, Doc
+from outpost.markings import TLP
+from outpost.records import Alert, Delivery, Doc, Principal
 from outpost.store import dialect
 from outpost.store.docs import ANALYSED, stored_doc
-from outpost.store.schema import alert_checks, alerts, articles, deliveries, story_articles
+from outpost.store.schema import (
+    alert_checks,
+    alerts,
+    articles,
+    deliveries,
+    plans,
+    story_articles,
+)
 from outpost.store.times import aware, from_db, to_db
+from outpost.store.visibility import alert_seen_by_org, seen_by_org, visible_alert
 
+# Deliveries never tried again: sent, or withheld (their target may not receive the alert).
+DONE = ("sent", "withheld")
 MAX_EVIDENCE = 20  # per alert: enough to judge it, small enough to send
 # The orders a page of alerts can take: (time column, newest first).
 SORTS = {
@@ -83,9 +94,11 @@ def raise_alert(
     evidence: Sequence[dict[str, Any]],
     targets: Sequence[str],
     now: datetime,
+    plan: int | None = None,
 ) -> tuple[int, bool]:
     """Create the alert of (rule, subject) with its deliveries, or update the one there is;
-    (alert id, whether it is new). An update never queues a delivery again.
+    (alert id, whether it is new). An update never queues a delivery again. `plan`: the row
+    id of the plan that raises it, whose marking and sharing it takes.
 
     Safe when another run raises the same alert at the same moment: the insert yields to the
     other's row (waiting for its commit), and the update then reads it under a row lock."""
@@ -101,6 +114,7 @@ def raise_alert(
             evidence=json.dumps(list(evidence)[:MAX_EVIDENCE], ensure_ascii=False),
             created=to_db(now),
             updated=to_db(now),
+            plan_id=plan,
             **grade,
         )
         .on_conflict_do_nothing(index_elements=["rule_id", "subject"])
@@ -159,16 +173,37 @@ def due(conn: Connection, now: datetime, limit: int = 50) -> list[tuple[Delivery
     back-off, so it never stays ahead of the others."""
     rows = conn.execute(
         select(deliveries)
-        .where(deliveries.c.state != "sent", deliveries.c.next_attempt <= to_db(now))
+        .where(deliveries.c.state.not_in(DONE), deliveries.c.next_attempt <= to_db(now))
         .order_by(deliveries.c.next_attempt, deliveries.c.id)
         .limit(limit)
     ).all()
     out = []
     for row in rows:
-        alert = get_alert(conn, row.alert_id)
-        if alert is not None:
-            out.append((_delivery(row), alert))
+        found = conn.execute(select(alerts).where(alerts.c.id == row.alert_id)).first()
+        if found is not None:
+            out.append((_delivery(row), _alerts(conn, [found])[0]))
     return out
+
+
+def plan_reaches(conn: Connection, plan_row: int, org: str | None) -> bool:
+    """Whether a delivery target of the organisation of code `org` (None: of none) may
+    receive the alerts of this plan, as its marking and sharing are now."""
+    query = select(plans.c.id).where(plans.c.id == plan_row, seen_by_org(org, plans, "plan"))
+    return conn.execute(query).first() is not None
+
+
+def may_receive(conn: Connection, alert_id: int, org: str | None) -> bool:
+    """Whether a delivery target of the organisation of code `org` (None: of none) may
+    receive the alert, as its plan's marking and sharing are now."""
+    query = select(alerts.c.id).where(alerts.c.id == alert_id, alert_seen_by_org(org))
+    return conn.execute(query).first() is not None
+
+
+def withhold(conn: Connection, delivery: int, reason: str, now: datetime) -> None:
+    """Never send this delivery: its target may not receive the alert. Kept (not removed)
+    so that the alert's deliveries say why it did not go out."""
+    values = {"state": "withheld", "last_error": reason, "next_attempt": to_db(now)}
+    conn.execute(update(deliveries).where(deliveries.c.id == delivery).values(**values))
 
 
 def claim(conn: Connection, delivery: Delivery, now: datetime, until: datetime) -> bool:
@@ -178,7 +213,7 @@ def claim(conn: Connection, delivery: Delivery, now: datetime, until: datetime) 
         update(deliveries)
         .where(
             deliveries.c.id == delivery.id,
-            deliveries.c.state != "sent",
+            deliveries.c.state.not_in(DONE),
             deliveries.c.attempts == delivery.attempts,
             deliveries.c.next_attempt <= to_db(now),
         )
@@ -198,66 +233,75 @@ def record_attempt(
     conn.execute(update(deliveries).where(deliveries.c.id == delivery).values(**values))
 
 
-def list_alerts(conn: Connection, state: str | None = None, limit: int | None = 50) -> list[Alert]:
-    query = select(alerts).order_by(alerts.c.updated.desc(), alerts.c.id.desc()).limit(limit)
+def list_alerts(
+    conn: Connection, who: Principal, state: str | None = None, limit: int | None = 50
+) -> list[Alert]:
+    query = select(alerts).where(visible_alert(who))
+    query = query.order_by(alerts.c.updated.desc(), alerts.c.id.desc()).limit(limit)
     if state:
         query = query.where(alerts.c.state == state)
     return _alerts(conn, conn.execute(query).all())
 
 
-def changed_since(conn: Connection, since: datetime, limit: int) -> list[Alert]:
-    """Alerts raised or changed at `since` or later, oldest change first (so a reader that
-    takes `limit` of them at a time goes on from the last one's time and misses none)."""
-    query = select(alerts).where(alerts.c.updated >= to_db(since))
+def changed_since(conn: Connection, who: Principal, since: datetime, limit: int) -> list[Alert]:
+    """Alerts `who` may see raised or changed at `since` or later, oldest change first (so a
+    reader that takes `limit` of them at a time goes on from the last one's time and misses
+    none)."""
+    query = select(alerts).where(alerts.c.updated >= to_db(since), visible_alert(who))
     rows = conn.execute(query.order_by(alerts.c.updated, alerts.c.id).limit(limit)).all()
     return _alerts(conn, rows)
 
 
-def get_alert(conn: Connection, alert_id: int) -> Alert | None:
-    row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).first()
+def get_alert(conn: Connection, who: Principal, alert_id: int) -> Alert | None:
+    query = select(alerts).where(alerts.c.id == alert_id, visible_alert(who))
+    row = conn.execute(query).first()
     return _alerts(conn, [row])[0] if row else None
 
 
-def set_state(conn: Connection, alert_id: int, state: str, who: str, now: datetime) -> bool:
+def set_state(conn: Connection, who: Principal, alert_id: int, state: str, now: datetime) -> bool:
     """Move the alert to `state`, recording who did it and when; False when there is no such
-    alert. An alert already in that state keeps who put it there and when. Acknowledging a
-    closed alert reopens it (it is no longer closed); "new" forgets both."""
+    alert that `who` may see. An alert already in that state keeps who put it there and when.
+    Acknowledging a closed alert reopens it (it is no longer closed); "new" forgets both."""
+    seen = visible_alert(who)
     values: dict[str, Any] = {"state": state, "updated": to_db(now)}
     if state == "acknowledged":
-        values.update(acknowledged_by=who, acknowledged_at=to_db(now), closed_by=None)
+        values.update(acknowledged_by=who.id, acknowledged_at=to_db(now), closed_by=None)
         values.update(closed_at=None)
     elif state == "closed":
-        values.update(closed_by=who, closed_at=to_db(now))
+        values.update(closed_by=who.id, closed_at=to_db(now))
     else:
         values.update(acknowledged_by=None, acknowledged_at=None, closed_by=None, closed_at=None)
     changed = conn.execute(
         update(alerts)
-        .where(alerts.c.id == alert_id, alerts.c.state != state)
+        .where(alerts.c.id == alert_id, alerts.c.state != state, seen)
         .values(**values)
         .returning(alerts.c.id)  # RETURNING, not rowcount, as elsewhere in the store
     ).first()
     if changed is not None:
         return True
-    return conn.execute(select(alerts.c.id).where(alerts.c.id == alert_id)).first() is not None
+    query = select(alerts.c.id).where(alerts.c.id == alert_id, seen)
+    return conn.execute(query).first() is not None
 
 
-def get_handled(conn: Connection, alert_id: int) -> Handled | None:
-    row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).first()
+def get_handled(conn: Connection, who: Principal, alert_id: int) -> Handled | None:
+    query = select(alerts).where(alerts.c.id == alert_id, visible_alert(who))
+    row = conn.execute(query).first()
     return _handled(conn, [row])[0] if row else None
 
 
 def page_alerts(
     conn: Connection,
+    who: Principal,
     state: str | None,
     sort: str,
     after: tuple[datetime, int] | None,
     limit: int,
 ) -> tuple[list[Handled], int]:
-    """Up to `limit` alerts in the `state` (None: any) in the order of `sort` (one of SORTS),
-    starting after the alert whose sort time and id are `after`; and how many there are in
-    that state."""
+    """Up to `limit` alerts `who` may see in the `state` (None: any) in the order of `sort`
+    (one of SORTS), starting after the alert whose sort time and id are `after`; and how many
+    of them there are in that state."""
     column, descending = SORTS[sort]
-    matching = [alerts.c.state == state] if state else []
+    matching = [visible_alert(who), *([alerts.c.state == state] if state else [])]
     total = conn.execute(select(func.count()).select_from(alerts).where(*matching)).scalar_one()
     query = select(alerts).where(*matching)
     if after is not None:
@@ -289,14 +333,22 @@ def _alerts(conn: Connection, rows: Sequence[Any]) -> list[Alert]:
     page of the inbox is two queries, not one per alert)."""
     sent: dict[int, list[Delivery]] = defaultdict(list)
     ids = [row.id for row in rows]
+    raised_by: dict[int, tuple[str, str]] = {}
     if ids:
         query = select(deliveries).where(deliveries.c.alert_id.in_(ids))
         for d in conn.execute(query.order_by(deliveries.c.id)):
             sent[d.alert_id].append(_delivery(d))
-    return [_alert(row, sent[row.id]) for row in rows]
+        of_plans = (
+            select(alerts.c.id, plans.c.uid, plans.c.marking)
+            .join(plans, plans.c.id == alerts.c.plan_id)
+            .where(alerts.c.id.in_(ids))
+        )
+        raised_by = {r.id: (r.uid, r.marking) for r in conn.execute(of_plans)}
+    return [_alert(row, sent[row.id], raised_by.get(row.id)) for row in rows]
 
 
-def _alert(row: Any, sent: list[Delivery]) -> Alert:
+def _alert(row: Any, sent: list[Delivery], plan: tuple[str, str] | None) -> Alert:
+    uid, marking = plan if plan is not None else (None, TLP.CLEAR.value)
     return Alert(
         id=row.id,
         rule_id=row.rule_id,
@@ -312,6 +364,8 @@ def _alert(row: Any, sent: list[Delivery]) -> Alert:
         created=aware(row.created),
         updated=aware(row.updated),
         deliveries=tuple(sent),
+        plan=uid,
+        marking=marking,
     )
 
 

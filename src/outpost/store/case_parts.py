@@ -16,9 +16,9 @@ from outpost.markings import TLP
 from outpost.records import AuditValue, Comment, Principal, Task, TimelineEntry
 from outpost.store import marked
 from outpost.store.assessments import task as task_record
-from outpost.store.schema import assessments, case_timeline, cases, comments, tasks
+from outpost.store.schema import alerts, assessments, case_timeline, cases, comments, tasks
 from outpost.store.times import aware, to_db
-from outpost.store.visibility import visible
+from outpost.store.visibility import visible, visible_alert
 
 COMMENT = "comment"
 Detail = Mapping[str, AuditValue]
@@ -92,6 +92,7 @@ def timeline(conn: Connection, who: Principal, case: int) -> list[TimelineEntry]
         & exists().where(assessments.c.id == t.c.item_id, visible(who, assessments, "assessment")),
         (t.c.item_kind == COMMENT)
         & exists().where(comments.c.id == t.c.item_id, visible(who, comments, COMMENT)),
+        (t.c.item_kind == "alert") & exists().where(alerts.c.id == t.c.item_id, visible_alert(who)),
     )
     query = select(t).where(t.c.case_id == case, shown).order_by(t.c.id)
     return [

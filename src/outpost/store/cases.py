@@ -22,11 +22,12 @@ from outpost.store.schema import (
     case_links,
     cases,
     events,
+    plans,
     stories,
     users,
 )
 from outpost.store.times import aware, to_db
-from outpost.store.visibility import visible
+from outpost.store.visibility import visible, visible_alert
 
 KIND = "case"
 SORTS = {
@@ -119,11 +120,13 @@ def _case(row: Row[Any], sharing: Sharing) -> Case:
 # --- links -----------------------------------------------------------------------------------
 
 
-def machine_exists(conn: Connection, kind: str, ident: str) -> bool:
-    """Whether the story, event or alert of this id exists."""
+def machine_exists(conn: Connection, who: Principal, kind: str, ident: str) -> bool:
+    """Whether the story, event or alert of this id exists for `who`: an alert a plan raised
+    is seen as its plan is, so a hidden one answers as a missing one."""
     table = MACHINE[kind]
     key = ident if kind == "story" else int(ident)
-    return bool(conn.execute(select(exists().where(table.c.id == key))).scalar())
+    seen = [visible_alert(who)] if kind == "alert" else []
+    return bool(conn.execute(select(exists().where(table.c.id == key, *seen))).scalar())
 
 
 def link(conn: Connection, item: int, kind: str, ident: str, now: datetime) -> bool:
@@ -174,11 +177,17 @@ def _linked(conn: Connection, item: int, kind: str, ident: str) -> bool:
 
 def links(conn: Connection, who: Principal, item: int) -> list[CaseLink]:
     """What the case links to that `who` may see: what the machine derived (CLEAR: all of
-    it, to anyone who sees the case), and each assessment through its own marking."""
+    it, to anyone who sees the case) but the alerts plans raised, seen as their plans, and
+    each assessment through its own marking."""
     machine = select(case_links).where(case_links.c.case_id == item)
+    rows = conn.execute(machine.order_by(case_links.c.added, case_links.c.target_id)).all()
+    marked = _alert_markings(conn, who, [r.target_id for r in rows if r.target_kind == "alert"])
     found = [
         CaseLink(row.target_kind, row.target_id, aware(row.added), TLP.CLEAR.value)
-        for row in conn.execute(machine.order_by(case_links.c.added, case_links.c.target_id))
+        if row.target_kind != "alert"
+        else CaseLink(row.target_kind, row.target_id, aware(row.added), marked[row.target_id])
+        for row in rows
+        if row.target_kind != "alert" or row.target_id in marked
     ]
     linked = (
         select(case_assessments.c.assessment_id, case_assessments.c.added, assessments.c.marking)
@@ -191,3 +200,15 @@ def links(conn: Connection, who: Principal, item: int) -> list[CaseLink]:
         for row in conn.execute(linked)
     ]
     return found
+
+
+def _alert_markings(conn: Connection, who: Principal, idents: list[str]) -> dict[str, str]:
+    """The markings of the alerts of these ids that `who` may see, by id."""
+    if not idents:
+        return {}
+    query = (
+        select(alerts.c.id, plans.c.marking)
+        .outerjoin(plans, plans.c.id == alerts.c.plan_id)
+        .where(alerts.c.id.in_([int(i) for i in idents]), visible_alert(who))
+    )
+    return {str(r.id): r.marking or TLP.CLEAR.value for r in conn.execute(query)}

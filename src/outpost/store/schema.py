@@ -344,8 +344,13 @@ alerts = Table(
     Column("acknowledged_at", DateTime),
     Column("closed_by", Text),
     Column("closed_at", DateTime),
+    # The plan whose notice raised it: its marking and sharing are the alert's, read through
+    # this join at every query (never copied, so they cannot drift). Null: derived from open
+    # sources, CLEAR. A plan removed takes its alerts with it (never left behind as CLEAR).
+    Column("plan_id", Integer, ForeignKey("plans.id", ondelete="CASCADE")),
     UniqueConstraint("rule_id", "subject"),
     Index(None, "state", "updated"),
+    Index(None, "plan_id"),
 )
 
 deliveries = Table(

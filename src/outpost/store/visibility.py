@@ -30,10 +30,12 @@ from outpost.markings import ALLIANCE, TLP
 from outpost.records import Principal, Viewer
 from outpost.store.dialect import insert_ignore
 from outpost.store.schema import (
+    alerts,
     audit_log,
     case_assessments,
     cases,
     organisations,
+    plans,
     shared_orgs,
     shared_people,
     users,
@@ -54,23 +56,14 @@ def visible(who: Principal, table: Table, kind: str) -> Where:
     marking = table.c.marking
     if who.user is None:
         return marking == TLP.CLEAR.value
-    active = exists().where(users.c.id == who.user, users.c.disabled.is_(None))
+    active = _active(who.user)
     mine = _org_of(who)
     if mine is None:
         return and_(active, marking == TLP.CLEAR.value)
-    alliance = exists().where(organisations.c.id == mine, organisations.c.kind.in_(ALLIANCE))
-    amber = or_(
-        table.c.owner_org == mine,
-        named_org(kind, table.c.id, mine),
-        CONTAINERS.get(kind, _no_container)(table, mine),
-    )
     return and_(
         active,
         or_(
-            marking == TLP.CLEAR.value,
-            and_(marking == TLP.GREEN.value, alliance),
-            and_(marking == TLP.AMBER.value, amber),
-            and_(marking == TLP.AMBER_STRICT.value, table.c.owner_org == mine),
+            _org_sees(table, kind, mine),
             and_(marking == TLP.RED.value, named_person(kind, table.c.id, who.user)),
         ),
     )
@@ -89,6 +82,68 @@ def audit_rows(who: Principal, everything: bool) -> Where:
     people = select(literal("user:") + users.c.username).where(users.c.org_id == mine)
     org = select(literal("org:") + organisations.c.code).where(organisations.c.id == mine)
     return or_(audit_log.c.target.in_(people), audit_log.c.target == org.scalar_subquery())
+
+
+def _org_sees(table: Table, kind: str, org: Any) -> Where:
+    """The rows of `table` the organisation `org` (an id or a scalar subquery) sees as an
+    organisation: everything short of RED, which only named people see."""
+    marking = table.c.marking
+    alliance = exists().where(organisations.c.id == org, organisations.c.kind.in_(ALLIANCE))
+    amber = or_(
+        table.c.owner_org == org,
+        named_org(kind, table.c.id, org),
+        CONTAINERS.get(kind, _no_container)(table, org),
+    )
+    return or_(
+        marking == TLP.CLEAR.value,
+        and_(marking == TLP.GREEN.value, alliance),
+        and_(marking == TLP.AMBER.value, amber),
+        and_(marking == TLP.AMBER_STRICT.value, table.c.owner_org == org),
+    )
+
+
+def seen_by_org(code: str | None, table: Table, kind: str) -> Where:
+    """The rows of `table` that everyone of the organisation of this code may see: what may
+    go to a delivery target belonging to it (a webhook, a mailbox), which is no person, so
+    never RED. `code` None (a target of no organisation): CLEAR only."""
+    if kind not in KINDS:
+        raise ValueError(f"kind: one of {', '.join(KINDS)}, not {kind!r}")
+    if code is None:
+        return table.c.marking == TLP.CLEAR.value
+    # Not correlated: it is used inside conditions over organisations too (the alliance's).
+    org = (
+        select(organisations.c.id)
+        .where(organisations.c.code == code)
+        .correlate(None)
+        .scalar_subquery()
+    )
+    return _org_sees(table, kind, org)
+
+
+# --- alerts: CLEAR, or seen through the plan that raised them ------------------------------
+
+
+def visible_alert(who: Principal) -> Where:
+    """The alerts `who` may see: one derived from open sources (no plan) as any CLEAR item,
+    one a plan raised as that plan, read through the plan at every query so that a change of
+    the plan's marking or sharing changes who sees its alerts at once."""
+    clear = true() if who.user is None else _active(who.user)
+    return _alert_through(clear, visible(who, plans, "plan"))
+
+
+def alert_seen_by_org(code: str | None) -> Where:
+    """The alerts a delivery target of the organisation `code` (None: of none) may receive."""
+    return _alert_through(true(), seen_by_org(code, plans, "plan"))
+
+
+def _alert_through(clear: Where, plan_seen: Where) -> Where:
+    # Its own plans, never one a query of alerts joins (that one may be another's or none).
+    through = exists().where(plans.c.id == alerts.c.plan_id, plan_seen).correlate_except(plans)
+    return or_(and_(alerts.c.plan_id.is_(None), clear), through)
+
+
+def _active(user: int) -> Where:
+    return exists().where(users.c.id == user, users.c.disabled.is_(None))
 
 
 def _org_of(who: Principal) -> Any:

@@ -17,8 +17,10 @@
         deliver: [webhook:ops, email:duty]        # in-app always
     webhooks:
       ops: {url: "https://ops.example.org/hook", secret_env: OUTPOST_OPS_SECRET}
+      kz: {url: "https://kz.example.org/hook", secret_env: OUTPOST_KZ_SECRET, org: kz-knb}
     email:
       duty: {to: [duty@example.org]}
+      kz-coordinators: {to: [coord@kz.example.org], org: kz-knb}
     smtp: {host: 127.0.0.1, port: 25, sender: outpost@example.org}
     watch:                                        # spikes here alert without any rule
       countries: [AF, TJ, UZ, TM, KG, KZ]         # default: the alliance and Afghanistan
@@ -27,6 +29,13 @@
 
 Criteria combine with AND; the values inside one criterion with OR. A file with any error is
 refused as a whole, with every error and its line.
+
+A webhook or mailbox with `org:` belongs to that organisation (its code): it receives what
+that organisation may see. Alerts from open sources are CLEAR and go to any target a rule
+names; an alert a plan raised is marked as the plan is, and goes only to targets of an
+organisation that may see the plan and that the notice is for (the coordinators' mailbox of
+the plan's owner for an overdue measure): never to a target of no organisation, unless the
+plan is CLEAR, and never under RED, which names people, not organisations.
 """
 
 from __future__ import annotations
@@ -104,12 +113,14 @@ class Webhook:
     name: str
     url: str
     secret: str
+    org: str | None = None  # the code of the organisation it belongs to
 
 
 @dataclass(frozen=True)
 class Mailbox:
     name: str
     to: tuple[str, ...]
+    org: str | None = None  # the code of the organisation it belongs to
 
 
 @dataclass(frozen=True)
@@ -141,6 +152,20 @@ class RuleSet:
     email: dict[str, Mailbox] = field(default_factory=dict)
     smtp: Smtp | None = None
     watch: Watch = field(default_factory=Watch)
+
+    def owner_of(self, target: str) -> str | None:
+        """The code of the organisation a target ("webhook:NAME", "email:NAME") belongs to;
+        None for a target of no organisation, or one not defined."""
+        kind, _, name = target.partition(":")
+        found = self.webhooks.get(name) if kind == "webhook" else self.email.get(name)
+        return found.org if found is not None else None
+
+    def owned_by(self, orgs: Iterable[str]) -> tuple[str, ...]:
+        """Every target belonging to one of these organisations."""
+        wanted = set(orgs)
+        hooks = [f"webhook:{n}" for n, w in self.webhooks.items() if w.org in wanted]
+        boxes = [f"email:{n}" for n, m in self.email.items() if m.org in wanted]
+        return (*hooks, *boxes)
 
 
 def load_rules(
@@ -319,7 +344,7 @@ def _webhooks(c: Checker, node: yaml.Node) -> dict[str, Webhook]:
             secret = c.env.get(variable, "")
             if not secret:
                 c.error(spec["secret_env"], f"webhook {name}: ${variable} is not set")
-        out[name] = Webhook(name, url, secret)
+        out[name] = Webhook(name, url, secret, _owner(c, spec, f"webhook {name}"))
     return out
 
 
@@ -331,8 +356,20 @@ def _mailboxes(c: Checker, node: yaml.Node) -> dict[str, Mailbox]:
         bad = [a for a in to if not re.fullmatch(r"[^@\s]+@[^@\s]+", a)]
         if not to or bad:
             c.error(spec.get("to", value), f"email {name}: `to` needs addresses ({bad or 'none'})")
-        out[name] = Mailbox(name, tuple(to))
+        out[name] = Mailbox(name, tuple(to), _owner(c, spec, f"email {name}"))
     return out
+
+
+ORG = re.compile(r"^[a-z][a-z0-9-]{1,15}$")  # an organisation's code, as people write it
+
+
+def _owner(c: Checker, spec: dict[str, yaml.Node], what: str) -> str | None:
+    if "org" not in spec:
+        return None
+    code = str(spec["org"].value).strip().lower()
+    if not ORG.fullmatch(code):
+        c.error(spec["org"], f"{what}: org must be an organisation's code (e.g. kz-knb)")
+    return code
 
 
 def _smtp(c: Checker, node: yaml.Node) -> Smtp | None:

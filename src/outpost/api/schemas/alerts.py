@@ -13,7 +13,8 @@ from outpost.records import Delivery
 from outpost.store.alerts import Handled
 
 State = Literal["new", "acknowledged", "closed"]
-DeliveryState = Literal["pending", "sent", "failing"]
+# withheld: never sent, as its target's organisation may not see the alert
+DeliveryState = Literal["pending", "sent", "failing", "withheld"]
 
 
 class EvidencePublic(BaseModel):
@@ -55,6 +56,8 @@ class AlertPublic(BaseModel):
     closed_by: str | None
     closed_at: datetime | None
     deliveries: list[DeliveryPublic]
+    plan: str | None = Field(description="The id of the plan that raised it; null: open sources.")
+    marking: str = Field(description="TLP 2.0: CLEAR, or that of its plan as it is now.")
 
 
 class AlertUpdate(BaseModel):
@@ -86,6 +89,8 @@ def alert_public(found: Handled) -> AlertPublic:
         closed_by=found.closed_by,
         closed_at=found.closed_at,
         deliveries=[delivery_public(d) for d in a.deliveries],
+        plan=a.plan,
+        marking=a.marking,
     )
 
 
