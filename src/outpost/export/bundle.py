@@ -9,7 +9,7 @@ strictest marking of what they hold (`effective`): a story with an AMBER event i
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -68,6 +68,9 @@ class Selection:
     actors: tuple[Marked[Entity], ...] = ()
     places: tuple[Marked[Place], ...] = ()
     stories: tuple[Marked[Story], ...] = ()
+    # An imported story's producer (its id), by story id: the story keeps the STIX id its
+    # producer gave it (story ids are only unique inside one Outpost).
+    story_origins: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Each item once: links between items go by these keys."""

@@ -179,7 +179,7 @@ def _source(e: EventItem) -> Obj:
 
 def _story(m: Marked[Story], sel: Selection, ids: Ids, found: Links) -> Obj:
     s = m.item
-    key = f"story:{sel.producer.id}:{s.id}"
+    key = f"story:{sel.story_origins.get(s.id, sel.producer.id)}:{s.id}"
     obj = _common("report", stix_id("report", key), sel, s.first_seen, m.marking)
     events = [ids.events[e] for e in found.story_events[s.id]]
     held = [ids.actors[a] for e in found.story_events[s.id] for a in found.actors[e]]

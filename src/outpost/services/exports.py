@@ -23,6 +23,7 @@ from outpost.records import Entity, EventRow, LocatedEvent, Place, Story
 from outpost.services.audit import record
 from outpost.services.context import Context
 from outpost.services.paging import BadQueryError, Filters, Page, Window, paged
+from outpost.services.received import with_received
 from outpost.store import people
 from outpost.store import stories as story_store
 from outpost.store.lists import events as lists
@@ -55,15 +56,16 @@ def export_selection(ctx: Context, filters: Filters, limit: int = MAX_EVENTS) ->
         held = story_store.stories_of_articles(conn, uids)
         stories = [s for i in held if (s := story_store.get_story(conn, i)) is not None]
         producer = _producer(conn, ctx)
-    items = [_item(e) for e in located]
-    return Selection(
-        producer=producer,
-        as_of=datetime.now(UTC),
-        events=tuple(Marked(e) for e in items),
-        actors=tuple(Marked(a) for a in _actors(items)),
-        places=tuple(Marked(p) for p in _places(items)),
-        stories=tuple(Marked(s) for s in _stories(stories)),
-    )
+        items = [_item(e) for e in located]
+        local = Selection(
+            producer=producer,
+            as_of=datetime.now(UTC),
+            events=tuple(Marked(e) for e in items),
+            actors=tuple(Marked(a) for a in _actors(items)),
+            places=tuple(Marked(p) for p in _places(items)),
+            stories=tuple(Marked(s) for s in _stories(stories)),
+        )
+        return with_received(conn, ctx.who, local, filters)
 
 
 def write_export(
