@@ -18,10 +18,11 @@ from typer.testing import CliRunner
 from outpost.cli import app
 from outpost.config import FetchSettings, Settings, sqlite_url
 from outpost.export.stix_ids import EXTENSION
-from outpost.export.tlp import MARKING_IDS
+from outpost.export.tlp import MARKING_IDS, MARKINGS_BY_ID
 from outpost.markings import TLP
+from outpost.records import AssessmentDraft, Judgement
 from outpost.respond.people import NotAllowedError, principal_for
-from outpost.services import people
+from outpost.services import assessments, people
 from outpost.services.analysis import analyze_store
 from outpost.services.audit import list_audit
 from outpost.services.context import Context, operator
@@ -78,7 +79,35 @@ def source(dialect: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[C
         ingest(ctx.engine, ctx.settings, [str(EXAMPLES)])
         analyze_store(ctx.engine)
         cluster_store(ctx.engine)
+        _assess(ctx)
         yield ctx
+
+
+JUDGED = (TLP.CLEAR, TLP.GREEN, TLP.AMBER_STRICT, TLP.RED)  # the source's assessments
+
+
+def _assess(ctx: Context) -> None:
+    """The centre's analyst assesses the first event at every marking of JUDGED, and a story."""
+    writer = as_(ctx, "crc-analyst")
+    first = export_selection(writer, Filters())
+    event = str(first.events[0].item.row.id)
+    for tlp in JUDGED:
+        assessments.create_assessment(writer, _draft("event", event, tlp))
+    story = first.stories[0].item.id
+    assessments.create_assessment(writer, _draft("story", story, TLP.GREEN))
+
+
+def _draft(kind: str, target: str, marking: TLP) -> AssessmentDraft:
+    return AssessmentDraft(
+        target_kind=kind,
+        target_id=target,
+        title=f"Assessment of the {kind} {marking.value}",
+        judgements=(Judgement("Incursions across the border continue", "likely"),),
+        confidence="moderate",
+        reliability="B",
+        credibility=2,
+        marking=marking,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -106,13 +135,14 @@ def bundle_of(ctx: Context, tmp_path: Path, who: str = "m1-analyst") -> Obj:
 
 
 def outpost_objects(bundle: Obj) -> dict[str, Obj]:
-    """The objects that carry an Outpost record (and the relationships), by id: what they are,
-    their markings and their content, without who made them and when they were exported (the
-    producer of a re-export is the second Outpost's organisation)."""
+    """The objects that carry an Outpost record (and the relationships and opinions), by id:
+    what they are, their markings and their content, without who made them and when they were
+    exported (the producer of a re-export is the second Outpost's organisation)."""
     kept = {}
     for o in bundle["objects"]:
         payload = o.get("extensions", {}).get(EXTENSION, {})
-        if payload.get("kind") == "producer" or (not payload and o["type"] != "relationship"):
+        derived = o["type"] in ("relationship", "opinion")  # made from the records again
+        if payload.get("kind") == "producer" or (not payload and not derived):
             continue
         # a story's report is published when it is exported, like every object's `modified`
         when = ("modified", "published") if "story" in o.get("labels", []) else ("modified",)
@@ -129,7 +159,11 @@ def test_a_stix_bundle_imported_into_an_empty_outpost_exports_the_same_objects(
     assert report.source.startswith("Organisation crc (")
     again = outpost_objects(bundle_of(second, tmp_path))
     original = outpost_objects(sent)
-    assert {o["type"] for o in original.values()} >= {"report", "location", "identity"}
+    kinds = {"report", "location", "identity", "note", "opinion"}
+    assert {o["type"] for o in original.values()} >= kinds
+    notes = [o for o in original.values() if o["type"] == "note"]
+    assert {MARKINGS_BY_ID[o["object_marking_refs"][0]] for o in notes} == set(JUDGED)
+    assert len(notes) == len(JUDGED) + 1
     assert again.keys() == original.keys()
     assert differences(again, original) == {}
 
@@ -181,7 +215,14 @@ def test_an_invalid_object_is_refused_by_name_and_the_others_land(
     assert "published" in report.refused[0][1]
     landed = outpost_objects(bundle_of(second, tmp_path))
     assert event["id"] not in landed
-    assert len(landed) >= len(outpost_objects(sent)) - 5  # the rest, less what named it
+    rest = {  # all else, but what judged it and what it alone made (relationships)
+        i
+        for i, o in outpost_objects(sent).items()
+        if i != event["id"]
+        and event["id"] not in o.get("object_refs", [])
+        and o["type"] != "relationship"
+    }
+    assert rest and rest <= landed.keys()
     with pytest.raises(ImportRefusedError, match="not JSON"):
         import_bytes(as_(second, "m1-analyst"), "broken.json", b"{ not json")
 
@@ -240,3 +281,37 @@ def test_the_cli_and_the_api_import_as_the_tokens_person(
         with exported["stix"].open("rb") as f:
             refused = api.call("POST", "/import", viewer, files={"file": ("b.json", f)})
         problem(refused, 403, "forbidden")
+
+
+def test_an_export_holds_the_assessments_its_viewer_may_see_as_notes_and_opinions(
+    source: Context, tmp_path: Path
+) -> None:
+    def notes(who: str) -> set[TLP]:
+        found = bundle_of(source, tmp_path, who)["objects"]
+        opinions = {o["object_refs"][0] for o in found if o["type"] == "opinion"}
+        made = [o for o in found if o["type"] == "note" and "story" not in o["abstract"]]
+        assert {o["object_refs"][0] for o in made} <= opinions
+        return {MARKINGS_BY_ID[o["object_marking_refs"][0]] for o in made}
+
+    assert notes("crc-analyst") == set(JUDGED)  # its writer: named on the RED one
+    assert notes("crc-viewer") == {TLP.CLEAR, TLP.GREEN, TLP.AMBER_STRICT}
+    assert notes("m2-analyst") == {TLP.CLEAR, TLP.GREEN}
+    assert notes("p1-viewer") == {TLP.CLEAR}
+    note = next(
+        o for o in bundle_of(source, tmp_path, "crc-analyst")["objects"] if o["type"] == "note"
+    )
+    assert "Admiralty grading: B2" in note["content"] and note["confidence"] == 50
+
+
+def test_a_misp_event_holds_the_assessments_as_reports_and_is_as_strict_as_they_are(
+    source: Context, tmp_path: Path
+) -> None:
+    for who, strictest in (("crc-analyst", "tlp:red"), ("m2-analyst", "tlp:green")):
+        out = tmp_path / f"{who}.json"
+        write_export(as_(source, who), "misp", Filters(), out)
+        event = json.loads(out.read_text(encoding="utf-8"))
+        assert strictest in {t["name"] for t in event["Tag"]}
+        reports = event.get("EventReport", [])
+        assert reports and all("Admiralty grading: B2" in r["content"] for r in reports)
+        if who == "m2-analyst":
+            assert not any("RED" in r["content"] or "STRICT" in r["content"] for r in reports)

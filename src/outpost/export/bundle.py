@@ -51,6 +51,27 @@ class EventItem:
 
 
 @dataclass(frozen=True)
+class Judged:
+    """An assessment as exported: what it judges (an event by its id, a story by its id) and
+    its fields, without who is named on it (organisations and people of the exporting
+    Outpost). `origin` is the producer whose assessment it is (ids are unique inside it)."""
+
+    id: int
+    origin: str
+    target_kind: str  # event, story
+    target_id: str
+    title: str
+    judgements: tuple[tuple[str, str], ...]  # (text, likelihood)
+    confidence: str  # low, moderate, high
+    reliability: str  # Admiralty A-F
+    credibility: int  # Admiralty 1-6
+    valid_from: str | None  # ISO dates
+    valid_until: str | None
+    created: datetime
+    updated: datetime
+
+
+@dataclass(frozen=True)
 class Producer:
     """The organisation that exports (the STIX identity every object is created by)."""
 
@@ -68,6 +89,7 @@ class Selection:
     actors: tuple[Marked[Entity], ...] = ()
     places: tuple[Marked[Place], ...] = ()
     stories: tuple[Marked[Story], ...] = ()
+    assessments: tuple[Marked[Judged], ...] = ()  # of the selected events and stories
     # An imported story's producer (its id), by story id: the story keeps the STIX id its
     # producer gave it (story ids are only unique inside one Outpost).
     story_origins: Mapping[str, str] = field(default_factory=dict)

@@ -16,13 +16,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from pymisp import MISPAttribute, MISPEvent, MISPObject, MISPOrganisation
 
-from outpost.export.bundle import EventItem, Links, Marked, Selection, effective, links, place_key
+from outpost.export.bundle import (
+    EventItem,
+    Judged,
+    Links,
+    Marked,
+    Selection,
+    effective,
+    links,
+    place_key,
+)
 from outpost.export.stix_ids import NAMESPACE
 from outpost.markings import TLP, strictest
 from outpost.records import Entity, Place
@@ -48,6 +57,7 @@ class Content:
     events: Sequence[Marked[EventItem]]
     actors: Sequence[Marked[Entity]]
     places: Sequence[Marked[Place]]
+    assessments: Sequence[Marked[Judged]] = ()
 
 
 def selection_event(selection: Selection) -> MISPEvent:
@@ -55,8 +65,20 @@ def selection_event(selection: Selection) -> MISPEvent:
     sel = effective(selection)
     days = [m.item.published.date() for m in sel.events] or [sel.as_of.date()]
     info = f"Outpost export of {sel.producer.name}: {len(sel.events)} events"
-    content = Content("selection", info, min(days), TLP.CLEAR, sel.events, sel.actors, sel.places)
+    content = Content(
+        "selection", info, min(days), TLP.CLEAR, sel.events, sel.actors, sel.places,
+        judged_of(sel, {m.item.row.id for m in sel.events}, {m.item.id for m in sel.stories}),
+    )  # fmt: skip
     return _misp_event(sel, content, links(sel))
+
+
+def judged_of(sel: Selection, events: set[int], stories: set[str]) -> list[Marked[Judged]]:
+    """The selection's assessments of these events and stories."""
+    return [
+        m for m in sel.assessments
+        if (m.item.target_kind == "event" and int(m.item.target_id) in events)
+        or (m.item.target_kind == "story" and m.item.target_id in stories)
+    ]  # fmt: skip
 
 
 def story_events(selection: Selection) -> list[MISPEvent]:
@@ -70,6 +92,9 @@ def story_events(selection: Selection) -> list[MISPEvent]:
         held = [by_id[e] for e in found.story_events[s.item.id]]
         day = s.item.first_seen.date()
         content = _story_content(sel, found, held, s.item.id, s.item.title, day, s.marking)
+        content = replace(
+            content, assessments=judged_of(sel, set(found.story_events[s.item.id]), {s.item.id})
+        )
         made.append(_misp_event(sel, content, found))
     rest = [m for m in sel.events if m.item.row.id not in in_story]
     if rest:
@@ -115,6 +140,9 @@ def _misp_event(sel: Selection, c: Content, found: Links) -> MISPEvent:
         event.attributes.append(attribute)
     for place in c.places:
         event.add_object(_geolocation(event.uuid, sel, place))
+    for judged in c.assessments:
+        name, content, fields = _report(event.uuid, sel, judged)
+        event.add_event_report(name, content, **fields)
     marking = strictest([c.marking, *_markings(c)])
     event.distribution = DISTRIBUTION[marking]
     event.add_tag(tag(marking))
@@ -125,6 +153,27 @@ def _markings(c: Content) -> Iterable[TLP]:
     yield from (m.marking for m in c.events)
     yield from (m.marking for m in c.actors)
     yield from (m.marking for m in c.places)
+    yield from (m.marking for m in c.assessments)
+
+
+def _report(
+    event_uuid: str, sel: Selection, m: Marked[Judged]
+) -> tuple[str, str, dict[str, object]]:
+    """An assessment as a MISP event report (Markdown): its key judgements, analytic
+    confidence and Admiralty grades, headed by its TLP marking (a report carries no tags) and
+    distributed as its marking allows."""
+    a = m.item
+    lines = [f"**{m.marking.value}**", "", f"# {a.title}", ""]
+    lines += [f"- {text} ({likelihood})" for text, likelihood in a.judgements]
+    lines += [
+        "",
+        f"Analytic confidence: {a.confidence}. Admiralty grading: "
+        f"{a.reliability}{a.credibility}. Assessment of the {a.target_kind} {a.target_id}.",
+    ]
+    return a.title, "\n".join(lines), {
+        "uuid": str(uuid.uuid5(NAMESPACE, f"misp-report:{event_uuid}:{a.origin}:{a.id}")),
+        "timestamp": sel.as_of, "distribution": DISTRIBUTION[m.marking],
+    }  # fmt: skip
 
 
 def _attribute(

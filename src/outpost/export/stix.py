@@ -30,7 +30,16 @@ from pathlib import Path
 from typing import Any
 
 from outpost.export import shapes
-from outpost.export.bundle import EventItem, Links, Marked, Selection, effective, links, place_key
+from outpost.export.bundle import (
+    EventItem,
+    Judged,
+    Links,
+    Marked,
+    Selection,
+    effective,
+    links,
+    place_key,
+)
 from outpost.export.stix_ids import (
     EPOCH,
     NAMESPACE,
@@ -55,6 +64,7 @@ class Ids:
     actors: dict[str, str]
     places: dict[str, str]
     events: dict[int, str]
+    stories: frozenset[str]
 
 
 def bundle(selection: Selection) -> Obj:
@@ -68,6 +78,7 @@ def bundle(selection: Selection) -> Obj:
         *(_event(m, sel, ids, found) for m in sel.events),
         *(_story(m, sel, ids, found) for m in sel.stories),
         *_relationships(sel, ids, found),
+        *(o for m in sel.assessments for o in _assessment(m, sel, ids)),
     ]
     used = sorted(
         {ref for o in body for ref in o["object_marking_refs"]} | {MARKING_IDS[TLP.CLEAR]}
@@ -92,6 +103,7 @@ def _ids(sel: Selection) -> Ids:
         actors={m.item.id: stix_id(actor_type(m.item), m.item.id) for m in sel.actors},
         places={place_key(m.item): stix_id("location", place_key(m.item)) for m in sel.places},
         events={m.item.row.id: stix_id("report", _event_key(m.item)) for m in sel.events},
+        stories=frozenset(m.item.id for m in sel.stories),
     )
 
 
@@ -179,8 +191,7 @@ def _source(e: EventItem) -> Obj:
 
 def _story(m: Marked[Story], sel: Selection, ids: Ids, found: Links) -> Obj:
     s = m.item
-    key = f"story:{sel.story_origins.get(s.id, sel.producer.id)}:{s.id}"
-    obj = _common("report", stix_id("report", key), sel, s.first_seen, m.marking)
+    obj = _common("report", _story_id(sel, s.id), sel, s.first_seen, m.marking)
     events = [ids.events[e] for e in found.story_events[s.id]]
     held = [ids.actors[a] for e in found.story_events[s.id] for a in found.actors[e]]
     held += [ids.places[p] for e in found.story_events[s.id] if (p := found.place[e])]
@@ -194,6 +205,48 @@ def _story(m: Marked[Story], sel: Selection, ids: Ids, found: Links) -> Obj:
         "object_refs": list(dict.fromkeys([*events, *held])) or [ids.producer],
     }
     return {**obj, "extensions": extension("story", shapes.story_json(s))}
+
+
+def _story_id(sel: Selection, story: str) -> str:
+    return stix_id("report", f"story:{sel.story_origins.get(story, sel.producer.id)}:{story}")
+
+
+# An assessment: a `note` (its key judgements, analytic confidence and Admiralty grades, with
+# Outpost's record) and an `opinion` (how far its information is confirmed: the Admiralty
+# credibility on STIX's agreement scale), both referring to the event or story it judges.
+CONFIDENCE = {"low": 15, "moderate": 50, "high": 85}  # STIX 2.1 appendix A, Low/Med/High
+OPINION = {
+    1: "strongly-agree",  # confirmed by other sources
+    2: "agree",  # probably true
+    3: "neutral",  # possibly true
+    4: "disagree",  # doubtful
+    5: "strongly-disagree",  # improbable
+    6: "neutral",  # truth cannot be judged
+}
+
+
+def _assessment(m: Marked[Judged], sel: Selection, ids: Ids) -> list[Obj]:
+    a = m.item
+    if a.target_kind == "event":
+        target = ids.events.get(int(a.target_id))
+    else:
+        target = _story_id(sel, a.target_id) if a.target_id in ids.stories else None
+    if target is None:  # what it judges is not in the selection: neither is it
+        return []
+    key = f"assessment:{a.origin}:{a.id}"
+    grades = f"{a.reliability}{a.credibility}"
+    lines = [f"- {text} ({likelihood})" for text, likelihood in a.judgements]
+    lines.append(f"Analytic confidence: {a.confidence}. Admiralty grading: {grades}.")
+    note = _common("note", stix_id("note", key), sel, a.created, m.marking) | {
+        "abstract": a.title, "content": "\n".join(lines), "object_refs": [target],
+        "confidence": CONFIDENCE[a.confidence], "labels": ["assessment", f"admiralty:{grades}"],
+        "extensions": extension("assessment", shapes.judged_json(a)),
+    }  # fmt: skip
+    opinion = _common("opinion", stix_id("opinion", key), sel, a.created, m.marking) | {
+        "opinion": OPINION[a.credibility], "object_refs": [target],
+        "explanation": f"Admiralty grading {grades} of the assessment {a.title!r}",
+    }  # fmt: skip
+    return [note, opinion]
 
 
 def _relationships(sel: Selection, ids: Ids, found: Links) -> list[Obj]:

@@ -155,6 +155,7 @@ READERS: Mapping[str, Callable[[object], object]] = {
     "entity": shapes.entity_from,
     "place": shapes.place_from,
     "story": shapes.story_from,
+    "assessment": shapes.judged_from,
 }
 
 
@@ -215,4 +216,5 @@ def _selection(
         actors=tuple(found["entity"]),
         places=tuple(found["place"]),
         stories=tuple(found["story"]),
+        assessments=tuple(found["assessment"]),
     )

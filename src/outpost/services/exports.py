@@ -22,6 +22,7 @@ from outpost.kb.actors import load_kb
 from outpost.records import Entity, EventRow, LocatedEvent, Place, Story
 from outpost.services.audit import record
 from outpost.services.context import Context
+from outpost.services.judged import with_assessments
 from outpost.services.paging import BadQueryError, Filters, Page, Window, paged
 from outpost.services.received import with_received
 from outpost.store import people
@@ -43,12 +44,14 @@ class Exported:
     actors: int
     places: int
     stories: int
+    assessments: int = 0
 
 
 def export_selection(ctx: Context, filters: Filters, limit: int = MAX_EVENTS) -> Selection:
-    """The events the filters find (newest first), their KB actors and targets, their places
-    and the stories that hold their articles; BadQueryError names a filter that cannot be,
-    or says how many match when more than `limit` do."""
+    """The events the filters find (newest first), their KB actors and targets, their places,
+    the stories that hold their articles and the assessments of those events and stories,
+    with what partners sent that the principal may see (services.received); BadQueryError
+    names a filter that cannot be, or says how many match when more than `limit` do."""
     with ctx.engine.connect() as conn:
         rows = _rows(conn, filters, limit)
         located = lists.located_events(conn, [r.id for r in rows])
@@ -65,7 +68,7 @@ def export_selection(ctx: Context, filters: Filters, limit: int = MAX_EVENTS) ->
             places=tuple(Marked(p) for p in _places(items)),
             stories=tuple(Marked(s) for s in _stories(stories)),
         )
-        return with_received(conn, ctx.who, local, filters)
+        return with_assessments(conn, ctx.who, with_received(conn, ctx.who, local, filters))
 
 
 def write_export(
@@ -86,6 +89,7 @@ def write_export(
         len(selection.actors),
         len(selection.places),
         len(selection.stories),
+        len(selection.assessments),
     )
     with ctx.engine.begin() as conn:
         record(conn, ctx.who, "export", name, _detail(done, filters))
@@ -159,5 +163,6 @@ def _detail(done: Exported, filters: Filters) -> dict[str, str | int | None]:
         "actors": done.actors,
         "places": done.places,
         "stories": done.stories,
+        "assessments": done.assessments,
     }
     return {**given, **counts}
