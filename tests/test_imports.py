@@ -315,3 +315,38 @@ def test_a_misp_event_holds_the_assessments_as_reports_and_is_as_strict_as_they_
         assert reports and all("Admiralty grading: B2" in r["content"] for r in reports)
         if who == "m2-analyst":
             assert not any("RED" in r["content"] or "STRICT" in r["content"] for r in reports)
+
+
+def test_a_misp_feed_imported_into_an_empty_outpost_exports_the_same_events(
+    exported: dict[str, Path], second: Context, tmp_path: Path
+) -> None:
+    ctx = as_(second, "m1-analyst")
+    first = import_path(ctx, exported["misp-feed"])
+    assert first.refused == () and first.added > 0
+    again = import_path(ctx, exported["misp-feed"])
+    assert (again.added, again.updated) == (0, 0)
+    write_export(ctx, "misp-feed", Filters(), tmp_path / "feed")
+    sent, back = feed_items(exported["misp-feed"]), feed_items(tmp_path / "feed")
+    assert sent and back == sent
+
+
+def feed_items(folder: Path) -> dict[str, Any]:
+    """Each event of a feed by uuid: its TLP tag, and its attributes and objects by uuid with
+    their type, value and tags (objects: name and their attributes)."""
+    found = {}
+    for name in json.loads((folder / "manifest.json").read_text(encoding="utf-8")):
+        event = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))["Event"]
+        attributes = {
+            a["uuid"]: (a["type"], a["value"], sorted(t["name"] for t in a.get("Tag", [])))
+            for a in event.get("Attribute", [])
+        }
+        objects = {
+            o["uuid"]: (
+                o["name"],
+                sorted((a["object_relation"], a["value"]) for a in o["Attribute"]),
+            )
+            for o in event.get("Object", [])
+        }
+        tags = sorted(t["name"] for t in event.get("Tag", []))
+        found[name] = (event["info"], tags, attributes, objects)
+    return found

@@ -72,6 +72,17 @@ class Judged:
 
 
 @dataclass(frozen=True)
+class MispPart:
+    """An imported MISP item exported again as it came: an event's metadata
+    ('misp-event'), an attribute ('misp-attribute') or an object ('misp-object'), as pymisp's
+    JSON, with the uuid of the event it belongs to."""
+
+    kind: str
+    event: str  # the MISP event's uuid
+    record: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class Producer:
     """The organisation that exports (the STIX identity every object is created by)."""
 
@@ -90,6 +101,7 @@ class Selection:
     places: tuple[Marked[Place], ...] = ()
     stories: tuple[Marked[Story], ...] = ()
     assessments: tuple[Marked[Judged], ...] = ()  # of the selected events and stories
+    misp: tuple[Marked[MispPart], ...] = ()  # imported from MISP; only MISP formats write it
     # An imported story's producer (its id), by story id: the story keeps the STIX id its
     # producer gave it (story ids are only unique inside one Outpost).
     story_origins: Mapping[str, str] = field(default_factory=dict)

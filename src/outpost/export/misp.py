@@ -27,6 +27,7 @@ from outpost.export.bundle import (
     Judged,
     Links,
     Marked,
+    MispPart,
     Selection,
     effective,
     links,
@@ -69,7 +70,9 @@ def selection_event(selection: Selection) -> MISPEvent:
         "selection", info, min(days), TLP.CLEAR, sel.events, sel.actors, sel.places,
         judged_of(sel, {m.item.row.id for m in sel.events}, {m.item.id for m in sel.stories}),
     )  # fmt: skip
-    return _misp_event(sel, content, links(sel))
+    event = _misp_event(sel, content, links(sel))
+    _add_parts(event, [m for m in sel.misp if m.item.kind != "misp-event"])
+    return event
 
 
 def judged_of(sel: Selection, events: set[int], stories: set[str]) -> list[Marked[Judged]]:
@@ -96,6 +99,7 @@ def story_events(selection: Selection) -> list[MISPEvent]:
             content, assessments=judged_of(sel, set(found.story_events[s.item.id]), {s.item.id})
         )
         made.append(_misp_event(sel, content, found))
+    made += received_events(sel)
     rest = [m for m in sel.events if m.item.row.id not in in_story]
     if rest:
         day = min(m.item.published.date() for m in rest)
@@ -104,6 +108,40 @@ def story_events(selection: Selection) -> list[MISPEvent]:
             _misp_event(sel, _story_content(sel, found, rest, "rest", info, day, TLP.CLEAR), found)
         )
     return made
+
+
+def received_events(sel: Selection) -> list[MISPEvent]:
+    """The MISP events imported from partners, each as it came (its uuid, info, date and
+    creator organisation) with the attributes and objects of it the viewer may see."""
+    made = []
+    for head in (m for m in sel.misp if m.item.kind == "misp-event"):
+        event = MISPEvent()
+        event.from_dict(**{k: v for k, v in head.item.record.items() if k != "event_uuid"})
+        event.distribution = DISTRIBUTION[head.marking]
+        _add_parts(event, [m for m in sel.misp if m.item.event == event.uuid], head.marking)
+        made.append(event)
+    return made
+
+
+def _add_parts(event: MISPEvent, parts: list[Marked[MispPart]], own: TLP = TLP.CLEAR) -> None:
+    """Imported attributes and objects added to `event`, which is then tagged with the
+    strictest marking of all it holds."""
+    for m in parts:
+        fields = {k: v for k, v in m.item.record.items() if k != "event_uuid"}
+        if m.item.kind == "misp-attribute":
+            attribute = MISPAttribute()
+            attribute.from_dict(**fields)
+            event.attributes.append(attribute)
+        elif m.item.kind == "misp-object":
+            obj = MISPObject(str(fields.get("name")), standalone=False)
+            obj.from_dict(**fields)
+            event.add_object(obj)
+    tagged = {tag(t): t for t in TLP}
+    before = [tagged[t.name] for t in event.tags if t.name in tagged]
+    marking = strictest([own, *before, *(m.marking for m in parts)])
+    event.tags = [t for t in event.tags if not t.name.startswith("tlp:")]
+    event.add_tag(tag(marking))
+    event.distribution = DISTRIBUTION[marking]
 
 
 def _story_content(

@@ -5,6 +5,7 @@ read the same article here, CLEAR), so a selection still holds each item once.
 
 The filters are applied to the imported events as records: the full-text query reads the
 local articles' text, which an import does not bring, so with `q` no imported event matches.
+Items imported from MISP carry no Outpost record: they join exports made with no filter.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection
 
 from outpost.export import shapes
-from outpost.export.bundle import EventItem, Marked, Selection, place_key
+from outpost.export.bundle import EventItem, Marked, MispPart, Selection, place_key
 from outpost.records import Principal, Received
 from outpost.services.paging import Filters
 from outpost.store import imported as store
 
 T = TypeVar("T")
 KINDS = ("event", "entity", "place", "story")
+MISP = ("misp-event", "misp-attribute", "misp-object")
 
 
 def with_received(conn: Connection, who: Principal, sel: Selection, filters: Filters) -> Selection:
@@ -52,7 +54,21 @@ def with_received(conn: Connection, who: Principal, sel: Selection, filters: Fil
         places=(*sel.places, *places),
         stories=(*sel.stories, *stories),
         story_origins={**sel.story_origins, **origins},
+        misp=(*sel.misp, *_misp(conn, who, filters)),
     )
+
+
+def _misp(conn: Connection, who: Principal, filters: Filters) -> list[Marked[MispPart]]:
+    """The imported MISP items `who` may see: their events have none of our records to
+    filter on, so they join an export made with no filter only."""
+    if filters.given():
+        return []
+    got = store.seen(conn, who, MISP)
+    parts = [
+        Marked(MispPart(r.kind, str(r.record.get("event_uuid", r.key)), r.record), r.marking)
+        for r in got
+    ]
+    return list(_once(parts, lambda m: (m.item.kind, m.item.record.get("uuid"))))
 
 
 def _marked(got: list[Received], kind: str, read: Callable[[object], T]) -> list[Marked[T]]:
