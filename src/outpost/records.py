@@ -927,3 +927,34 @@ class CaseView:
     timeline: tuple[TimelineEntry, ...]
     tasks: tuple[Task, ...]
     marking: str
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One object of what a partner sent, as read from the file: its Outpost kind, its STIX id
+    or MISP uuid, its record (JSON), its marking and when it was last modified."""
+
+    kind: str
+    key: str
+    record: dict[str, Any]
+    marking: TLP
+    modified: datetime  # aware
+
+
+@dataclass(frozen=True)
+class Received:
+    """An object a partner sent, as imported: its Outpost record (JSON), its marking, and
+    where it came from (the partner or file, the producer its bundle named, its STIX id or
+    MISP uuid, when it was imported and by whom)."""
+
+    id: int
+    kind: str  # event, entity, place, story, assessment
+    key: str  # the STIX id or MISP uuid
+    record: dict[str, Any]
+    marking: TLP
+    owner_org: str  # the importing organisation's code
+    modified: datetime
+    source: str
+    origin: str
+    imported: datetime
+    imported_by: str | None  # username

@@ -32,6 +32,7 @@ from outpost.api.routes import (
     exports,
     feeds,
     health,
+    imports,
     indicators,
     jobs,
     me,
@@ -94,7 +95,17 @@ def create_app(settings: Settings) -> FastAPI:
     problems.install(app)
     resources = (health, me, alerts, rules, feeds, indicators, tokens, jobs, audit)
     marked = (assessments, cases, plans)  # what people write, each seen through its marking
-    for module in (*resources, articles, events, actors, places, stories, exports, *marked):
+    for module in (
+        *resources,
+        articles,
+        events,
+        actors,
+        places,
+        stories,
+        exports,
+        imports,
+        *marked,
+    ):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(docs.router)
     app.mount(TAXII, create_taxii(ctx), "taxii")  # read-only TAXII 2.1 for partners
@@ -104,6 +115,7 @@ def create_app(settings: Settings) -> FastAPI:
     # answers one over its cap with a page, not a problem).
     uploads = {
         f"{PREFIX}/ingest": settings.upload_max_bytes + MULTIPART_ROOM,
+        f"{PREFIX}{imports.PATH}": settings.upload_max_bytes + MULTIPART_ROOM,
         sources.UPLOAD_PATH: sources.upload_cap(settings.upload_max_bytes),
     }
     app.add_middleware(BodyLimit, default=MAX_BODY, limits=uploads)  # outside the routes

@@ -19,6 +19,7 @@ NOUNS = (
     "plans",
     "audit",
     "exports",
+    "imports",
     "serve",
 )
 for _noun in NOUNS:

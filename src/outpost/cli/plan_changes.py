@@ -11,9 +11,10 @@ from typing import Annotated
 
 import typer
 
+from outpost.cli.context import acting
 from outpost.cli.dates import day
 from outpost.cli.output import JsonOpt, out, print_json
-from outpost.cli.plans import acting, group, plan_json, refused, show_plan
+from outpost.cli.plans import group, plan_json, refused, show_plan
 from outpost.records import Evidence, StoredPlan
 from outpost.respond.checks import InvalidError
 from outpost.services import plan_sharing, plan_work

@@ -8,7 +8,6 @@ organisation, who sees what is marked TLP:CLEAR only.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -17,37 +16,21 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from outpost.cli.context import context
+from outpost.cli.context import acting
 from outpost.cli.output import JsonOpt, err, out, print_json
 from outpost.records import Measure, StoredPlan
 from outpost.respond.checks import InvalidError
 from outpost.respond.people import PeopleError
 from outpost.respond.rollup import BoardItem
 from outpost.services import plans
-from outpost.services.context import Context
 from outpost.services.paging import Window
-from outpost.services.tokens import authenticate
 from outpost.terminal import shown
 
-TOKEN = "OUTPOST_TOKEN"
 group = typer.Typer(
     name="plan",
     help="Joint response plans: templates, the plans you may see, one plan, a board.",
     no_args_is_help=True,
 )
-
-
-def acting() -> Context:
-    """The context of the token's person, or of the local operator without a token."""
-    ctx = context()
-    secret = os.environ.get(TOKEN, "").strip()
-    if not secret:
-        return ctx
-    who = authenticate(ctx, secret)
-    if who is None:
-        err.print(f"[red]{TOKEN}: not a valid token (revoked, expired or mistyped)[/]")
-        raise typer.Exit(2)
-    return ctx.acting(who)
 
 
 @contextmanager

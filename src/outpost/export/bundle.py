@@ -9,12 +9,12 @@ strictest marking of what they hold (`effective`): a story with an AMBER event i
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from outpost.markings import TLP, strictest
-from outpost.records import Assessment, Entity, EventDetail, EventRow, Place, Story
+from outpost.records import Entity, EventDetail, EventRow, Place, Story
 
 T = TypeVar("T")
 
@@ -51,6 +51,38 @@ class EventItem:
 
 
 @dataclass(frozen=True)
+class Judged:
+    """An assessment as exported: what it judges (an event by its id, a story by its id) and
+    its fields, without who is named on it (organisations and people of the exporting
+    Outpost). `origin` is the producer whose assessment it is (ids are unique inside it)."""
+
+    id: int
+    origin: str
+    target_kind: str  # event, story
+    target_id: str
+    title: str
+    judgements: tuple[tuple[str, str], ...]  # (text, likelihood)
+    confidence: str  # low, moderate, high
+    reliability: str  # Admiralty A-F
+    credibility: int  # Admiralty 1-6
+    valid_from: str | None  # ISO dates
+    valid_until: str | None
+    created: datetime
+    updated: datetime
+
+
+@dataclass(frozen=True)
+class MispPart:
+    """An imported MISP item exported again as it came: an event's metadata
+    ('misp-event'), an attribute ('misp-attribute') or an object ('misp-object'), as pymisp's
+    JSON, with the uuid of the event it belongs to."""
+
+    kind: str
+    event: str  # the MISP event's uuid
+    record: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class Producer:
     """The organisation that exports (the STIX identity every object is created by)."""
 
@@ -68,7 +100,11 @@ class Selection:
     actors: tuple[Marked[Entity], ...] = ()
     places: tuple[Marked[Place], ...] = ()
     stories: tuple[Marked[Story], ...] = ()
-    assessments: tuple[Marked[Assessment], ...] = ()  # each at its own marking
+    assessments: tuple[Marked[Judged], ...] = ()  # of the selected events and stories
+    misp: tuple[Marked[MispPart], ...] = ()  # imported from MISP; only MISP formats write it
+    # An imported story's producer (its id), by story id: the story keeps the STIX id its
+    # producer gave it (story ids are only unique inside one Outpost).
+    story_origins: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Each item once: links between items go by these keys."""
@@ -77,7 +113,6 @@ class Selection:
             ("actor", [m.item.id for m in self.actors]),
             ("place", [place_key(m.item) for m in self.places]),
             ("story", [m.item.id for m in self.stories]),
-            ("assessment", [m.item.id for m in self.assessments]),
         ):
             seen: set[object] = set()
             for key in keys:

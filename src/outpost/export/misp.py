@@ -16,13 +16,23 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from pymisp import MISPAttribute, MISPEvent, MISPObject, MISPOrganisation
 
-from outpost.export.bundle import EventItem, Links, Marked, Selection, effective, links, place_key
+from outpost.export.bundle import (
+    EventItem,
+    Judged,
+    Links,
+    Marked,
+    MispPart,
+    Selection,
+    effective,
+    links,
+    place_key,
+)
 from outpost.export.stix_ids import NAMESPACE
 from outpost.markings import TLP, strictest
 from outpost.records import Entity, Place
@@ -48,6 +58,7 @@ class Content:
     events: Sequence[Marked[EventItem]]
     actors: Sequence[Marked[Entity]]
     places: Sequence[Marked[Place]]
+    assessments: Sequence[Marked[Judged]] = ()
 
 
 def selection_event(selection: Selection) -> MISPEvent:
@@ -55,8 +66,22 @@ def selection_event(selection: Selection) -> MISPEvent:
     sel = effective(selection)
     days = [m.item.published.date() for m in sel.events] or [sel.as_of.date()]
     info = f"Outpost export of {sel.producer.name}: {len(sel.events)} events"
-    content = Content("selection", info, min(days), TLP.CLEAR, sel.events, sel.actors, sel.places)
-    return _misp_event(sel, content, links(sel))
+    content = Content(
+        "selection", info, min(days), TLP.CLEAR, sel.events, sel.actors, sel.places,
+        judged_of(sel, {m.item.row.id for m in sel.events}, {m.item.id for m in sel.stories}),
+    )  # fmt: skip
+    event = _misp_event(sel, content, links(sel))
+    _add_parts(event, [m for m in sel.misp if m.item.kind != "misp-event"])
+    return event
+
+
+def judged_of(sel: Selection, events: set[int], stories: set[str]) -> list[Marked[Judged]]:
+    """The selection's assessments of these events and stories."""
+    return [
+        m for m in sel.assessments
+        if (m.item.target_kind == "event" and int(m.item.target_id) in events)
+        or (m.item.target_kind == "story" and m.item.target_id in stories)
+    ]  # fmt: skip
 
 
 def story_events(selection: Selection) -> list[MISPEvent]:
@@ -70,7 +95,11 @@ def story_events(selection: Selection) -> list[MISPEvent]:
         held = [by_id[e] for e in found.story_events[s.item.id]]
         day = s.item.first_seen.date()
         content = _story_content(sel, found, held, s.item.id, s.item.title, day, s.marking)
+        content = replace(
+            content, assessments=judged_of(sel, set(found.story_events[s.item.id]), {s.item.id})
+        )
         made.append(_misp_event(sel, content, found))
+    made += received_events(sel)
     rest = [m for m in sel.events if m.item.row.id not in in_story]
     if rest:
         day = min(m.item.published.date() for m in rest)
@@ -79,6 +108,40 @@ def story_events(selection: Selection) -> list[MISPEvent]:
             _misp_event(sel, _story_content(sel, found, rest, "rest", info, day, TLP.CLEAR), found)
         )
     return made
+
+
+def received_events(sel: Selection) -> list[MISPEvent]:
+    """The MISP events imported from partners, each as it came (its uuid, info, date and
+    creator organisation) with the attributes and objects of it the viewer may see."""
+    made = []
+    for head in (m for m in sel.misp if m.item.kind == "misp-event"):
+        event = MISPEvent()
+        event.from_dict(**{k: v for k, v in head.item.record.items() if k != "event_uuid"})
+        event.distribution = DISTRIBUTION[head.marking]
+        _add_parts(event, [m for m in sel.misp if m.item.event == event.uuid], head.marking)
+        made.append(event)
+    return made
+
+
+def _add_parts(event: MISPEvent, parts: list[Marked[MispPart]], own: TLP = TLP.CLEAR) -> None:
+    """Imported attributes and objects added to `event`, which is then tagged with the
+    strictest marking of all it holds."""
+    for m in parts:
+        fields = {k: v for k, v in m.item.record.items() if k != "event_uuid"}
+        if m.item.kind == "misp-attribute":
+            attribute = MISPAttribute()
+            attribute.from_dict(**fields)
+            event.attributes.append(attribute)
+        elif m.item.kind == "misp-object":
+            obj = MISPObject(str(fields.get("name")), standalone=False)
+            obj.from_dict(**fields)
+            event.add_object(obj)
+    tagged = {tag(t): t for t in TLP}
+    before = [tagged[t.name] for t in event.tags if t.name in tagged]
+    marking = strictest([own, *before, *(m.marking for m in parts)])
+    event.tags = [t for t in event.tags if not t.name.startswith("tlp:")]
+    event.add_tag(tag(marking))
+    event.distribution = DISTRIBUTION[marking]
 
 
 def _story_content(
@@ -115,6 +178,9 @@ def _misp_event(sel: Selection, c: Content, found: Links) -> MISPEvent:
         event.attributes.append(attribute)
     for place in c.places:
         event.add_object(_geolocation(event.uuid, sel, place))
+    for judged in c.assessments:
+        name, content, fields = _report(event.uuid, sel, judged)
+        event.add_event_report(name, content, **fields)
     marking = strictest([c.marking, *_markings(c)])
     event.distribution = DISTRIBUTION[marking]
     event.add_tag(tag(marking))
@@ -125,6 +191,27 @@ def _markings(c: Content) -> Iterable[TLP]:
     yield from (m.marking for m in c.events)
     yield from (m.marking for m in c.actors)
     yield from (m.marking for m in c.places)
+    yield from (m.marking for m in c.assessments)
+
+
+def _report(
+    event_uuid: str, sel: Selection, m: Marked[Judged]
+) -> tuple[str, str, dict[str, object]]:
+    """An assessment as a MISP event report (Markdown): its key judgements, analytic
+    confidence and Admiralty grades, headed by its TLP marking (a report carries no tags) and
+    distributed as its marking allows."""
+    a = m.item
+    lines = [f"**{m.marking.value}**", "", f"# {a.title}", ""]
+    lines += [f"- {text} ({likelihood})" for text, likelihood in a.judgements]
+    lines += [
+        "",
+        f"Analytic confidence: {a.confidence}. Admiralty grading: "
+        f"{a.reliability}{a.credibility}. Assessment of the {a.target_kind} {a.target_id}.",
+    ]
+    return a.title, "\n".join(lines), {
+        "uuid": str(uuid.uuid5(NAMESPACE, f"misp-report:{event_uuid}:{a.origin}:{a.id}")),
+        "timestamp": sel.as_of, "distribution": DISTRIBUTION[m.marking],
+    }  # fmt: skip
 
 
 def _attribute(

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any, TypeVar
 
-from outpost.export.bundle import EventItem
+from outpost.export.bundle import EventItem, Judged
 from outpost.records import Entity, EventRow, Place, Role, Story, StoryArticle
 
 T = TypeVar("T")
@@ -38,6 +38,25 @@ def story_json(s: Story) -> Json:
     for item in data["articles"]:
         item["published"] = item["published"].isoformat() if item["published"] else None
     return data
+
+
+def judged_json(j: Judged) -> Json:
+    data = asdict(j)
+    data["created"], data["updated"] = j.created.isoformat(), j.updated.isoformat()
+    data["judgements"] = [list(pair) for pair in j.judgements]
+    return data
+
+
+def judged_from(data: object) -> Judged:
+    d = _mapping(data, "assessment")
+    pairs = tuple(
+        tuple(_list(p, "assessment.judgements[]")) for p in _list(d.get("judgements"), "judgements")
+    )
+    return _built("assessment", lambda: Judged(**{
+        **d, "judgements": pairs,
+        "created": _time(d["created"], "assessment.created"),
+        "updated": _time(d["updated"], "assessment.updated"),
+    }))  # fmt: skip
 
 
 def event_from(data: object) -> EventItem:

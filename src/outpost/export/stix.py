@@ -15,10 +15,7 @@ already understand, with no custom object:
   its first-level division as administrative_area);
 - `relationship`s: an actor `located-at` the location of its country, a group `targets` the
   identities its events name as targets;
-- the producer is the `identity` that created every object;
-- an assessment is a `note` (its key judgements in estimative language, the analytic
-  confidence and the Admiralty grades) on its event or story when selected, else on the
-  producer: a note is the annotation STIX has for what people judge of other objects.
+- the producer is the `identity` that created every object.
 Each object also carries the exact Outpost record in Outpost's property extension, so that
 `stix_in` reads back equal records. Markings: `bundle.effective` (containers are at least as
 strict as what they hold); a relationship is as strict as both its ends and its events.
@@ -33,7 +30,16 @@ from pathlib import Path
 from typing import Any
 
 from outpost.export import shapes
-from outpost.export.bundle import EventItem, Links, Marked, Selection, effective, links, place_key
+from outpost.export.bundle import (
+    EventItem,
+    Judged,
+    Links,
+    Marked,
+    Selection,
+    effective,
+    links,
+    place_key,
+)
 from outpost.export.stix_ids import (
     EPOCH,
     NAMESPACE,
@@ -44,7 +50,7 @@ from outpost.export.stix_ids import (
 )
 from outpost.export.tlp import MARKING_IDS, marking_definition
 from outpost.markings import TLP, strictest
-from outpost.records import Assessment, Entity, Place, Story
+from outpost.records import Entity, Place, Story
 
 GROUP_KINDS = {"armed_group": [], "terrorist_group": ["terrorist"], "extremist_group": []}
 Obj = dict[str, Any]
@@ -58,6 +64,7 @@ class Ids:
     actors: dict[str, str]
     places: dict[str, str]
     events: dict[int, str]
+    stories: frozenset[str]
 
 
 def bundle(selection: Selection) -> Obj:
@@ -71,7 +78,7 @@ def bundle(selection: Selection) -> Obj:
         *(_event(m, sel, ids, found) for m in sel.events),
         *(_story(m, sel, ids, found) for m in sel.stories),
         *_relationships(sel, ids, found),
-        *(_note(m, sel, ids) for m in sel.assessments),
+        *(o for m in sel.assessments for o in _assessment(m, sel, ids)),
     ]
     used = sorted(
         {ref for o in body for ref in o["object_marking_refs"]} | {MARKING_IDS[TLP.CLEAR]}
@@ -96,6 +103,7 @@ def _ids(sel: Selection) -> Ids:
         actors={m.item.id: stix_id(actor_type(m.item), m.item.id) for m in sel.actors},
         places={place_key(m.item): stix_id("location", place_key(m.item)) for m in sel.places},
         events={m.item.row.id: stix_id("report", _event_key(m.item)) for m in sel.events},
+        stories=frozenset(m.item.id for m in sel.stories),
     )
 
 
@@ -183,8 +191,7 @@ def _source(e: EventItem) -> Obj:
 
 def _story(m: Marked[Story], sel: Selection, ids: Ids, found: Links) -> Obj:
     s = m.item
-    key = f"story:{sel.producer.id}:{s.id}"
-    obj = _common("report", stix_id("report", key), sel, s.first_seen, m.marking)
+    obj = _common("report", _story_id(sel, s.id), sel, s.first_seen, m.marking)
     events = [ids.events[e] for e in found.story_events[s.id]]
     held = [ids.actors[a] for e in found.story_events[s.id] for a in found.actors[e]]
     held += [ids.places[p] for e in found.story_events[s.id] if (p := found.place[e])]
@@ -200,29 +207,46 @@ def _story(m: Marked[Story], sel: Selection, ids: Ids, found: Links) -> Obj:
     return {**obj, "extensions": extension("story", shapes.story_json(s))}
 
 
-def _note(m: Marked[Assessment], sel: Selection, ids: Ids) -> Obj:
+def _story_id(sel: Selection, story: str) -> str:
+    return stix_id("report", f"story:{sel.story_origins.get(story, sel.producer.id)}:{story}")
+
+
+# An assessment: a `note` (its key judgements, analytic confidence and Admiralty grades, with
+# Outpost's record) and an `opinion` (how far its information is confirmed: the Admiralty
+# credibility on STIX's agreement scale), both referring to the event or story it judges.
+CONFIDENCE = {"low": 15, "moderate": 50, "high": 85}  # STIX 2.1 appendix A, Low/Med/High
+OPINION = {
+    1: "strongly-agree",  # confirmed by other sources
+    2: "agree",  # probably true
+    3: "neutral",  # possibly true
+    4: "disagree",  # doubtful
+    5: "strongly-disagree",  # improbable
+    6: "neutral",  # truth cannot be judged
+}
+
+
+def _assessment(m: Marked[Judged], sel: Selection, ids: Ids) -> list[Obj]:
     a = m.item
-    ident = stix_id("note", f"assessment:{sel.producer.id}:{a.id}")
-    obj = _common("note", ident, sel, a.created, m.marking)
-    judged = "; ".join(f"{j.text} ({j.likelihood})" for j in a.judgements)
-    grades = f"confidence {a.confidence}, source {a.reliability}{a.credibility}"
-    return obj | {
-        "modified": timestamp(max(a.created, a.updated)),
-        "abstract": a.title,
-        "content": f"{judged}. Analytic {grades} (Admiralty).",
-        "labels": ["assessment", f"target:{a.target_kind}"],
-        "object_refs": [_note_target(a, sel, ids)],
-    }
-
-
-def _note_target(a: Assessment, sel: Selection, ids: Ids) -> str:
-    """The event or story judged when it is selected, else the producer (never an object
-    outside the selection)."""
-    if a.target_kind == "event" and a.target_id.isdigit() and int(a.target_id) in ids.events:
-        return ids.events[int(a.target_id)]
-    if a.target_kind == "story" and a.target_id in {m.item.id for m in sel.stories}:
-        return stix_id("report", f"story:{sel.producer.id}:{a.target_id}")
-    return ids.producer
+    if a.target_kind == "event":
+        target = ids.events.get(int(a.target_id))
+    else:
+        target = _story_id(sel, a.target_id) if a.target_id in ids.stories else None
+    if target is None:  # what it judges is not in the selection: neither is it
+        return []
+    key = f"assessment:{a.origin}:{a.id}"
+    grades = f"{a.reliability}{a.credibility}"
+    lines = [f"- {text} ({likelihood})" for text, likelihood in a.judgements]
+    lines.append(f"Analytic confidence: {a.confidence}. Admiralty grading: {grades}.")
+    note = _common("note", stix_id("note", key), sel, a.created, m.marking) | {
+        "abstract": a.title, "content": "\n".join(lines), "object_refs": [target],
+        "confidence": CONFIDENCE[a.confidence], "labels": ["assessment", f"admiralty:{grades}"],
+        "extensions": extension("assessment", shapes.judged_json(a)),
+    }  # fmt: skip
+    opinion = _common("opinion", stix_id("opinion", key), sel, a.created, m.marking) | {
+        "opinion": OPINION[a.credibility], "object_refs": [target],
+        "explanation": f"Admiralty grading {grades} of the assessment {a.title!r}",
+    }  # fmt: skip
+    return [note, opinion]
 
 
 def _relationships(sel: Selection, ids: Ids, found: Links) -> list[Obj]:

@@ -23,6 +23,7 @@ from outpost.export.bundle import Marked, Producer, Selection
 from outpost.export.stix_ids import EXTENSION, PROJECT, parse_timestamp
 from outpost.export.tlp import MARKINGS_BY_ID, TLP2_EXTENSION
 from outpost.markings import TLP, strictest
+from outpost.records import Sent
 
 # TLP 1.0 (the marking objects of the STIX 2.1 specification itself, section 7.2.1.4)
 TLP1 = {
@@ -46,18 +47,82 @@ class Imported:
     skipped: tuple[str, ...]  # ids of objects that are not Outpost records
 
 
+@dataclass(frozen=True)
+class Parcel:
+    """What a partner's bundle holds, object by object: the records it carries, the objects
+    refused (id and the first problem; the others are kept), those that are no Outpost record,
+    and the producer it names (None when it names none)."""
+
+    items: tuple[Sent, ...]
+    refused: tuple[tuple[str, str], ...]
+    skipped: tuple[str, ...]
+    producer: Producer | None
+
+
 def read_bundle(text: str | bytes) -> Imported:
     """The records of a STIX 2.1 bundle (JSON text), each with its marking."""
+    data = _bundle(text)
+    _validate(data)
+    objects: list[Obj] = data["objects"]
+    _check_markings(objects)
+    return _records(objects)
+
+
+def _bundle(text: str | bytes) -> Obj:
+    """The bundle as JSON, with a list of objects (empty when it has none)."""
     try:
         data = json.loads(text)
     except ValueError as exc:
         raise StixInputError(f"not JSON: {exc}") from None
     if not isinstance(data, dict) or data.get("type") != "bundle":
         raise StixInputError("not a STIX bundle: the top level must be an object of type 'bundle'")
-    _validate(data)
-    objects: list[Obj] = data.get("objects", [])
-    _check_markings(objects)
-    return _records(objects)
+    if not isinstance(data.setdefault("objects", []), list):
+        raise StixInputError("not a STIX bundle: 'objects' must be a list")
+    return data
+
+
+def read_parcel(text: str | bytes) -> Parcel:
+    """The records of a partner's bundle, each object on its own: an invalid object is
+    refused with its problem and the others are kept. Only a document that is no bundle at
+    all (or an official TLP marking id that lies) is refused whole, with StixInputError."""
+    objects = _bundle(text)["objects"]
+    _check_markings([o for o in objects if isinstance(o, dict)])
+    items, refused, skipped, producers = [], [], [], set()
+    for o in objects:
+        ident = str(o.get("id", "?")) if isinstance(o, dict) else "?"
+        try:
+            kind, record = _one(o)
+        except StixInputError as exc:
+            refused.append((ident, str(exc)))
+            continue
+        if kind == "producer":
+            producers.add(_producer(ident, record))
+        elif kind is not None:
+            modified = parse_timestamp(o["modified"])
+            items.append(Sent(kind, ident, record, marking(o), modified))
+        elif o["type"] not in ("marking-definition", "relationship") and ident not in FIXED:
+            skipped.append(ident)
+    producer = producers.pop() if len(producers) == 1 else None
+    return Parcel(tuple(items), tuple(refused), tuple(skipped), producer)
+
+
+def _one(o: object) -> tuple[str | None, dict[str, Any]]:
+    """One object checked on its own: its Outpost kind and record (None: no Outpost record)."""
+    if not isinstance(o, dict):
+        raise StixInputError("an object of a bundle must be a JSON object")
+    result = validate_instance(o, ValidationOptions(version="2.1"))
+    if not result.is_valid:
+        first = result.errors[0].message if result.errors else "invalid"
+        raise StixInputError(f"invalid STIX 2.1: {first}")
+    payload = o.get("extensions", {}).get(EXTENSION)
+    if payload is None:
+        return None, {}
+    kind, record = _payload(o, payload)
+    if kind != "producer":
+        _read(o["id"], kind, record)  # refused here when its record is malformed
+    if not isinstance(record, dict):
+        raise StixInputError(f"{o['id']}: the Outpost record must be an object")
+    return kind, record
 
 
 def _validate(data: Obj) -> None:
@@ -90,6 +155,7 @@ READERS: Mapping[str, Callable[[object], object]] = {
     "entity": shapes.entity_from,
     "place": shapes.place_from,
     "story": shapes.story_from,
+    "assessment": shapes.judged_from,
 }
 
 
@@ -150,4 +216,5 @@ def _selection(
         actors=tuple(found["entity"]),
         places=tuple(found["place"]),
         stories=tuple(found["story"]),
+        assessments=tuple(found["assessment"]),
     )

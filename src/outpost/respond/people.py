@@ -46,6 +46,7 @@ class Action(enum.StrEnum):
     HANDLE_ALERTS = "handle-alerts"  # acknowledge, close
     CORRECT_STORIES = "correct-stories"  # merge, split
     INGEST = "ingest"  # upload files, fetch pages and feeds now
+    IMPORT = "import"  # STIX bundles and MISP events from partners, owned by its organisation
     EDIT_RULES = "edit-rules"  # replace the watch-rule file
     MANAGE_FEEDS = "manage-feeds"  # watch a feed, stop watching one
 
@@ -65,6 +66,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.HANDLE_ALERTS,
             Action.CORRECT_STORIES,
             Action.INGEST,
+            Action.IMPORT,
         }
     ),
     Role.COORDINATOR: frozenset(
@@ -77,6 +79,7 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             Action.HANDLE_ALERTS,
             Action.CORRECT_STORIES,
             Action.INGEST,
+            Action.IMPORT,
             Action.MANAGE_PLANS,
             Action.LOOSEN_MARKING,
             Action.EDIT_RULES,

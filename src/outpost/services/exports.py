@@ -22,7 +22,9 @@ from outpost.kb.actors import load_kb
 from outpost.records import Entity, EventRow, LocatedEvent, Place, Story
 from outpost.services.audit import record
 from outpost.services.context import Context
+from outpost.services.judged import with_assessments
 from outpost.services.paging import BadQueryError, Filters, Page, Window, paged
+from outpost.services.received import with_received
 from outpost.store import people
 from outpost.store import stories as story_store
 from outpost.store.lists import events as lists
@@ -42,15 +44,18 @@ class Exported:
     actors: int
     places: int
     stories: int
+    assessments: int = 0
 
 
 def export_selection(
     ctx: Context, filters: Filters, limit: int = MAX_EVENTS, newest: bool = False
 ) -> Selection:
-    """The events the filters find (newest first), their KB actors and targets, their places
-    and the stories that hold their articles; BadQueryError names a filter that cannot be,
-    or says how many match when more than `limit` do. `newest`: the newest `limit` of them
-    instead of a refusal (a feed such as TAXII, read again and again, wants the latest)."""
+    """The events the filters find (newest first), their KB actors and targets, their places,
+    the stories that hold their articles and the assessments of those events and stories,
+    with what partners sent that the principal may see (services.received); BadQueryError
+    names a filter that cannot be, or says how many match when more than `limit` do.
+    `newest`: the newest `limit` of them instead of a refusal (a feed such as TAXII, read
+    again and again, wants the latest)."""
     with ctx.engine.connect() as conn:
         rows = _newest(conn, filters, limit) if newest else _rows(conn, filters, limit)
         located = lists.located_events(conn, [r.id for r in rows])
@@ -58,15 +63,16 @@ def export_selection(
         held = story_store.stories_of_articles(conn, uids)
         stories = [s for i in held if (s := story_store.get_story(conn, i)) is not None]
         producer = _producer(conn, ctx)
-    items = [_item(e) for e in located]
-    return Selection(
-        producer=producer,
-        as_of=datetime.now(UTC),
-        events=tuple(Marked(e) for e in items),
-        actors=tuple(Marked(a) for a in _actors(items)),
-        places=tuple(Marked(p) for p in _places(items)),
-        stories=tuple(Marked(s) for s in _stories(stories)),
-    )
+        items = [_item(e) for e in located]
+        local = Selection(
+            producer=producer,
+            as_of=datetime.now(UTC),
+            events=tuple(Marked(e) for e in items),
+            actors=tuple(Marked(a) for a in _actors(items)),
+            places=tuple(Marked(p) for p in _places(items)),
+            stories=tuple(Marked(s) for s in _stories(stories)),
+        )
+        return with_assessments(conn, ctx.who, with_received(conn, ctx.who, local, filters))
 
 
 def write_export(
@@ -87,6 +93,7 @@ def write_export(
         len(selection.actors),
         len(selection.places),
         len(selection.stories),
+        len(selection.assessments),
     )
     with ctx.engine.begin() as conn:
         record(conn, ctx.who, "export", name, _detail(done, filters))
@@ -169,5 +176,6 @@ def _detail(done: Exported, filters: Filters) -> dict[str, str | int | None]:
         "actors": done.actors,
         "places": done.places,
         "stories": done.stories,
+        "assessments": done.assessments,
     }
     return {**given, **counts}

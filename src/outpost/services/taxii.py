@@ -9,23 +9,17 @@ does an object outside what it may see. Every answer that hands out objects or t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 
-from outpost.export.bundle import Marked
 from outpost.export.stix import bundle
 from outpost.export.stix_ids import EPOCH
 from outpost.export.taxii import Collection, Entry, Found, Obj, Query, collections, entries, select
-from outpost.markings import parse_tlp
-from outpost.records import Assessment
-from outpost.services.assessments import page_assessments
 from outpost.services.audit import record
 from outpost.services.context import Context
 from outpost.services.exports import export_selection
-from outpost.services.paging import Filters, Window
+from outpost.services.paging import Filters
 from outpost.store.visibility import viewer_of
 
-ASSESSMENTS_PAGE = 200
 # The newest events served: each request builds the principal's export afresh, so a store of
 # millions is served by its latest events (partners poll with added_after), never refused.
 EVENTS = 5_000
@@ -84,23 +78,13 @@ def _entries(ctx: Context, ident: str) -> tuple[Collection, list[Entry]] | None:
 
 
 def stix_objects(ctx: Context) -> list[Obj]:
-    """Every STIX object the principal may have: its export of all events (with their
-    actors, places and stories) and the assessments it sees. `as_of` is fixed so that an
-    object's `modified` (its TAXII version) changes only when the object does."""
+    """Every STIX object the principal may have: its export of the newest events (with their
+    actors, places, stories, and the assessments of those it sees: outpost export's
+    selection). `as_of` is fixed so that an object's `modified` (its TAXII version) changes
+    only when the object does."""
     selection = export_selection(ctx, Filters(), limit=EVENTS, newest=True)
-    seen = tuple(Marked(a, parse_tlp(a.sharing.marking)) for a in _assessments(ctx))
-    found: list[Obj] = bundle(replace(selection, as_of=EPOCH, assessments=seen))["objects"]
+    found: list[Obj] = bundle(replace(selection, as_of=EPOCH))["objects"]
     return found
-
-
-def _assessments(ctx: Context) -> Iterator[Assessment]:
-    cursor: str | None = None
-    while True:
-        page = page_assessments(ctx, Window(cursor=cursor, limit=ASSESSMENTS_PAGE))
-        yield from page.items
-        if page.next_cursor is None:
-            return
-        cursor = page.next_cursor
 
 
 def _audit(ctx: Context, chosen: Collection, endpoint: str, page: Found, query: Query) -> None:

@@ -76,6 +76,23 @@ def get(conn: Connection, who: Principal, item: int) -> Assessment | None:
     return None if row is None else _convert(conn, [row])[0]
 
 
+def of_targets(conn: Connection, who: Principal, kind: str, ids: Sequence[str]) -> list[Assessment]:
+    """The assessments `who` may see of these events or stories (oldest first)."""
+    found: list[Assessment] = []
+    for start in range(0, len(ids), CHUNK):
+        query = (
+            marked.with_people(assessments)
+            .where(visible(who, assessments, KIND), assessments.c.target_kind == kind)
+            .where(assessments.c.target_id.in_(list(ids[start : start + CHUNK])))
+            .order_by(assessments.c.id)
+        )
+        found += _convert(conn, list(conn.execute(query)))
+    return found
+
+
+CHUNK = 1000  # ids in one IN list
+
+
 def page(
     conn: Connection, who: Principal, target: tuple[str, str] | None, s: Slice
 ) -> Listed[Assessment]:

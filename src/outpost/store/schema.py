@@ -708,3 +708,25 @@ plan_notices = Table(
     Column("sent", DateTime, nullable=False),
     Index(None, "plan_id"),
 )
+
+# What partners sent (STIX 2.1 bundles, MISP events), one row per object, owned by the
+# organisation that imported it and marked as the partner marked it. `key` is the object's
+# STIX id or MISP uuid: re-importing it updates the row (when newer) instead of adding one.
+# `record` is the Outpost record the object carries (JSON, as outpost.export.shapes writes
+# it); `source` names the partner or file, `origin` the producer the bundle named.
+imported = Table(
+    "imported",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),  # event, entity, place, story, assessment
+    Column("key", String(120), nullable=False),
+    Column("record", Text, nullable=False),
+    Column("modified", DateTime, nullable=False),  # the object's own `modified`
+    Column("source", Text, nullable=False),
+    Column("origin", Text, nullable=False),
+    *_marked_columns(),
+    Column("imported", DateTime, nullable=False),
+    Column("updated", DateTime, nullable=False),
+    UniqueConstraint("owner_org", "key"),
+    Index(None, "kind", "id"),
+)

@@ -41,7 +41,7 @@ from outpost.store.schema import (
     users,
 )
 
-KINDS = ("assessment", "case", "comment", "plan")  # the kinds of marked items
+KINDS = ("assessment", "case", "comment", "plan", "imported")  # the kinds of marked items
 Where = ColumnElement[bool]
 # What an item's container gives it under AMBER (see the rule): per kind, the condition that
 # the organisation `org` (a scalar subquery) is among those the container adds.

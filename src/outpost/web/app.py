@@ -41,6 +41,7 @@ from outpost.web.pages import (
     auth,
     cases,
     events,
+    imports,
     overview,
     people,
     plan_page,
@@ -66,6 +67,7 @@ ROUTERS = (
     stories.router,
     actors.router,
     sources.router,
+    imports.router,
     rules.router,
     people.router,
     account.router,
@@ -92,7 +94,10 @@ def mount_pages(app: FastAPI) -> None:
         covers=lambda path: _is_page(pages, path),
         is_static=lambda path: path == PREFIX or path.startswith(f"{PREFIX}/"),
         limits={rules.RULES_PATH: rules.RULES_BODY},
-        uploads={sources.UPLOAD_PATH: sources.upload_cap(context.settings.upload_max_bytes)},
+        uploads={
+            path: sources.upload_cap(context.settings.upload_max_bytes)
+            for path in (sources.UPLOAD_PATH, imports.UPLOAD_PATH)
+        },
     )
 
 
