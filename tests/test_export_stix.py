@@ -15,13 +15,11 @@ import pytest
 import stix2
 from stix2validator import ValidationOptions, validate_string
 
-from outpost.export.bundle import Marked, Selection, effective, links, place_key
+from outpost.export.bundle import Judged, Marked, Selection, effective, links, place_key
 from outpost.export.stix import bundle
-from outpost.export.stix_ids import stix_id
 from outpost.export.stix_in import StixInputError, read_bundle
 from outpost.export.tlp import MARKING_IDS, MARKINGS_BY_ID, marking_definition
 from outpost.markings import TLP
-from outpost.records import Assessment, Judgement, Sharing
 from tests.export_data import analysed, marked
 
 # Deterministic ids are UUIDv5, where STIX says an SDO's SHOULD be v4 (103, 'uuid-check');
@@ -246,24 +244,23 @@ def test_unmarked_objects_are_read_as_amber_strict_and_tlp1_white_as_clear(
     assert read[second] == TLP.CLEAR
 
 
-def test_an_assessment_is_a_valid_note_at_its_marking_on_its_event(selection: Selection) -> None:
+def test_an_assessment_is_a_valid_note_and_opinion_at_its_marking_on_its_event(
+    selection: Selection,
+) -> None:
     event = selection.events[0].item.row.id
     at = datetime(2025, 3, 1, tzinfo=UTC)
-    judged = Assessment(
-        7, "event", str(event), "Crossings will go on",
-        (Judgement("Crossings continue", "likely"),), "moderate", "B", 2, (), (), None, None,
-        None, Sharing(TLP.AMBER.value, "m1"), "m1-analyst", at, at + timedelta(days=1),
+    judged = Judged(
+        7, selection.producer.id, "event", str(event), "Crossings will go on",
+        (("Crossings continue", "likely"),), "moderate", "B", 2, None, None,
+        at, at + timedelta(days=1),
     )  # fmt: skip
-    aside = replace(judged, id=8, target_kind="indicator", target_id="country:TJ")
+    aside = replace(judged, id=8, target_id="999999")  # its event is not in the selection
     sel = replace(selection, assessments=(Marked(judged, TLP.AMBER), Marked(aside, TLP.RED)))
     b = bundle(sel)
-    text = json.dumps(b)
-    result = validate_string(text, ValidationOptions(**STRICT, disabled=list(EXPLAINED)))
+    result = validate_string(json.dumps(b), ValidationOptions(**STRICT, disabled=list(EXPLAINED)))
     assert result.is_valid, [e.message for e in result.errors]
-    notes = [o for o in b["objects"] if o["type"] == "note"]
-    assert [MARKINGS_BY_ID[n["object_marking_refs"][0]] for n in notes] == [TLP.AMBER, TLP.RED]
-    objects = by_id(b)
-    assert objects[notes[0]["object_refs"][0]]["type"] == "report"
-    assert notes[1]["object_refs"] == [stix_id("identity", f"producer:{sel.producer.id}")]
-    assert "Crossings continue (likely)" in notes[0]["content"]
-    assert notes[0]["modified"] == "2025-03-02T00:00:00.000Z"
+    said = [o for o in b["objects"] if o["type"] in ("note", "opinion")]
+    assert [o["type"] for o in said] == ["note", "opinion"]  # none for what is left out
+    assert {MARKINGS_BY_ID[o["object_marking_refs"][0]] for o in said} == {TLP.AMBER}
+    assert by_id(b)[said[0]["object_refs"][0]]["type"] == "report"
+    assert "Crossings continue (likely)" in said[0]["content"]

@@ -21,7 +21,7 @@ import httpx
 import pytest
 import requests
 import uvicorn
-from sqlalchemy import select
+from sqlalchemy import select, update
 from taxii2client.v20 import Server as Server20
 from taxii2client.v21 import Collection, Server, as_pages
 
@@ -37,7 +37,7 @@ from outpost.services.context import Context, open_context, operator
 from outpost.services.ingest import save_draft
 from outpost.services.tokens import create_user_token
 from outpost.store.facts import save_analysis
-from outpost.store.schema import articles, audit_log, events
+from outpost.store.schema import articles, assessments, audit_log, events
 from tests.conftest import _postgres_schema_url
 from tests.marked_world import DISABLED, NAMED, PASSWORD, WRITER, World, build
 from tests.marked_world import _principal as principal_of
@@ -120,6 +120,13 @@ def _events(ctx: Context) -> int:
             made.append(int(conn.execute(found).scalar_one()))
     judged = replace(draft_of(TLP.CLEAR, EVENT_JUDGED), target_kind="event", target_id=str(made[0]))
     create_assessment(ctx.acting(principal_of(ctx, WRITER)), judged)
+    # The world's assessments (one of each marking) judge an indicator, which no export holds:
+    # here they judge the second event, so that the export, and TAXII, carry them.
+    with ctx.engine.begin() as conn:
+        on = assessments.c.target_kind == "indicator"
+        conn.execute(
+            update(assessments).where(on).values(target_kind="event", target_id=str(made[1]))
+        )
     return made[0]
 
 
