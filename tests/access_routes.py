@@ -384,8 +384,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
         "plan", Action.MANAGE_PLANS, only="owner", body=_form({"due": "2030-09-16"}),
         works=MOVED),
     ("POST", "/plans/{plan_id}/measures/{number}/step"): item(
-        "plan", ANALYST, only="assigned", body=_form({"step": "acknowledge"}),
-        works=MOVED | GATE, gate=True),  # acknowledged through the API already: then 409
+        "plan", ANALYST, only="assigned", body=_form({"step": "start"}),
+        works=MOVED | GATE, gate=True),  # acknowledged through the API: started once, then 400
     ("POST", "/plans/{plan_id}/marking"): item("plan", body=_same_marking_form, works=MOVED),
     ("POST", "/plans/{plan_id}/share"): item(
         "plan", Action.MANAGE_PLANS, only="owner", body=_form({}), works=MOVED),

@@ -56,6 +56,10 @@ PRINCIPALS: tuple[str | None, ...] = (
     "p1-viewer",
     None,
 )
+# Known leaks, reported, each with its strict xfail at the end: their answers are not
+# searched for canaries in the matrix (the xfail fails the day the leak is fixed; then drop it
+# from here).
+KNOWN_LEAKS = {("GET", f"{API}/audit")}
 LAST = ("/language", "/signout")  # changes asked last: they end or change the session
 COUNTS: Counter[str] = Counter()  # over both dialects, for the summary
 
@@ -349,7 +353,8 @@ def judge(
             f"hidden answered unlike missing: {got.status} {got.text[:300]!r} "
             f"vs {missing.status} {missing.text[:300]!r}",
         )
-    _no_canary(v, a, ask, got, what)
+    if ask.route.key not in KNOWN_LEAKS:
+        _no_canary(v, a, ask, got, what)
     if want == "works" and ask.rule.shows and not change:
         _shows(v, a, ask, got, what)
 
@@ -466,3 +471,17 @@ async def test_a_taken_plan_id_tells_nothing_of_a_hidden_plan(site: Site) -> Non
         hidden = site.world.items["plan"][TLP.AMBER_STRICT]["plan_id"]  # m1's alone
         answer = await a.api.post(f"{API}/plans", json={"id": hidden, "title": "Ours"})
         assert "taken" not in answer.text, answer.text
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known leak, reported: the audit log's details hold the titles of cases, tasks, "
+    "plans and measures, and an administrator of any organisation reads the whole log "
+    "through GET /api/v1/audit, so it reads the title of an item TLP hides from it",
+)
+async def test_the_audit_log_shows_no_title_of_a_hidden_item(site: Site) -> None:
+    async with asker(site, "m2-administrator") as a:
+        answer = await a.api.get(f"{API}/audit", params={"limit": 500})
+        assert answer.status_code == 200, answer.text
+        for kind in ("case", "plan"):
+            assert canary(kind, TLP.AMBER_STRICT) not in answer.text, answer.text
