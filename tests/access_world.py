@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from outpost.export.taxii import collection_id
 from outpost.markings import TLP
 from outpost.records import Draft, Principal
 from outpost.respond.people import principal_for
-from outpost.export.taxii import collection_id
 from outpost.services import (
     assessments,
     case_work,
@@ -99,7 +99,9 @@ def build(ctx: Context) -> AccessWorld:
     linked = [int(p["assessment_id"]) for p in world.items["assessment"].values()]
     world.items["case"] = {m: _case(analyst, m, linked) for m in TLP}
     world.items["plan"] = {m: _plan(coordinator, m) for m in TLP}
-    world.items["collection"] = {m: {"collection": collection_id(k)} for m, k in COLLECTIONS.items()}
+    world.items["collection"] = {
+        m: {"collection": collection_id(k)} for m, k in COLLECTIONS.items()
+    }
     world.missing = {
         "assessment": {"assessment_id": str(MISSING), "item": str(MISSING)},
         "case": {"case_id": str(MISSING), "task_id": str(MISSING)},
