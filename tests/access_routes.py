@@ -22,6 +22,11 @@ does it once, from the filled path parameters and a counter (to make ids unique)
 what the world has not (a story to merge, a page to fetch): there `works` is the answer after
 the access rule let the request through, e.g. 404 for no such story.
 
+The TAXII server's routes (/taxii2/...) are asked as the API's are, with the principal's
+bearer token; a collection is an item of kind "collection" (tests/access_world.COLLECTIONS:
+one per marking whose reach it holds), so a collection one may not read must answer exactly
+as one that does not exist, and its objects are searched for canaries as every answer is.
+
 A route missing from ROUTES, or an entry with no route, fails test_every_route_is_classified.
 """
 
