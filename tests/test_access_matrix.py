@@ -431,14 +431,23 @@ async def ask_all(site: Site, askers: list[Asker], v: Verdicts, change: bool) ->
     for route in chosen if change else reads:
         missing: dict[str | None, Answer] = {}
         began = time.monotonic()
-        for ask in asks(route, site.world):
-            for a in sorted(askers, key=lambda a: expected(a, ask) == "works"):
-                got = await send(a, ask, change)
+        for ask in asks(route, site.world):  # the missing item's first: the hidden's like
+            order = sorted(askers, key=lambda a: expected(a, ask) == "works")
+            for a, got in zip(order, await _answers(order, ask, change), strict=True):
                 if ask.missing:
                     missing[a.name] = got
                 judge(v, a, ask, got, change, missing.get(a.name))
                 v.counts["requests"] += 1
         v.seconds[f"{route.method} {route.path}"] += time.monotonic() - began
+
+
+async def _answers(order: list[Asker], ask: Ask, change: bool) -> list[Answer]:
+    """Every principal's answer to `ask`: a read asked by all at once (the app answers a
+    read from one thread while it waits on the database for another: the matrix's time),
+    a change one after the other, in `order`."""
+    if not change:
+        return list(await asyncio.gather(*(send(a, ask, change) for a in order)))
+    return [await send(a, ask, change) for a in order]
 
 
 async def _counts(v: Verdicts, a: Asker) -> None:
