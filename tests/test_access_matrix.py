@@ -97,6 +97,9 @@ def site(
         app = create_app(settings)
         world = build(app.state.context.acting(operator()))
         yield Site(app, world, request.param)
+        # As the app's lifespan would (httpx's ASGI transport runs none): the page fetches'
+        # jobs end here, not loading the analysis models beside the next dialect's matrix.
+        app.state.jobs.stop()
         app.state.context.engine.dispose()
     finally:
         urls.close()
