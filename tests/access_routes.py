@@ -22,6 +22,11 @@ does it once, from the filled path parameters and a counter (to make ids unique)
 what the world has not (a story to merge, a page to fetch): there `works` is the answer after
 the access rule let the request through, e.g. 404 for no such story.
 
+The TAXII server's routes (/taxii2/...) are asked as the API's are, with the principal's
+bearer token; a collection is an item of kind "collection" (tests/access_world.COLLECTIONS:
+one per marking whose reach it holds), so a collection one may not read must answer exactly
+as one that does not exist, and its objects are searched for canaries as every answer is.
+
 A route missing from ROUTES, or an entry with no route, fails test_every_route_is_classified.
 """
 
@@ -56,6 +61,7 @@ class Access(enum.Enum):
 OK = frozenset({200})
 CREATED = frozenset({201})
 MOVED = frozenset({303})  # a page's form, done: back to a page
+FOUND = frozenset({200, 404})  # an object the collection may not hold
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,7 @@ PARAMS = {
     "task_id": "case",  # a case's task: the case's marking is its
     "plan_id": "plan",
     "number": "plan",  # a plan's measure
+    "collection": "collection",  # a TAXII collection (tests/access_world.COLLECTIONS)
 }
 # Parameters naming what the world does not hold (nothing to see, by anyone): the answer is
 # the missing one for all. Stories, events and actors come from the analysis, which the
@@ -149,6 +156,27 @@ def _plan(params: dict[str, str], n: int) -> Request:
 
 def _feed(params: dict[str, str], n: int) -> Request:
     return {"json": {"url": f"http://127.0.0.1:9/feed-{n}.xml"}}
+
+
+def _plan_form(params: dict[str, str], n: int) -> Request:
+    return {"data": {"how": "empty", "ident": f"matrix-page-{n}", "title": f"Matrix plan {n}",
+                     "marking": "TLP:GREEN"}}  # fmt: skip
+
+
+def _same_orgs_form(params: dict[str, str], n: int) -> Request:
+    return {"data": {"orgs": " ".join(_same_orgs(params, n)["json"]["orgs"])}}
+
+
+def _org_form(params: dict[str, str], n: int) -> Request:
+    return {"data": {"code": f"mx{n}", "name": f"Matrix organisation {n}", "kind": "member"}}
+
+
+def _user_form(params: dict[str, str], n: int) -> Request:
+    return {"data": {"username": f"matrix-user-{n}", "org": "m1", "role": "viewer"}}
+
+
+def _token_form(params: dict[str, str], n: int) -> Request:
+    return {"data": {"name": f"matrix-{n}"}}
 
 
 def _assessment_form(params: dict[str, str], n: int) -> Request:
@@ -279,6 +307,23 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", f"{API}/plans/{{plan_id}}/measures/{{number}}/steps"): item(
         "plan", ANALYST, only="assigned", body=_json({"step": "acknowledge"}), works=OK | GATE,
         gate=True),  # acknowledged once: then 409, already so
+    ("PUT", f"{API}/plans/{{plan_id}}/marking"): item("plan", body=_same_marking),
+    ("POST", f"{API}/plans/{{plan_id}}/sharing"): item(
+        "plan", Action.MANAGE_PLANS, only="owner", body=_json({"orgs": []})),
+    ("GET", f"{API}/audit"): role(Action.READ_ORG_AUDIT),  # coordinators: their org's rows
+    ("GET", f"{API}/audit/verify"): role(Action.READ_AUDIT),
+    # --- the TAXII server: bearer tokens (or Basic); a hidden collection is a missing one --
+    ("GET", "/taxii2/"): signed_in(),
+    ("GET", "/taxii2/outpost/"): signed_in(),
+    ("GET", "/taxii2/outpost/collections/"): signed_in(),
+    ("GET", "/taxii2/outpost/collections/{collection}/"): item("collection"),
+    ("GET", "/taxii2/outpost/collections/{collection}/objects/"): item("collection"),
+    ("GET", "/taxii2/outpost/collections/{collection}/manifest/"): item("collection"),
+    # The CLEAR assessment's object: in the public and alliance collections, not org-m1's.
+    ("GET", "/taxii2/outpost/collections/{collection}/objects/{object_id}/"): item(
+        "collection", works=FOUND),
+    ("GET", "/taxii2/outpost/collections/{collection}/objects/{object_id}/versions/"): item(
+        "collection", works=FOUND),
     # --- the pages -------------------------------------------------------------------------
     ("GET", "/signin"): public(works=frozenset({200, 303})),  # signed in: on to the pages
     # Empty sign-in forms: refused (401) as a wrong password is, and the session kept.
@@ -330,6 +375,50 @@ ROUTES: dict[tuple[str, str], Rule] = {
         "assessment", body=_same_marking_form, works=MOVED),
     ("POST", "/assessments/{item}/share"): item(
         "assessment", Action.WRITE_ASSESSMENT, only="owner", body=_form({}), works=MOVED),
+    ("GET", "/plans"): signed_in("plan"),
+    ("GET", "/plans/board"): signed_in(),
+    ("GET", "/plans/new"): signed_in(),
+    ("POST", "/plans"): role(Action.MANAGE_PLANS, body=_plan_form, works=MOVED),
+    ("GET", "/plans/{plan_id}"): item("plan"),
+    ("POST", "/plans/{plan_id}/measures"): item(
+        "plan", Action.MANAGE_PLANS, only="owner",
+        body=_form(_MEASURE | {"orgs": "m1"}), works=MOVED),
+    ("POST", "/plans/{plan_id}/measures/{number}/assign"): item(
+        "plan", Action.MANAGE_PLANS, only="owner", body=_same_orgs_form, works=MOVED),
+    ("POST", "/plans/{plan_id}/measures/{number}/dates"): item(
+        "plan", Action.MANAGE_PLANS, only="owner", body=_form({"due": "2030-09-16"}),
+        works=MOVED),
+    ("POST", "/plans/{plan_id}/measures/{number}/step"): item(
+        "plan", ANALYST, only="assigned", body=_form({"step": "start"}),
+        works=MOVED | GATE, gate=True),  # acknowledged through the API: started once, then 400
+    ("POST", "/plans/{plan_id}/marking"): item("plan", body=_same_marking_form, works=MOVED),
+    ("POST", "/plans/{plan_id}/share"): item(
+        "plan", Action.MANAGE_PLANS, only="owner", body=_form({}), works=MOVED),
+    # People: administrators; the changes made to a spare user, never to one who asks.
+    ("GET", "/people/orgs"): role(Action.MANAGE_ORGS),
+    ("POST", "/people/orgs"): role(Action.MANAGE_ORGS, body=_org_form, works=MOVED),
+    ("GET", "/people/users"): role(Action.MANAGE_USERS),
+    ("POST", "/people/users"): role(Action.MANAGE_USERS, body=_user_form),
+    ("POST", "/people/users/{username}/role"): role(
+        Action.MANAGE_USERS, body=_form({"role": "viewer"}), works=MOVED),
+    ("POST", "/people/users/{username}/disable"): role(
+        Action.MANAGE_USERS, body=_form({}), works=MOVED),
+    ("POST", "/people/users/{username}/enable"): role(
+        Action.MANAGE_USERS, body=_form({}), works=MOVED),
+    ("POST", "/people/users/{username}/unlock"): role(
+        Action.MANAGE_USERS, body=_form({}), works=MOVED),
+    ("POST", "/people/users/{username}/password"): role(Action.MANAGE_USERS, body=_form({})),
+    # One's own account: everyone signed in. An empty password or code is refused (400),
+    # so no principal's password or second factor changes.
+    ("GET", "/account"): signed_in(),
+    ("POST", "/account/password"): signed_in(body=_form({}), works=GATE, gate=True),
+    ("POST", "/account/totp"): signed_in(body=_form({})),  # proposed, nothing stored
+    ("POST", "/account/totp/confirm"): signed_in(body=_form({}), works=GATE, gate=True),
+    ("POST", "/account/tokens"): signed_in(body=_token_form),
+    ("POST", "/account/tokens/{token_id}/revoke"): signed_in(body=_form({}), works=MOVED),
+    # The audit log: administrators all of it, coordinators their organisation's rows.
+    ("GET", "/audit"): role(Action.READ_ORG_AUDIT),
+    ("GET", "/audit/verify"): role(Action.READ_AUDIT),
     ("GET", "/events"): signed_in(),
     ("GET", "/events/{event_id}"): signed_in(works=frozenset({404})),
     ("GET", "/articles"): signed_in(),
@@ -383,7 +472,8 @@ class Route:
 
     @property
     def is_page(self) -> bool:
-        return not self.path.startswith("/api/")
+        """Asked with the session's cookie; the API and TAXII with a bearer token."""
+        return not self.path.startswith(("/api/", "/taxii2/"))
 
 
 def routes(app: FastAPI) -> list[Route]:

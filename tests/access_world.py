@@ -15,15 +15,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from outpost.export.taxii import collection_id
 from outpost.markings import TLP
 from outpost.records import Draft, Principal
 from outpost.respond.people import principal_for
-from outpost.services import assessments, case_work, cases, people, plan_work, plans
+from outpost.services import (
+    assessments,
+    case_work,
+    cases,
+    people,
+    plan_sharing,
+    plan_work,
+    plans,
+    taxii,
+)
 from outpost.services.context import Context
 from outpost.services.ingest import save_draft
 from outpost.services.tokens import create_api_token
 from outpost.store import people as people_store
-from outpost.store import visibility as names
 from tests import marked_world
 from tests.marked_world import AMBER_ORG, NAMED, ORGS, PASSWORD
 from tests.test_api_alerts import raise_alerts
@@ -32,6 +41,10 @@ MARKED = ("assessment", "case", "plan")  # the kinds of marked items a route nam
 MAKERS = {"assessment": "m1-analyst", "case": "m1-analyst", "plan": "m1-coordinator"}
 MISSING = 2**31 - 1  # an id no item has
 MISSING_PLAN = "no-such-plan"
+SPARE = "m1-spare"  # a user no one asks as: the people pages' changes are made to it
+# The TAXII collections, as a marked kind: each holds what one marking reaches, and a
+# principal reads it iff it sees that marking's items (`org-m1`: the AMBER+STRICT reach).
+COLLECTIONS = {TLP.CLEAR: "public", TLP.GREEN: "alliance", TLP.AMBER_STRICT: "org-m1"}
 DUE = date(2030, 9, 16)
 # The organisations each plan's measure is assigned to: the AMBER plan's is the centre's,
 # which names it on the plan (AMBER reaches the organisations named on the item).
@@ -65,6 +78,8 @@ class AccessWorld:
 def sees(username: str | None, kind: str, marking: TLP) -> bool:
     """Whether the user sees the world's `kind` item of `marking`: written out from the rule
     (tests/marked_world.py's table), the RED ones naming their maker and NAMED."""
+    if kind == "collection":
+        return marking in COLLECTIONS and marking in marked_world.expected(username)
     if marking is TLP.RED:
         return username in (MAKERS[kind], NAMED)
     return marking in marked_world.expected(username)
@@ -76,6 +91,7 @@ def build(ctx: Context) -> AccessWorld:
     for name in marked_world.usernames()[:-1]:  # not the disabled one: not a principal here
         org, role = name.split("-", 1)
         people.add_user(ctx, name, org, role, password=PASSWORD)
+    people.add_user(ctx, SPARE, "m1", "viewer")
     world = AccessWorld(ctx, {}, {}, {})
     analyst = ctx.acting(world.who(MAKERS["assessment"]))
     coordinator = ctx.acting(world.who(MAKERS["plan"]))
@@ -83,12 +99,16 @@ def build(ctx: Context) -> AccessWorld:
     linked = [int(p["assessment_id"]) for p in world.items["assessment"].values()]
     world.items["case"] = {m: _case(analyst, m, linked) for m in TLP}
     world.items["plan"] = {m: _plan(coordinator, m) for m in TLP}
+    world.items["collection"] = {
+        m: {"collection": collection_id(k)} for m, k in COLLECTIONS.items()
+    }
     world.missing = {
         "assessment": {"assessment_id": str(MISSING), "item": str(MISSING)},
         "case": {"case_id": str(MISSING), "task_id": str(MISSING)},
         "plan": {"plan_id": MISSING_PLAN, "number": "1"},
+        "collection": {"collection": collection_id("org-none")},
     }
-    world.clear = _machine_items(ctx)
+    world.clear = _machine_items(ctx) | {"username": SPARE, "object_id": _clear_object(ctx)}
     for name in marked_world.usernames()[:-1]:
         world.tokens[name] = create_api_token(ctx.acting(world.who(name)), "matrix")[1]
     return world
@@ -123,12 +143,8 @@ def _plan(coordinator: Context, marking: TLP) -> dict[str, str]:
     plans.create_plan(coordinator, plan_id, title, due=DUE, marking=marking.value)
     orgs = sorted(ASSIGNED[marking])
     plan_work.add_measure(coordinator, plan_id, f"Measure of {title}", orgs, DUE)
-    if marking is TLP.RED:  # the plans have no sharing route yet: named as the rule names
-        with coordinator.engine.begin() as conn:
-            row, _ = plans.seen(conn, coordinator.who, plan_id)
-            user = people_store.user_by_name(conn, NAMED)
-            assert user is not None
-            names.name_people(conn, "plan", row, [user.id])
+    if marking is TLP.RED:
+        plan_sharing.share_plan(coordinator, plan_id, people=[NAMED])
     return {"plan_id": plan_id, "number": "1"}
 
 
@@ -137,6 +153,13 @@ def _machine_items(ctx: Context) -> dict[str, str]:
     (alert,) = raise_alerts(ctx, 1)
     stored = save_draft(ctx.engine, _article())
     return {"alert_id": str(alert), "article_id": stored.uid, "key": stored.uid}
+
+
+def _clear_object(ctx: Context) -> str:
+    """The STIX id of the CLEAR assessment, as the TAXII collections hand it out."""
+    word = canary("assessment", TLP.CLEAR)
+    (found,) = (o["id"] for o in taxii.stix_objects(ctx) if word in str(o))
+    return str(found)
 
 
 def _article() -> Draft:

@@ -46,16 +46,26 @@ from tests.test_web_support import csrf_of, database_urls
 
 pytestmark = pytest.mark.anyio
 OWNER = "m1"  # owns every item of the world
-# Who asks: every role of the owner and of another member state (whose viewer is the person
-# the RED items name), an analyst of the centre (named on the AMBER items), a partner's
-# viewer (not of the alliance: no GREEN), and nobody signed in.
+# Who asks: every role of the owner; of another member state, its viewer (the person the
+# RED items name; refused by role what analysts may) and its coordinator (who may by role
+# what the owner alone may: refused for its organisation); an analyst of the centre (named
+# on the AMBER items); a partner's viewer (not of the alliance: no GREEN); and nobody
+# signed in. The other member state's analyst and administrator add no case: the roles
+# are nested (respond.people.Role), they see what its coordinator sees, and what they may
+# that it may not (the people pages, the whole audit log) depends on no organisation, as
+# the owner's administrator shows.
 PRINCIPALS: tuple[str | None, ...] = (
     *(f"m1-{r.value}" for r in Role),
-    *(f"m2-{r.value}" for r in Role),
+    "m2-viewer",
+    "m2-coordinator",
     "crc-analyst",
     "p1-viewer",
     None,
 )
+# Known leaks, reported, each with its strict xfail at the end: their answers are not
+# searched for canaries in the matrix (the xfail fails the day the leak is fixed; then drop it
+# from here).
+KNOWN_LEAKS = {("GET", f"{API}/audit")}
 LAST = ("/language", "/signout")  # changes asked last: they end or change the session
 COUNTS: Counter[str] = Counter()  # over both dialects, for the summary
 
@@ -87,6 +97,9 @@ def site(
         app = create_app(settings)
         world = build(app.state.context.acting(operator()))
         yield Site(app, world, request.param)
+        # As the app's lifespan would (httpx's ASGI transport runs none): the page fetches'
+        # jobs end here, not loading the analysis models beside the next dialect's matrix.
+        app.state.jobs.stop()
         app.state.context.engine.dispose()
     finally:
         urls.close()
@@ -239,7 +252,8 @@ def _text(answer: httpx.Response) -> str:
 
 
 async def _first_of_stream(a: Asker, path: str, query: str, wait: float = 0.5) -> Answer:
-    """A live update stream, read for `wait` seconds (or to its end), then left: straight
+    """A live update stream, read until its first alerts event (for `wait` seconds at most,
+    or to its end), then left: straight
     over ASGI, as httpx's transport would wait for an end that never comes."""
     cookie = "; ".join(f"{k}={v}" for k, v in a.pages.cookies.items())
     scope = {
@@ -259,8 +273,14 @@ async def _first_of_stream(a: Asker, path: str, query: str, wait: float = 0.5) -
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
+    def alerted() -> bool:
+        return any(b"event: alerts" in m.get("body", b"") for m in sent)
+
     task = asyncio.create_task(a.site.app(scope, receive, send))
-    done, _ = await asyncio.wait({task}, timeout=wait)
+    ends = time.monotonic() + wait
+    done: set[asyncio.Task[None]] = set()
+    while not done and not alerted() and time.monotonic() < ends:  # left once it is read
+        done, _ = await asyncio.wait({task}, timeout=0.02)
     left.set()
     if not done:
         try:
@@ -349,7 +369,8 @@ def judge(
             f"hidden answered unlike missing: {got.status} {got.text[:300]!r} "
             f"vs {missing.status} {missing.text[:300]!r}",
         )
-    _no_canary(v, a, ask, got, what)
+    if ask.route.key not in KNOWN_LEAKS:
+        _no_canary(v, a, ask, got, what)
     if want == "works" and ask.rule.shows and not change:
         _shows(v, a, ask, got, what)
 
@@ -413,14 +434,23 @@ async def ask_all(site: Site, askers: list[Asker], v: Verdicts, change: bool) ->
     for route in chosen if change else reads:
         missing: dict[str | None, Answer] = {}
         began = time.monotonic()
-        for ask in asks(route, site.world):
-            for a in sorted(askers, key=lambda a: expected(a, ask) == "works"):
-                got = await send(a, ask, change)
+        for ask in asks(route, site.world):  # the missing item's first: the hidden's like
+            order = sorted(askers, key=lambda a: expected(a, ask) == "works")
+            for a, got in zip(order, await _answers(order, ask, change), strict=True):
                 if ask.missing:
                     missing[a.name] = got
                 judge(v, a, ask, got, change, missing.get(a.name))
                 v.counts["requests"] += 1
         v.seconds[f"{route.method} {route.path}"] += time.monotonic() - began
+
+
+async def _answers(order: list[Asker], ask: Ask, change: bool) -> list[Answer]:
+    """Every principal's answer to `ask`: a read asked by all at once (the app answers a
+    read from one thread while it waits on the database for another: the matrix's time),
+    a change one after the other, in `order`."""
+    if not change:
+        return list(await asyncio.gather(*(send(a, ask, change) for a in order)))
+    return [await send(a, ask, change) for a in order]
 
 
 async def _counts(v: Verdicts, a: Asker) -> None:
@@ -466,3 +496,17 @@ async def test_a_taken_plan_id_tells_nothing_of_a_hidden_plan(site: Site) -> Non
         hidden = site.world.items["plan"][TLP.AMBER_STRICT]["plan_id"]  # m1's alone
         answer = await a.api.post(f"{API}/plans", json={"id": hidden, "title": "Ours"})
         assert "taken" not in answer.text, answer.text
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known leak, reported: the audit log's details hold the titles of cases, tasks, "
+    "plans and measures, and an administrator of any organisation reads the whole log "
+    "through GET /api/v1/audit, so it reads the title of an item TLP hides from it",
+)
+async def test_the_audit_log_shows_no_title_of_a_hidden_item(site: Site) -> None:
+    async with asker(site, "m2-administrator") as a:
+        answer = await a.api.get(f"{API}/audit", params={"limit": 500})
+        assert answer.status_code == 200, answer.text
+        for kind in ("case", "plan"):
+            assert canary(kind, TLP.AMBER_STRICT) not in answer.text, answer.text
