@@ -33,6 +33,7 @@ A route missing from ROUTES, or an entry with no route, fails test_every_route_i
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -125,6 +126,13 @@ VARIANTS = {"format": FORMATS}  # a parameter asked with each of its values
 
 def _json(value: dict[str, Any]) -> Body:
     return lambda params, n: {"json": value}
+
+
+def _bundle(n: int) -> Request:
+    """A partner's STIX bundle to import: valid, and holding nothing (what lands is the
+    import tests' business; here, who may import)."""
+    bundle = {"type": "bundle", "id": f"bundle--00000000-0000-4000-8000-{n:012d}", "objects": []}
+    return {"files": {"file": (f"partner-{n}.json", json.dumps(bundle), "application/json")}}
 
 
 def _form(value: dict[str, str]) -> Body:
@@ -241,6 +249,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("DELETE", f"{API}/tokens/{{token_id}}"): role(Action.OWN_TOKENS, body=_json({}),
                                                    works=frozenset({404}), gate=True),
     ("POST", f"{API}/ingest"): role(Action.INGEST, body=_form({}), works=GATE, gate=True),
+    ("POST", f"{API}/import"): role(Action.IMPORT, body=lambda p, n: _bundle(n)),
     ("GET", f"{API}/jobs"): signed_in(),
     ("GET", f"{API}/jobs/{{job_id}}"): signed_in(works=frozenset({404})),
     ("GET", f"{API}/articles"): signed_in(),
@@ -445,6 +454,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     # An upload of nothing is refused before the role is read (so is one over the cap).
     ("POST", "/sources/upload"): role(Action.INGEST, body=_form({}), works=GATE, gate=True,
                                       refused=frozenset({400, 403})),
+    ("GET", "/imports"): signed_in(),
+    ("POST", "/imports/upload"): role(Action.IMPORT, body=lambda p, n: _bundle(n)),
     ("GET", "/jobs/{job_id}"): signed_in(works=frozenset({404})),
     ("GET", "/jobs/{job_id}/progress"): signed_in(works=frozenset({404})),
     ("GET", "/rules"): signed_in(),

@@ -12,7 +12,7 @@ an article), which everyone signed in sees.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 from outpost.export.taxii import collection_id
@@ -95,7 +95,9 @@ def build(ctx: Context) -> AccessWorld:
     world = AccessWorld(ctx, {}, {}, {})
     analyst = ctx.acting(world.who(MAKERS["assessment"]))
     coordinator = ctx.acting(world.who(MAKERS["plan"]))
-    world.items["assessment"] = {m: _assessment(analyst, m) for m in TLP}
+    machine = _machine_items(ctx)
+    judged = machine.pop("judged")
+    world.items["assessment"] = {m: _assessment(analyst, m, judged) for m in TLP}
     linked = [int(p["assessment_id"]) for p in world.items["assessment"].values()]
     world.items["case"] = {m: _case(analyst, m, linked) for m in TLP}
     world.items["plan"] = {m: _plan(coordinator, m) for m in TLP}
@@ -108,15 +110,17 @@ def build(ctx: Context) -> AccessWorld:
         "plan": {"plan_id": MISSING_PLAN, "number": "1"},
         "collection": {"collection": collection_id("org-none")},
     }
-    world.clear = _machine_items(ctx) | {"username": SPARE, "object_id": _clear_object(ctx)}
+    world.clear = machine | {"username": SPARE, "object_id": _clear_object(ctx)}
     for name in marked_world.usernames()[:-1]:
         world.tokens[name] = create_api_token(ctx.acting(world.who(name)), "matrix")[1]
     return world
 
 
-def _assessment(writer: Context, marking: TLP) -> dict[str, str]:
+def _assessment(writer: Context, marking: TLP, event: str) -> dict[str, str]:
+    """An assessment of the world's event: exports and TAXII hold what judges what they hold."""
     orgs, named = marked_world.names(marking)
     draft = marked_world.draft(marking, f"Assessment {canary('assessment', marking)}")
+    draft = replace(draft, target_kind="event", target_id=event)
     made = assessments.create_assessment(writer, draft, orgs, named)
     return {"assessment_id": str(made.id), "item": str(made.id)}
 
@@ -149,16 +153,24 @@ def _plan(coordinator: Context, marking: TLP) -> dict[str, str]:
 
 
 def _machine_items(ctx: Context) -> dict[str, str]:
-    """An alert and an article (CLEAR, machine-derived), by the parameters that name them."""
+    """An alert, an article and an event of another (CLEAR, machine-derived), by the
+    parameters that name them; "judged": the event, which the assessments judge."""
     (alert,) = raise_alerts(ctx, 1)
     stored = save_draft(ctx.engine, _article())
-    return {"alert_id": str(alert), "article_id": stored.uid, "key": stored.uid}
+    judged = marked_world.save_event(ctx, replace(_article(), locator="test:judged", raw=b"j"))
+    return {
+        "alert_id": str(alert),
+        "article_id": stored.uid,
+        "key": stored.uid,
+        "judged": str(judged),
+    }
 
 
 def _clear_object(ctx: Context) -> str:
-    """The STIX id of the CLEAR assessment, as the TAXII collections hand it out."""
+    """The STIX id of the CLEAR assessment's note, as the TAXII collections hand it out."""
     word = canary("assessment", TLP.CLEAR)
-    (found,) = (o["id"] for o in taxii.stix_objects(ctx) if word in str(o))
+    notes = (o for o in taxii.stix_objects(ctx) if o["type"] == "note")
+    (found,) = (o["id"] for o in notes if word in str(o))
     return str(found)
 
 

@@ -12,12 +12,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from outpost.markings import TLP
-from outpost.records import AssessmentDraft, Judgement, Principal
+from outpost.records import AssessmentDraft, Doc, Draft, Event, Judgement, Principal
 from outpost.respond.people import ROLES, principal_for
 from outpost.services import assessments, case_work, cases, people
 from outpost.services.context import Context, operator
+from outpost.services.ingest import save_draft
 from outpost.store import people as people_store
+from outpost.store.facts import save_analysis
+from outpost.store.schema import articles, events
 
 ORGS = {"own": ("m1", "member"), "other": ("m2", "member"), "centre": ("crc", "centre")}
 ORGS["partner"] = ("p1", "partner")
@@ -126,3 +131,15 @@ def _principal(ctx: Context, username: str) -> Principal:
 
 def operator_context(ctx: Context) -> Context:
     return ctx.acting(operator())
+
+
+def save_event(ctx: Context, draft: Draft) -> int:
+    """The article stored with one event over its whole text, written as the analysis
+    writes it (without running the pipeline); the event's id."""
+    uid = save_draft(ctx.engine, draft).uid
+    with ctx.engine.begin() as conn:
+        article = conn.execute(select(articles.c.id).where(articles.c.uid == uid)).scalar_one()
+        event = Event("ATTACK", 0.9, draft.text, 0, 9, domains=("terrorism",))
+        save_analysis(conn, article, Doc(id=uid, text=draft.text, events=(event,)), "v1")
+        found = select(events.c.id).where(events.c.article_id == article)
+        return int(conn.execute(found).scalar_one())

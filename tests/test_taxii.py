@@ -31,15 +31,13 @@ from outpost.export.stix_ids import EXTENSION
 from outpost.export.taxii import MEDIA_TYPE, collection_id
 from outpost.export.tlp import MARKINGS_BY_ID
 from outpost.markings import TLP
-from outpost.records import Doc, Draft, Event
+from outpost.records import Draft
 from outpost.services.assessments import create_assessment
 from outpost.services.context import Context, open_context, operator
-from outpost.services.ingest import save_draft
 from outpost.services.tokens import create_user_token
-from outpost.store.facts import save_analysis
-from outpost.store.schema import articles, assessments, audit_log, events
+from outpost.store.schema import assessments, audit_log
 from tests.conftest import _postgres_schema_url
-from tests.marked_world import DISABLED, NAMED, PASSWORD, WRITER, World, build
+from tests.marked_world import DISABLED, NAMED, PASSWORD, WRITER, World, build, save_event
 from tests.marked_world import _principal as principal_of
 from tests.marked_world import draft as draft_of
 from tests.test_serve import free_port
@@ -111,13 +109,7 @@ def _events(ctx: Context) -> int:
             raw=f"raw {n}".encode(), media_type="text/plain", title=f"Crossing {n}", url=None,
             published=datetime(2025, 1, 10 + n, tzinfo=UTC), lang="en",
         )  # fmt: skip
-        uid = save_draft(ctx.engine, draft).uid
-        with ctx.engine.begin() as conn:
-            article = conn.execute(select(articles.c.id).where(articles.c.uid == uid)).scalar_one()
-            event = Event("ATTACK", 0.9, draft.text, 0, 9, domains=("terrorism",))
-            save_analysis(conn, article, Doc(id=uid, text=draft.text, events=(event,)), "v1")
-            found = select(events.c.id).where(events.c.article_id == article)
-            made.append(int(conn.execute(found).scalar_one()))
+        made.append(save_event(ctx, draft))
     judged = replace(draft_of(TLP.CLEAR, EVENT_JUDGED), target_kind="event", target_id=str(made[0]))
     create_assessment(ctx.acting(principal_of(ctx, WRITER)), judged)
     # The world's assessments (one of each marking) judge an indicator, which no export holds:
