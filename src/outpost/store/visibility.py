@@ -13,9 +13,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import (
+    CompoundSelect,
     Connection,
+    Select,
+    String,
     Table,
     and_,
+    cast,
     delete,
     exists,
     false,
@@ -23,6 +27,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union_all,
 )
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -31,13 +36,16 @@ from outpost.records import Principal, Viewer
 from outpost.store.dialect import insert_ignore
 from outpost.store.schema import (
     alerts,
+    assessments,
     audit_log,
     case_assessments,
     cases,
+    comments,
     organisations,
     plans,
     shared_orgs,
     shared_people,
+    tasks,
     users,
 )
 
@@ -70,18 +78,44 @@ def visible(who: Principal, table: Table, kind: str) -> Where:
 
 
 def audit_rows(who: Principal, everything: bool) -> Where:
-    """The audit entries `who` may read: all of them (`everything`: an administrator), or
-    those about its own organisation and the people in it (its coordinator): never one
-    about an item, whose target would name what the marking may hide. Read from the store
-    inside the query, as `visible` is: a disabled reader sees nothing at once."""
+    """The audit entries `who` may read. An administrator (`everything`): every entry
+    about people, organisations, tokens and files, but one about a marked item (a case, its
+    comment or task, an assessment, a plan, a plan's alert) only when it sees that item: the
+    entries' details hold titles, and the log is no way around TLP. A coordinator: those
+    about its own organisation and the people in it, never one about an item. Read from the
+    store inside the query, as `visible` is: a disabled reader sees nothing at once."""
     if everything:
-        return true()
+        about_item = or_(*(audit_log.c.target.startswith(p) for p in ITEM_TARGETS))
+        return or_(~about_item, audit_log.c.target.in_(_items_seen(who)))
     mine = _org_of(who)
     if mine is None:
         return false()
     people = select(literal("user:") + users.c.username).where(users.c.org_id == mine)
     org = select(literal("org:") + organisations.c.code).where(organisations.c.id == mine)
     return or_(audit_log.c.target.in_(people), audit_log.c.target == org.scalar_subquery())
+
+
+# The audit targets that name a marked item, as the services write them ("case:12").
+ITEM_TARGETS = ("case:", "comment:", "task:", "assessment:", "plan:", "alert:")
+
+
+def _items_seen(who: Principal) -> CompoundSelect[Any]:
+    """The audit targets of the marked items `who` sees."""
+    seen_cases = select(cases.c.id).where(visible(who, cases, "case"))
+    seen_assessments = select(assessments.c.id).where(visible(who, assessments, "assessment"))
+    of_task = or_(tasks.c.case_id.in_(seen_cases), tasks.c.assessment_id.in_(seen_assessments))
+    return union_all(
+        _targets("case:", cases.c.id, visible(who, cases, "case")),
+        _targets("comment:", comments.c.id, visible(who, comments, "comment")),
+        _targets("task:", tasks.c.id, of_task),
+        _targets("assessment:", assessments.c.id, visible(who, assessments, "assessment")),
+        select(literal("plan:") + plans.c.uid).where(visible(who, plans, "plan")),
+        _targets("alert:", alerts.c.id, visible_alert(who)),
+    )
+
+
+def _targets(prefix: str, column: Any, seen: Where) -> Select[Any]:
+    return select(literal(prefix) + cast(column, String)).where(seen)
 
 
 def _org_sees(table: Table, kind: str, org: Any) -> Where:
