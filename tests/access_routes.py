@@ -429,6 +429,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/audit"): role(Action.READ_ORG_AUDIT),
     ("GET", "/audit/verify"): role(Action.READ_AUDIT),
     ("GET", "/events"): signed_in(),
+    ("GET", "/events/export/{format}"): signed_in(),  # as the API's export
     ("GET", "/events/{event_id}"): signed_in(works=frozenset({404})),
     ("GET", "/articles"): signed_in(),
     ("GET", "/articles/{key}"): signed_in(),

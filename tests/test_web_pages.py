@@ -4,7 +4,12 @@ overview's map and charts, acknowledging an alert."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
+import zipfile
+from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -12,8 +17,12 @@ from markupsafe import escape
 
 from outpost.services.alerts import list_alerts
 from outpost.services.articles import list_articles
-from outpost.services.events import read_events
+from outpost.services.audit import list_audit
+from outpost.services.context import operator
+from outpost.services.events import find_events, read_events
+from outpost.services.exports import FORMATS
 from outpost.services.indicators import read_indicators
+from outpost.services.paging import Filters, Window
 from outpost.store.articles import ArticleFilter
 from outpost.store.facts import EventFilter
 from outpost.web.evidence import highlight
@@ -127,6 +136,42 @@ async def test_unknown_event_is_a_page_not_found(site: Site) -> None:
         russian = await c.get("/events/999999", headers={"Accept-Language": "ru"})
     assert answer.status_code == 404 and "<h1>Not found</h1>" in answer.text
     assert russian.status_code == 404 and "<h1>Не найдено</h1>" in russian.text
+
+
+# Exports -----------------------------------------------------------------------------------------
+
+
+async def test_the_event_list_exports_what_its_filters_find_in_every_format(site: Site) -> None:
+    rows = [e for e in read_events(site.ctx, EventFilter(limit=None)) if e.country]
+    country = Counter(e.country for e in rows).most_common(1)[0][0]
+    async with signed_in(site) as c:
+        listed = (await c.get("/events", params={"country": country})).text
+        links = re.findall(r'href="(/events/export/[^"]+)" download', listed)
+        answers = {link.split("?")[0].rsplit("/", 1)[1]: await c.get(link) for link in links}
+    assert sorted(answers) == sorted(FORMATS)  # every format, each with the list's filter
+    assert all(f"country={country}" in link for link in links)
+    for name, answer in answers.items():
+        assert answer.status_code == 200, (name, answer.text[:300])
+        assert "attachment" in answer.headers["content-disposition"]
+    table = list(csv.DictReader(io.StringIO(answers["csv"].text)))
+    found = find_events(site.ctx, Filters(country=country), Window(limit=200))
+    assert {int(r["event_id"]) for r in table} == {e.id for e in found.items}
+    assert {r["country"] for r in table} == {country}
+    assert zipfile.ZipFile(io.BytesIO(answers["misp-feed"].content)).namelist()
+    exported = [
+        a for a in list_audit(site.ctx.acting(operator()), limit=500) if a.action == "export"
+    ]
+    assert {a.target for a in exported} >= set(FORMATS)  # each one recorded, with its filter
+    assert all(json.loads(a.detail_json).get("filter.country") == country for a in exported)
+
+
+async def test_an_export_refused_is_the_list_with_the_problem(site: Site) -> None:
+    async with signed_in(site) as c:
+        bad = await c.get("/events/export/csv", params={"since": "yesterday"})
+        unknown = await c.get("/events/export/xml")
+    assert bad.status_code == 400 and "<h1>Events</h1>" in bad.text
+    assert 'aria-invalid="true"' in bad.text or "since" in bad.text
+    assert unknown.status_code == 404
 
 
 # Russian ---------------------------------------------------------------------------------------

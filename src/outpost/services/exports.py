@@ -9,6 +9,8 @@ never holds what the principal may not see.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -98,6 +100,37 @@ def write_export(
     with ctx.engine.begin() as conn:
         record(conn, ctx.who, "export", name, _detail(done, filters))
     return done
+
+
+FOLDER = "misp-feed"  # written as a folder, handed out as a zip of it
+
+
+@dataclass(frozen=True)
+class Download:
+    """An export written to a temporary folder, as one file to hand out: the caller sends
+    `path` and then removes `folder`."""
+
+    path: Path
+    media_type: str
+    filename: str
+    folder: Path
+
+
+def export_download(ctx: Context, name: str, filters: Filters, limit: int = MAX_EVENTS) -> Download:
+    """The export written (and audited) as one file to download, the MISP feed folder as a
+    zip; what write_export refuses is refused the same, and leaves nothing behind."""
+    folder = Path(tempfile.mkdtemp(prefix="outpost-export-"))
+    try:
+        target = folder / "export"
+        write_export(ctx, name, filters, target, limit)
+        if name == FOLDER:
+            zipped = Path(shutil.make_archive(str(folder / "feed"), "zip", target))
+            return Download(zipped, "application/zip", "outpost-misp-feed.zip", folder)
+        chosen = exporter(name)
+        return Download(target, chosen.media_type, f"outpost-export{chosen.suffix}", folder)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
 
 
 def _rows(conn: Connection, filters: Filters, limit: int) -> list[EventRow]:

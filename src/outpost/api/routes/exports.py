@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import tempfile
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -17,8 +15,7 @@ from starlette.background import BackgroundTask
 from outpost.api.deps import ContextDep
 from outpost.api.filters import ListFilters
 from outpost.api.problems import documented
-from outpost.export.formats import exporter
-from outpost.services.exports import FORMATS, MAX_EVENTS, write_export
+from outpost.services.exports import FORMATS, MAX_EVENTS, export_download
 
 router = APIRouter(prefix="/export", tags=["exports"], responses=documented("unauthorized"))
 Format = Annotated[
@@ -28,7 +25,6 @@ Format = Annotated[
         description="The format: " + ", ".join(FORMATS),
     ),
 ]
-FOLDER = "misp-feed"  # written as a folder, answered as a zip of it
 
 
 @router.get(
@@ -51,19 +47,8 @@ def read_export(
     problem with the count), their knowledge-base actors, places and stories: STIX 2.1 with
     TLP 2.0 markings, MISP event JSON, a MISP feed (zip), CSV or GeoJSON. Recorded in the
     audit log."""
-    folder = Path(tempfile.mkdtemp(prefix="outpost-export-"))
-    try:
-        name = format
-        target = folder / "export"
-        write_export(ctx, name, filters, target, limit)
-        if name == FOLDER:
-            target = Path(shutil.make_archive(str(folder / "feed"), "zip", target))
-            media, filename = "application/zip", "outpost-misp-feed.zip"
-        else:
-            chosen = exporter(name)
-            media, filename = chosen.media_type, f"outpost-export{chosen.suffix}"
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    cleanup = BackgroundTask(shutil.rmtree, folder, ignore_errors=True)
-    return FileResponse(target, media_type=media, filename=filename, background=cleanup)
+    made = export_download(ctx, format, filters, limit)
+    cleanup = BackgroundTask(shutil.rmtree, made.folder, ignore_errors=True)
+    return FileResponse(
+        made.path, media_type=made.media_type, filename=made.filename, background=cleanup
+    )
