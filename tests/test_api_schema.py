@@ -18,7 +18,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.generation.modes import GenerationMode
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from outpost.config import Settings
 from outpost.services.ingest import ingest
@@ -29,8 +29,13 @@ from tests.test_api_auth import ALICE, Api, running_api
 EXAMPLES_PER_OPERATION = 15  # bounded: about two minutes for both modes on both databases
 # "Schema-valid data is accepted" cannot hold here by design: an opaque cursor, a feed URL
 # judged by the address policy, a rule text checked against the knowledge base are valid
-# strings to the schema and refused (400, 422) by the API. Every other check runs.
-SKIPPED = [positive_data_acceptance]
+# strings to the schema and refused (400, 422) by the API.
+# "Schema-violating request accepted" cannot be judged here either: every request is sent
+# with a valid token (the Authorization header this harness adds), so a case whose mutation
+# was to drop that header is valid when it arrives, and a query value made an object reaches
+# the API as its text. CI once found exactly that pair on GET /map (a 200 for a valid
+# request). Server errors, statuses, media types and response schemas are all still checked.
+SKIPPED = [positive_data_acceptance, negative_data_rejection]
 
 
 @pytest.fixture
