@@ -277,6 +277,14 @@ def test_the_cli_and_the_api_import_as_the_tokens_person(
         assert answer.json()["added"] == 0 and answer.json()["unchanged"] > 0
         bad = api.call("POST", "/import", secret, files={"file": ("x.json", b'{"x": 1}')})
         assert "not a MISP event" in problem(bad, 422, "validation")["detail"]
+        torn = api.call(  # a multipart body whose part has no headers: unreadable, not a 500
+            "POST",
+            "/import",
+            secret,
+            content=b"--b\r\n[1, 2]--b--\r\n",
+            headers={"Content-Type": "multipart/form-data; boundary=b"},
+        )
+        problem(torn, 400, "bad-request")
         viewer = create_user_token(second, "v", "m1-viewer")[1]
         with exported["stix"].open("rb") as f:
             refused = api.call("POST", "/import", viewer, files={"file": ("b.json", f)})

@@ -26,10 +26,11 @@ def import_cli(
     ],
     as_json: JsonOpt = False,
 ) -> None:
-    """Import what a partner sent, as the person of the API token in OUTPOST_TOKEN: each
-    object keeps its TLP marking, is owned by that person's organisation and records where it
-    came from. An object that cannot be read is named and the others land; importing the
-    same file again changes nothing. Recorded in the audit log."""
+    """Import what a partner sent, as the person of the API token in OUTPOST_TOKEN.
+
+    Each object keeps its TLP marking, is owned by that person's organisation and records
+    where it came from. An object that cannot be read is named and the others land;
+    importing the same file again changes nothing. Recorded in the audit log."""
     try:
         report = import_path(acting(), path)
     except (ImportRefusedError, PeopleError) as exc:

@@ -242,6 +242,7 @@ class JobRunner:
         self.queue: queue.Queue[_Work | None] = queue.Queue()
         self.stopping = threading.Event()
         self.thread: threading.Thread | None = None
+        self.beating: threading.Thread | None = None
         self.starting = threading.Lock()
         self.pipeline: Pipeline | None = None  # loaded by the first job that analyses
         self.id = secrets.token_hex(8)  # this process, as its jobs name it
@@ -273,8 +274,10 @@ class JobRunner:
             if self.thread is None and not self.stopping.is_set():
                 self.thread = threading.Thread(target=self._work, name="outpost-jobs", daemon=True)
                 self.thread.start()
-                beating = threading.Thread(target=self._beat, name="outpost-jobs-beat", daemon=True)
-                beating.start()
+                self.beating = threading.Thread(
+                    target=self._beat, name="outpost-jobs-beat", daemon=True
+                )
+                self.beating.start()
 
     def submit(self, work: _Work) -> None:
         self.queue.put(work)
@@ -287,6 +290,8 @@ class JobRunner:
         self.queue.put(None)
         if self.thread is not None:
             self.thread.join(timeout)
+        if self.beating is not None:  # no beat may reach a store its owner is closing
+            self.beating.join(timeout)
         self._drain()
 
     def _drain(self) -> None:

@@ -20,7 +20,7 @@ router = APIRouter(tags=["imports"], responses=documented("unauthorized"))
 @router.post(
     PATH,
     response_model=ImportPublic,
-    responses=documented("too-large", "forbidden"),
+    responses=documented("too-large", "bad-request", "forbidden"),
 )
 def create_import(
     ctx: ContextDep,

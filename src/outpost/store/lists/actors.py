@@ -26,8 +26,8 @@ def appearances(conn: Connection, ids: Sequence[str]) -> dict[str, tuple[int, in
     p, m = event_parties.c, mentions.c
     took = select(p.party, func.count(func.distinct(p.event_id))).where(p.party.in_(ids))
     named = select(m.kb_id, func.count(func.distinct(m.article_id))).where(m.kb_id.in_(ids))
-    in_events: dict[str, int] = dict(conn.execute(took.group_by(p.party)).tuples().all())
-    in_articles: dict[str, int] = dict(conn.execute(named.group_by(m.kb_id)).tuples().all())
+    in_events: dict[str, int] = dict(conn.execute(took.group_by(p.party)).all())
+    in_articles: dict[str, int] = dict(conn.execute(named.group_by(m.kb_id)).all())
     return {i: (int(in_events.get(i, 0)), int(in_articles.get(i, 0))) for i in ids}
 
 
