@@ -144,7 +144,7 @@ def _case(writer: Context, marking: TLP, linked: list[int]) -> dict[str, str]:
 def _plan(coordinator: Context, marking: TLP) -> dict[str, str]:
     plan_id = f"plan-{marking.word.replace('+', '-')}"
     title = f"Plan {canary('plan', marking)}"
-    plans.create_plan(coordinator, plan_id, title, due=DUE, marking=marking.value)
+    plans.create_plan(coordinator, plan_id, title, due=DUE, marking=marking.value, fixed_id=True)
     orgs = sorted(ASSIGNED[marking])
     plan_work.add_measure(coordinator, plan_id, f"Measure of {title}", orgs, DUE)
     if marking is TLP.RED:

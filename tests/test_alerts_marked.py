@@ -118,7 +118,9 @@ def make_plans(people: PlanWorld) -> None:
     being assigned): tj-gkn is named on neither."""
     coord = people.as_(COORD)
     for uid, title in (("p1", "Border checks"), ("p2", "Refugee corridors")):
-        plans.create_plan(coord, uid, title, due=date(2021, 9, 30), marking="TLP:AMBER")
+        plans.create_plan(
+            coord, uid, title, due=date(2021, 9, 30), marking="TLP:AMBER", fixed_id=True
+        )
         plan_work.add_measure(
             coord,
             uid,

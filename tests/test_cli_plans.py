@@ -5,6 +5,7 @@ only what is CLEAR); a hidden plan refused as a missing one."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -44,9 +45,9 @@ def test_plan_commands_show_what_the_token_person_may_see(
 ) -> None:
     world = build(settings)
     coord = world.as_("crc-coordinator")
-    plans.create_plan(coord, "p1", "Border checks", marking="TLP:AMBER")
+    plans.create_plan(coord, "p1", "Border checks", marking="TLP:AMBER", fixed_id=True)
     plan_work.add_measure(coord, "p1", "Close the crossing", ["kz-knb"], date(2021, 9, 16))
-    plans.create_plan(coord, "p2", "Internal", marking="TLP:AMBER+STRICT")
+    plans.create_plan(coord, "p2", "Internal", marking="TLP:AMBER+STRICT", fixed_id=True)
     kz = {**cli_env, "OUTPOST_TOKEN": token_of(world, "kz-knb-analyst")}
     world.ctx.engine.dispose()
 
@@ -81,12 +82,16 @@ def test_plan_commands_change_plans_as_the_api_does(
         found: dict[str, object] = json.loads(done.stdout)
         return found
 
-    ok(coord, "create", "b1", "--title", "Border", "--due", "2021-09-30", "--marking", "TLP:AMBER")
+    created = ok(
+        coord, "create", "b1", "--title", "Border", "--due", "2021-09-30", "--marking", "TLP:AMBER"
+    )
+    b1 = str(created["id"])
+    assert re.fullmatch(r"b1-[a-z2-9]{5}", b1), b1  # what was asked, with a random ending
     made = ok(
         coord,
         "measure",
         "add",
-        "b1",
+        b1,
         "--title",
         "Close it",
         "--org",
@@ -97,26 +102,24 @@ def test_plan_commands_change_plans_as_the_api_does(
         "2021-09-20",
     )
     assert made["orgs"] == ["kz-knb"]
-    ok(coord, "measure", "dates", "b1", "1", "--due", "2021-09-15")
+    ok(coord, "measure", "dates", b1, "1", "--due", "2021-09-15")
     for step in ("acknowledge", "start"):
-        ok(kz, "measure", "step", "b1", "1", step)
-    done = ok(
-        kz, "measure", "step", "b1", "1", "report", "--report", "Shut", "--evidence", "Order 7"
-    )
+        ok(kz, "measure", "step", b1, "1", step)
+    done = ok(kz, "measure", "step", b1, "1", "report", "--report", "Shut", "--evidence", "Order 7")
     measure = done["measures"][0]  # type: ignore[index]
     assert measure["state"] == "done" and measure["report"] == "Shut"
     assert measure["due"] == "2021-09-15" and measure["evidence"][0]["quote"] == "Order 7"
-    refused = run(viewer, "plan", "measure", "step", "b1", "1", "reopen", "--note", "x")
+    refused = run(viewer, "plan", "measure", "step", b1, "1", "reopen", "--note", "x")
     assert refused.exit_code == 1 and "may not reopen" in refused.output
     # Marking and sharing: tj-gkn sees the plan once named; kz-knb may tighten, not loosen.
-    assert run(tj, "plan", "show", "b1").exit_code == 1
-    ok(coord, "share", "b1", "--org", "tj-gkn")
-    assert run(tj, "plan", "show", "b1").exit_code == 0
-    looser = run(kz, "plan", "mark", "b1", "TLP:GREEN")
+    assert run(tj, "plan", "show", b1).exit_code == 1
+    ok(coord, "share", b1, "--org", "tj-gkn")
+    assert run(tj, "plan", "show", b1).exit_code == 0
+    looser = run(kz, "plan", "mark", b1, "TLP:GREEN")
     assert looser.exit_code == 1, looser.output
-    tighter = run(kz, "plan", "mark", "b1", "TLP:AMBER+STRICT")
+    tighter = run(kz, "plan", "mark", b1, "TLP:AMBER+STRICT")
     assert tighter.exit_code == 0 and "no longer see" in tighter.output
-    hidden = run(kz, "plan", "mark", "b1", "TLP:RED")
+    hidden = run(kz, "plan", "mark", b1, "TLP:RED")
     missing = run(kz, "plan", "mark", "none", "TLP:RED")
     assert hidden.exit_code == missing.exit_code == 1 and hidden.output == missing.output
     templated = ok(
@@ -134,5 +137,5 @@ def test_plan_commands_change_plans_as_the_api_does(
         "--marking",
         "TLP:AMBER",
     )
-    assert templated["due"] == "2021-09-16"
+    assert templated["due"] == "2021-09-16" and str(templated["id"]).startswith("afg-")
     assert run(viewer, "plan", "create", "v", "--title", "V").exit_code == 1

@@ -81,8 +81,8 @@ def test_every_allowed_step_moves_the_measure_and_records_it(source: S, target: 
 )
 def test_every_other_move_is_refused_naming_from_to_and_why(source: S, target: S) -> None:
     plan = in_state(plan_with(("kz-knb",)), M, source)
-    with pytest.raises(TransitionError) as refused:
-        measures.move(plan, M, target, CRC_ADMIN, LATER, report="r", reason="r", note="n")
+    with pytest.raises(TransitionError) as refused:  # by one who may take the step
+        measures.move(plan, M, target, KZ_ANALYST, LATER, report="r", reason="r", note="n")
     message = str(refused.value)
     assert f"measure {M}: cannot go from {source} to {target}: " in message
     why = message.split(": ", 2)[2]
@@ -161,6 +161,10 @@ def test_only_the_assigned_organisations_analysts_take_its_steps(who: Principal,
     for step in (measures.block, measures.complete):
         with pytest.raises(NotAllowedError, match=f"may not (block|report) measure {M}"):
             step(started, M, who, NOW, "text")
+    # Refused as not theirs before the state is looked at: from the wrong state too.
+    for target in ("report", S.DONE, S.BLOCKED):
+        with pytest.raises(NotAllowedError, match=f"may not (report|block) measure {M}"):
+            measures.move(plan, M, target, who, NOW, report="r", reason="r", note="n")
 
 
 def test_assigned_coordinators_and_administrators_take_steps_too() -> None:

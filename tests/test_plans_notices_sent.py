@@ -22,7 +22,9 @@ COORD = "crc-coordinator"
 def world(settings: Settings) -> Iterator[PlanWorld]:
     made = build(settings)
     coord = made.as_(COORD)
-    plans.create_plan(coord, "p1", "Border checks", due=date(2021, 9, 30), marking="TLP:AMBER")
+    plans.create_plan(
+        coord, "p1", "Border checks", due=date(2021, 9, 30), marking="TLP:AMBER", fixed_id=True
+    )
     plan_work.add_measure(
         coord, "p1", "Close the crossing", ["kz-knb"], date(2021, 9, 16), date(2021, 9, 20)
     )

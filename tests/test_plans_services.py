@@ -4,6 +4,7 @@ board, a hidden plan answered as one that does not exist, every change audited."
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
@@ -51,7 +52,7 @@ def test_a_plan_from_the_template_is_seen_by_the_organisations_it_names(world: P
         assigned = {m.orgs for m in found.plan.measures}
         assert assigned == {("kz-knb", "tj-gkn"), ("crc",)}
     page = plans.page_plans(world.as_("kz-knb-viewer"), Window())
-    assert [p.plan.id for p in page.items] == ["afg-2021"] and page.total == 1
+    assert [p.plan.id for p in page.items] == [plan_id] and page.total == 1
 
 
 def test_a_hidden_plan_is_not_found_like_a_missing_one(world: PlanWorld) -> None:
@@ -69,7 +70,7 @@ def test_a_hidden_plan_is_not_found_like_a_missing_one(world: PlanWorld) -> None
     assert plans.page_plans(kz, Window()).total == 1
     assert plans.page_plans(world.ctx, Window()).total == 0  # the operator: CLEAR only
     assert plans.get_plan(world.as_("crc-viewer"), made.plan.id).plan.title == "Internal"
-    assert plan_id == "afg-2021"
+    assert re.fullmatch(r"afg-2021-[a-z2-9]{5}", plan_id), plan_id
 
 
 def test_measures_go_through_their_life_by_those_assigned(world: PlanWorld) -> None:
@@ -106,7 +107,9 @@ def test_measures_go_through_their_life_by_those_assigned(world: PlanWorld) -> N
 
 def test_each_member_state_sees_only_its_own_board(world: PlanWorld) -> None:
     coord = world.as_(COORD)
-    plans.create_plan(coord, "p1", "Border checks", due=date(2021, 9, 30), marking="TLP:AMBER")
+    plans.create_plan(
+        coord, "p1", "Border checks", due=date(2021, 9, 30), marking="TLP:AMBER", fixed_id=True
+    )
     plan_work.add_measure(
         coord, "p1", "Close the crossing", ["kz-knb"], date(2021, 9, 10), date(2021, 9, 20)
     )
@@ -127,15 +130,43 @@ def test_each_member_state_sees_only_its_own_board(world: PlanWorld) -> None:
     assert late.state is PlanState.AT_RISK and late.overdue == ("p1/1",)
 
 
+def test_a_plan_id_is_what_was_asked_with_a_random_ending_that_no_plan_has(
+    world: PlanWorld,
+) -> None:
+    """Ids are one namespace for every organisation: were one taken as asked, a refusal
+    would tell who may not see the plan that took it that it exists."""
+    hidden = plans.create_plan(
+        world.as_(COORD), "border", "Internal", marking="TLP:RED", fixed_id=True
+    )
+    assert hidden.plan.id == "border"
+    ours = world.as_(COORD)
+    asked = [plans.create_plan(ours, "border", "Ours", marking="TLP:AMBER") for _ in range(3)]
+    made = [p.plan.id for p in asked]
+    assert all(re.fullmatch(r"border-[a-z2-9]{5}", i) for i in made) and len(set(made)) == 3
+    named = plans.create_plan(ours, None, "Joint response: Afghanistan, 2021!")
+    assert re.fullmatch(r"joint-response-afghanistan-2021-[a-z2-9]{5}", named.plan.id)
+    cyrillic = plans.create_plan(ours, "", "Совместные меры")
+    assert re.fullmatch(r"plan-[a-z2-9]{5}", cyrillic.plan.id)
+    long = plans.create_plan(ours, "x" * 64, "Long")
+    assert len(long.plan.id) == 64 and long.plan.id.startswith("x" * 58 + "-")
+    templated = plans.create_from_template(
+        ours, "afghanistan-joint-response", None, START, ["crc", "kz-knb"], marking="TLP:AMBER"
+    )
+    assert re.fullmatch(r"afghanistan-joint-response-[a-z2-9]{5}", templated.plan.id)
+    assert plans.get_plan(ours, made[0]).plan.title == "Ours"
+
+
 def test_bad_input_is_named(world: PlanWorld) -> None:
     coord = world.as_(COORD)
     with pytest.raises(InvalidError, match="template: no template"):
         plans.create_from_template(coord, "nope", "x", START, ["kz-knb"])
     with pytest.raises(InvalidError, match="orgs: no organisation 'xx'"):
         plans.create_from_template(coord, "afghanistan-joint-response", "x", START, ["xx"])
-    plans.create_plan(coord, "p1", "One", marking="TLP:AMBER")
+    plans.create_plan(coord, "p1", "One", marking="TLP:AMBER", fixed_id=True)
     with pytest.raises(InvalidError, match="'p1' is taken"):
-        plans.create_plan(coord, "p1", "Two")
+        plans.create_plan(coord, "p1", "Two", fixed_id=True)
+    with pytest.raises(InvalidError, match="plan id: 1 to 64 letters"):
+        plans.create_plan(coord, "no spaces", "Three")
     with pytest.raises(InvalidError, match="no organisation"):
         plan_work.add_measure(coord, "p1", "Something", ["zz-none"], date(2021, 9, 1))
     with pytest.raises(NotAllowedError):

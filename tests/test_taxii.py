@@ -27,7 +27,7 @@ from taxii2client.v21 import Collection, Server, as_pages
 
 from outpost.api.app import create_app
 from outpost.config import Settings, sqlite_url
-from outpost.export.stix_ids import EXTENSION
+from outpost.export.stix_ids import EXTENSION, timestamp
 from outpost.export.taxii import MEDIA_TYPE, collection_id
 from outpost.export.tlp import MARKINGS_BY_ID
 from outpost.markings import TLP
@@ -35,7 +35,7 @@ from outpost.records import Draft
 from outpost.services.assessments import create_assessment
 from outpost.services.context import Context, open_context, operator
 from outpost.services.tokens import create_user_token
-from outpost.store.schema import assessments, audit_log
+from outpost.store.schema import articles, assessments, audit_log
 from tests.conftest import _postgres_schema_url
 from tests.marked_world import DISABLED, NAMED, PASSWORD, WRITER, World, build, save_event
 from tests.marked_world import _principal as principal_of
@@ -174,6 +174,15 @@ def test_discovery_root_and_the_collections_each_caller_reads(live: Live) -> Non
     assert {c.alias for c in partner.collections} == {"public", "org-p1"}
 
 
+def fetched_times(live: Live, reports: list[dict[str, Any]]) -> dict[str, str]:
+    """When the events' articles were fetched, as STIX timestamps, by report id."""
+    article = {str(o["external_references"][0]["external_id"]): o["id"] for o in reports}
+    with live.world.ctx.engine.connect() as conn:
+        asked = select(articles.c.uid, articles.c.fetched).where(articles.c.uid.in_(article))
+        rows = conn.execute(asked).all()
+    return {article[uid]: timestamp(when.replace(tzinfo=UTC)) for uid, when in rows}
+
+
 def test_paging_through_a_collection_gives_each_object_once(live: Live) -> None:
     public = Collection(live.collection_url("public"), user="m2-viewer", password=PASSWORD)
     paged = everything(public, per_request=2)
@@ -185,7 +194,12 @@ def test_paging_through_a_collection_gives_each_object_once(live: Live) -> None:
     assert notes(whole) == {title(TLP.CLEAR), EVENT_JUDGED}
     manifest = public.get_manifest(limit=1000)["objects"]
     assert [m["id"] for m in manifest] == [o["id"] for o in whole]
-    assert all(m["version"] == m["date_added"] for m in manifest)
+    assert all(m["date_added"] >= m["version"] for m in manifest)
+    # An event's report was added when its article was fetched (today), not published.
+    fetched = fetched_times(live, [o for o in whole if "event" in o.get("labels", ())])
+    added = {m["id"]: m["date_added"] for m in manifest}
+    assert fetched and all(added[i] == when for i, when in fetched.items())
+    assert all(when > "2021-12-31" for when in fetched.values())  # published in 2021
 
 
 def test_events_are_reports_in_public_and_alliance_and_an_assessment_refers_to_one(
@@ -216,9 +230,10 @@ def test_filters_an_object_and_its_versions(live: Live) -> None:
     assert public.get_objects(version=note["modified"], type="note")["objects"] == [note]
     assert public.get_object(note["id"])["objects"] == [note]
     assert public.object_versions(note["id"])["versions"] == [note["modified"]]
-    later = public.get_objects(added_after=note["modified"])["objects"]
+    added = {m["id"]: m["date_added"] for m in public.get_manifest(limit=1000)["objects"]}
+    later = public.get_objects(added_after=added[note["id"]], limit=1000)["objects"]
     assert note["id"] not in {o["id"] for o in later}
-    assert all(o.get("modified", o.get("created")) > note["modified"] for o in later)
+    assert {o["id"] for o in later} == {i for i, when in added.items() if when > added[note["id"]]}
 
 
 def test_another_organisations_amber_is_absent_and_red_only_for_its_named_person(

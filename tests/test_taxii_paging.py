@@ -4,6 +4,7 @@ collection by its marking, and the spec's filters and paging over them, on hand-
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from outpost.export.taxii import (
     MAX_LIMIT,
     Query,
     TaxiiQueryError,
+    added_times,
     collections,
     entries,
     select,
@@ -106,3 +108,37 @@ def test_a_filter_that_cannot_be_is_refused_by_name(query: Query) -> None:
     found = entries([obj(1)], collections(None, None)[0])
     with pytest.raises(TaxiiQueryError):
         select(found, query)
+
+
+def event(n: int, article: str, refs: list[str], day: int = 1) -> dict[str, Any]:
+    return obj(n, kind="report", day=day) | {
+        "labels": ["event", "attack"],
+        "object_refs": refs,
+        "external_references": [{"source_name": "voa", "external_id": article}],
+    }
+
+
+def test_an_object_is_added_when_the_article_that_brought_it_was_fetched() -> None:
+    """Published in January, fetched in March: a partner polling since February gets the
+    event, the actors and place it brought, the relationship between them and its story."""
+    actor, target, place = (
+        obj(n, kind=k) for n, k in ((10, "identity"), (11, "identity"), (12, "location"))
+    )
+    early = event(1, "a1", [actor["id"]], day=1)
+    late = event(2, "a2", [actor["id"], target["id"], place["id"]], day=2)
+    targets = obj(20, kind="relationship") | {"source_ref": actor["id"], "target_ref": target["id"]}
+    story = obj(30, kind="report") | {"labels": ["story"], "object_refs": [early["id"], late["id"]]}
+    note = obj(40, day=5)
+    made = [actor, target, place, early, late, targets, story, note]
+    fetched = {"a1": datetime(2025, 1, 3, tzinfo=UTC), "a2": datetime(2025, 3, 1, tzinfo=UTC)}
+    found = entries(made, collections(None, None)[0], added_times(made, fetched))
+    since = select(found, Query(added_after="2025-02-01T00:00:00Z")).entries
+    assert {e.id for e in since} == {x["id"] for x in (target, place, late, targets, story)}
+    by_id = {e.id: e for e in found}
+    assert by_id[late["id"]].manifest()["date_added"] == "2025-03-01T00:00:00.000Z"
+    assert by_id[late["id"]].manifest()["version"] == late["modified"]  # the version stays
+    assert by_id[actor["id"]].date_added == "2025-01-03T00:00:00.000Z"  # its first report's
+    assert by_id[note["id"]].date_added == note["modified"]  # made here: its version
+    # Fetched before its version (a clock ahead of the feed): added no earlier than that.
+    ahead = added_times([early], {"a1": datetime(2024, 12, 1, tzinfo=UTC)})
+    assert entries([early], collections(None, None)[0], ahead)[0].date_added == early["modified"]

@@ -135,6 +135,9 @@ async def test_a_viewer_is_refused_the_administration_pages_and_has_no_menu_entr
             assert (await c.get(path)).status_code == 403, path
         made = await post(c, "/people/users", {"username": "sneaky", "org": "m1"}, "/account")
         assert made.status_code == 403
+        assert f'id="user-{VIEWER}"' not in made.text  # the 403 page, not the list of users
+        org = await post(c, "/people/orgs", {"code": "sneaky", "name": "S"}, "/account")
+        assert org.status_code == 403 and 'id="org-m1"' not in org.text
         role = await post(c, f"/people/users/{VIEWER}/role", {"role": "administrator"}, "/account")
         assert role.status_code == 403
     assert "sneaky" not in {u.username for u in people.list_users(site.ctx)}

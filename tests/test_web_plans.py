@@ -90,7 +90,8 @@ def problem_of(page: str, form: str) -> str:
     return html.unescape(found.group(1))
 
 
-async def make_plan(c: httpx.AsyncClient, ident: str, marking: str) -> None:
+async def make_plan(c: httpx.AsyncClient, ident: str, marking: str) -> str:
+    """The id of the plan made: `ident` with a random ending."""
     data: dict[str, str | list[str]] = {
         "how": "empty",
         "ident": ident,
@@ -100,7 +101,9 @@ async def make_plan(c: httpx.AsyncClient, ident: str, marking: str) -> None:
     }
     made = await post(c, "/plans", data, "/plans/new")
     assert made.status_code == 303, made.text
-    assert made.headers["location"] == f"/plans/{ident}"
+    made_id = made.headers["location"].removeprefix("/plans/")
+    assert re.fullmatch(rf"{ident}-[a-z2-9]{{5}}", made_id), made_id
+    return made_id
 
 
 async def add_measure(c: httpx.AsyncClient, ident: str, title: str, org: str, due: str) -> None:
@@ -111,31 +114,31 @@ async def add_measure(c: httpx.AsyncClient, ident: str, title: str, org: str, du
 
 async def test_a_coordinator_builds_a_plan_and_a_member_state_reports_on_it(site: Site) -> None:
     async with as_user(site, COORD) as c:
-        await make_plan(c, "border", "TLP:AMBER")
-        await add_measure(c, "border", "Close the crossing", "kz-knb", "2021-09-16")
-        await add_measure(c, "border", "Count the refugees", "tj-gkn", "2021-09-20")
-        page = (await c.get("/plans/border")).text
+        border = await make_plan(c, "border", "TLP:AMBER")
+        await add_measure(c, border, "Close the crossing", "kz-knb", "2021-09-16")
+        await add_measure(c, border, "Count the refugees", "tj-gkn", "2021-09-20")
+        page = (await c.get(f"/plans/{border}")).text
         assert "Close the crossing" in page and "Count the refugees" in page
         assert not markup_problems(page, frozenset({"textarea"}))
         listed = (await c.get("/plans")).text
-        assert 'href="/plans/border"' in listed and "TLP:AMBER" in listed
+        assert f'href="/plans/{border}"' in listed and "TLP:AMBER" in listed
     async with as_user(site, KZ) as c:
         board = (await c.get("/plans/board")).text
         assert "Close the crossing" in board and "Count the refugees" not in board
         for step in ("acknowledge", "start"):
             data: dict[str, str | list[str]] = {"step": step}
-            moved = await post(c, "/plans/border/measures/1/step", data, "/plans/border")
+            moved = await post(c, f"/plans/{border}/measures/1/step", data, f"/plans/{border}")
             assert moved.status_code == 303, moved.text
         report = {"step": "report", "report": "Closed on the 15th", "evidence": "Order 12/2021"}
-        done = await post(c, "/plans/border/measures/1/step", report, "/plans/border")
+        done = await post(c, f"/plans/{border}/measures/1/step", report, f"/plans/{border}")
         assert done.status_code == 303, done.text
         # Another state's measure is not this analyst's to move.
         theirs = await post(
-            c, "/plans/border/measures/2/step", {"step": "acknowledge"}, "/plans/border"
+            c, f"/plans/{border}/measures/2/step", {"step": "acknowledge"}, f"/plans/{border}"
         )
         assert theirs.status_code == 403
         assert "only an analyst or above of tj-gkn" in problem_of(theirs.text, "step-2")
-    measure = plans.get_plan(plan_world.PlanWorld(site.ctx).as_(COORD), "border").plan.measures[0]
+    measure = plans.get_plan(plan_world.PlanWorld(site.ctx).as_(COORD), border).plan.measures[0]
     assert measure.state.value == "done" and measure.report == "Closed on the 15th"
     assert [e.quote for e in measure.evidence] == ["Order 12/2021"]
     assert measure.owner is not None  # who acknowledged it answers for it
@@ -143,25 +146,25 @@ async def test_a_coordinator_builds_a_plan_and_a_member_state_reports_on_it(site
 
 async def test_viewers_are_refused_and_hidden_plans_answer_as_missing(site: Site) -> None:
     async with as_user(site, COORD) as c:
-        await make_plan(c, "secret", "TLP:AMBER+STRICT")
-        await make_plan(c, "shared", "TLP:AMBER")
-        await add_measure(c, "shared", "Watch the border", "kz-knb", "2021-09-16")
+        secret = await make_plan(c, "secret", "TLP:AMBER+STRICT")
+        shared = await make_plan(c, "shared", "TLP:AMBER")
+        await add_measure(c, shared, "Watch the border", "kz-knb", "2021-09-16")
     async with as_user(site, "kz-knb-viewer") as c:
         step = await post(
-            c, "/plans/shared/measures/1/step", {"step": "acknowledge"}, "/plans/shared"
+            c, f"/plans/{shared}/measures/1/step", {"step": "acknowledge"}, f"/plans/{shared}"
         )
         assert step.status_code == 403
         made = await post(c, "/plans", {"how": "empty", "ident": "v", "title": "V"}, "/plans/new")
         assert made.status_code == 403 and "create a plan" in problem_of(made.text, "empty")
     async with as_user(site, KZ) as c:
-        hidden, missing = await c.get("/plans/secret"), await c.get("/plans/nothing")
+        hidden, missing = await c.get(f"/plans/{secret}"), await c.get("/plans/nothing")
         assert hidden.status_code == missing.status_code == 404
-        assert hidden.text.replace("secret", "nothing") == missing.text
+        assert hidden.text.replace(secret, "nothing") == missing.text
         listed = (await c.get("/plans")).text
         assert "secret" not in listed
-        form = await c.get("/plans/shared")
+        form = await c.get(f"/plans/{shared}")
         token = csrf_of(form.text)
-        for path in ("secret", "nothing"):
+        for path in (secret, "nothing"):
             answers = [
                 await c.post(
                     f"/plans/{path}/measures/1/step",
@@ -174,27 +177,29 @@ async def test_viewers_are_refused_and_hidden_plans_answer_as_missing(site: Site
             ]
             assert [a.status_code for a in answers] == [404, 404, 404]
         # No CSRF token: refused before anything is read.
-        bare = await c.post("/plans/shared/measures/1/step", data={"step": "acknowledge"})
+        bare = await c.post(f"/plans/{shared}/measures/1/step", data={"step": "acknowledge"})
         assert bare.status_code == 403
 
 
 async def test_marking_and_sharing_on_the_plan_page(site: Site) -> None:
     async with as_user(site, COORD) as c:
-        await make_plan(c, "marked", "TLP:AMBER")
-        shared = await post(c, "/plans/marked/share", {"orgs": "kz-knb"}, "/plans/marked")
+        marked = await make_plan(c, "marked", "TLP:AMBER")
+        shared = await post(c, f"/plans/{marked}/share", {"orgs": "kz-knb"}, f"/plans/{marked}")
         assert shared.status_code == 303
     async with as_user(site, KZ) as c:
-        looser = await post(c, "/plans/marked/marking", {"marking": "TLP:GREEN"}, "/plans/marked")
+        looser = await post(
+            c, f"/plans/{marked}/marking", {"marking": "TLP:GREEN"}, f"/plans/{marked}"
+        )
         assert looser.status_code == 403 and problem_of(looser.text, "marking")
-        named = await post(c, "/plans/marked/share", {"orgs": "tj-gkn"}, "/plans/marked")
+        named = await post(c, f"/plans/{marked}/share", {"orgs": "tj-gkn"}, f"/plans/{marked}")
         assert named.status_code == 403 and problem_of(named.text, "share")
         tighter = await post(
-            c, "/plans/marked/marking", {"marking": "TLP:AMBER+STRICT"}, "/plans/marked"
+            c, f"/plans/{marked}/marking", {"marking": "TLP:AMBER+STRICT"}, f"/plans/{marked}"
         )
         assert tighter.status_code == 303 and tighter.headers["location"] == "/plans"
-        assert (await c.get("/plans/marked")).status_code == 404
+        assert (await c.get(f"/plans/{marked}")).status_code == 404
     with site.ctx.engine.connect() as conn:
-        done = [(e.action, e.target) for e in audit.walk(conn) if e.target == "plan:marked"]
+        done = [(e.action, e.target) for e in audit.walk(conn) if e.target == f"plan:{marked}"]
     assert [a for a, _ in done] == ["plan.create", "plan.share", "plan.marking"]
 
 
@@ -217,7 +222,9 @@ async def test_plans_from_a_template_and_drafted_from_decisions(site: Site) -> N
             "/plans/new",
         )
         assert drafted.status_code == 303, drafted.text
-        page = (await c.get("/plans/draft")).text
+        draft_id = drafted.headers["location"].removeprefix("/plans/")
+        assert draft_id.startswith("draft-")
+        page = (await c.get(drafted.headers["location"])).text
         assert "16 Sept" in page or "Sep 16" in page, page  # the deadline, due on the day
         assert "<q>" in page  # the sentence that asks for it, as evidence
         seeded = {
@@ -232,9 +239,11 @@ async def test_plans_from_a_template_and_drafted_from_decisions(site: Site) -> N
         assert made.status_code == 303, made.text
         empty = await post(c, "/plans", {"how": "draft", "ident": "x", "title": "X"}, "/plans/new")
         assert empty.status_code == 400 and "events" in problem_of(empty.text, "draft")
-        taken = await post(c, "/plans", {**seeded}, "/plans/new")
-        assert taken.status_code == 400 and "taken" in problem_of(taken.text, "template")
-    draft = plans.get_plan(plan_world.PlanWorld(site.ctx).as_(COORD), "draft").plan
+        again = await post(c, "/plans", {**seeded}, "/plans/new")  # a second plan, its own id
+        assert again.status_code == 303 and again.headers["location"] != made.headers["location"]
+        unnamed = await post(c, "/plans", {**seeded, "ident": ""}, "/plans/new")
+        assert unnamed.headers["location"].startswith("/plans/afghanistan-joint-response-")
+    draft = plans.get_plan(plan_world.PlanWorld(site.ctx).as_(COORD), draft_id).plan
     assert {m.due.isoformat() for m in draft.measures} == {"2021-09-16"}
     assert all(m.evidence and m.evidence[0].quote for m in draft.measures)
 

@@ -33,7 +33,10 @@ Marking = Annotated[str | None, typer.Option(help="TLP:CLEAR ... TLP:RED (defaul
 
 @group.command("create")
 def create_cli(
-    plan_id: str,
+    plan_id: Annotated[
+        str | None,
+        typer.Argument(help="How its id begins (a random ending is added); default: the title."),
+    ] = None,
     title: Annotated[str | None, typer.Option(help="Required unless --template.")] = None,
     template: Annotated[str | None, typer.Option(help="A template id (plan templates).")] = None,
     start: Annotated[str | None, typer.Option(help="With --template: YYYY-MM-DD.")] = None,
@@ -50,7 +53,8 @@ def create_cli(
     as_json: JsonOpt = False,
 ) -> None:
     """Make a plan of your organisation (coordinators): from a template, drafted from the
-    decisions the analysis found, or empty."""
+    decisions the analysis found, or empty. Prints its id: what was asked with a random
+    ending, so that no answer tells of a plan you may not see."""
     with refused():
         ctx = acting()
         if template is not None:

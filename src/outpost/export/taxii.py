@@ -11,9 +11,11 @@ The collections, one per audience (a caller sees only those it may read):
   caller of organisation <code>. What is in it is decided by the visibility rule for each
   caller, so two people of one organisation may find different RED objects there.
 
-Each object has one version here, its `modified` (the `created` of a marking definition),
-which is also its `date_added`: Outpost writes the objects afresh from its store on every
-request and keeps no history of what a collection held.
+Each object has one version here, its `modified` (the `created` of a marking definition):
+Outpost writes the objects afresh from its store on every request and keeps no history of
+what a collection held. Its `date_added` is when it came into Outpost (`added_times`), not
+its version: an article fetched today but published last month is still found by a partner
+polling with added_after, and so is every object its event brought in.
 """
 
 from __future__ import annotations
@@ -21,12 +23,12 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from outpost.export.stix_ids import NAMESPACE, parse_timestamp
+from outpost.export.stix_ids import NAMESPACE, parse_timestamp, timestamp
 from outpost.export.tlp import MARKINGS_BY_ID
 from outpost.markings import ALLIANCE, TLP
 
@@ -101,10 +103,12 @@ def _collection(key: str, title: str, description: str, markings: set[TLP]) -> C
 
 @dataclass(frozen=True)
 class Entry:
-    """One object in a collection, with its version and when it was added (the same)."""
+    """One object in a collection, with its version and when it was added (never before
+    its version)."""
 
     object: Obj
     version: str
+    date_added: str
 
     @property
     def id(self) -> str:
@@ -116,12 +120,12 @@ class Entry:
 
     @property
     def added(self) -> datetime:
-        return parse_timestamp(self.version)
+        return parse_timestamp(self.date_added)
 
     def manifest(self) -> Obj:
         return {
             "id": self.id,
-            "date_added": self.version,
+            "date_added": self.date_added,
             "version": self.version,
             "media_type": STIX_MEDIA_TYPE,
         }
@@ -133,14 +137,70 @@ def marking_of(o: Obj) -> TLP:
     return max((MARKINGS_BY_ID[r] for r in refs if r in MARKINGS_BY_ID), default=TLP.CLEAR)
 
 
-def entries(objects: Iterable[Obj], collection: Collection) -> list[Entry]:
-    """The collection's objects, oldest addition first (ties by id): the order paging keeps."""
-    kept = [
-        Entry(o, str(o.get("modified") or o["created"]))
-        for o in objects
-        if marking_of(o) in collection.markings
-    ]
-    return sorted(kept, key=lambda e: (e.added, e.id))
+def entries(
+    objects: Iterable[Obj], collection: Collection, added: Mapping[str, datetime] | None = None
+) -> list[Entry]:
+    """The collection's objects, oldest addition first (ties by id): the order paging keeps.
+    `added` (by object id, from `added_times`) is when each came in; by default its version."""
+    kept = [_entry(o, (added or {}).get(o["id"])) for o in objects]
+    chosen = [e for e in kept if marking_of(e.object) in collection.markings]
+    return sorted(chosen, key=lambda e: (e.added, e.id))
+
+
+def _entry(o: Obj, came: datetime | None) -> Entry:
+    version = str(o.get("modified") or o["created"])
+    if came is None or came <= parse_timestamp(version):
+        return Entry(o, version, version)
+    return Entry(o, version, timestamp(came))
+
+
+def added_times(objects: Sequence[Obj], fetched: Mapping[str, datetime]) -> dict[str, datetime]:
+    """When each object came into Outpost, by id, from when each article was fetched (by
+    uid): an event's report when its article was; what a report refers to (actors, places)
+    when the first report holding it was; a relationship when the first report holding both
+    its ends was (else when the later end was); a story when its latest event was. Objects
+    of no event (notes, opinions, marking definitions) are left out: their version is when
+    they were made."""
+    events = {o["id"]: came for o in objects if (came := _fetched(o, fetched)) is not None}
+    holders: dict[str, set[str]] = {}  # object id -> the event reports that refer to it
+    for o in objects:
+        if o["id"] in events:
+            for ref in o.get("object_refs", ()):
+                holders.setdefault(ref, set()).add(o["id"])
+    added: dict[str, datetime] = dict(events)
+    added |= {ref: min(events[r] for r in held) for ref, held in holders.items()}
+    for o in objects:
+        if o["type"] == "relationship":
+            came = _both_ends(o, events, holders, added)
+            if came is not None:
+                added[o["id"]] = came
+        elif "story" in o.get("labels", ()):
+            held_events = [events[r] for r in o.get("object_refs", ()) if r in events]
+            if held_events:
+                added[o["id"]] = max(held_events)
+    return added
+
+
+def _fetched(o: Obj, fetched: Mapping[str, datetime]) -> datetime | None:
+    """When an event's report's article was fetched (None for any other object)."""
+    if o["type"] != "report" or "event" not in o.get("labels", ()):
+        return None
+    refs = o.get("external_references") or [{}]
+    return fetched.get(str(refs[0].get("external_id")))
+
+
+def _both_ends(
+    o: Obj,
+    events: Mapping[str, datetime],
+    holders: Mapping[str, set[str]],
+    added: Mapping[str, datetime],
+) -> datetime | None:
+    source, target = o["source_ref"], o["target_ref"]
+    together = holders.get(source, set()) & holders.get(target, set())
+    if together:
+        return min(events[r] for r in together)
+    known = [added[e] for e in (source, target) if e in added]
+    return max(known) if len(known) == 2 else None
 
 
 @dataclass(frozen=True)
@@ -173,8 +233,8 @@ class Found:
         if not self.entries:
             return {}
         return {
-            "X-TAXII-Date-Added-First": self.entries[0].version,
-            "X-TAXII-Date-Added-Last": self.entries[-1].version,
+            "X-TAXII-Date-Added-First": self.entries[0].date_added,
+            "X-TAXII-Date-Added-Last": self.entries[-1].date_added,
         }
 
 
@@ -205,7 +265,7 @@ def _version_matches(e: Entry, versions: tuple[str, ...]) -> bool:
         return True
     words = {"first", "last", "all"}
     stamps = [_time("match[version]", v) for v in versions if v not in words]
-    return any(v in words for v in versions) or e.added in stamps
+    return any(v in words for v in versions) or parse_timestamp(e.version) in stamps
 
 
 def _limit(given: int | None) -> int:
@@ -228,7 +288,7 @@ def _time(name: str, text: str) -> datetime:
 
 def _pack(last: Entry) -> str:
     """The `next` token: where the page ended (opaque to the client)."""
-    return base64.urlsafe_b64encode(f"{last.version}|{last.id}".encode()).decode()
+    return base64.urlsafe_b64encode(f"{last.date_added}|{last.id}".encode()).decode()
 
 
 def _unpack(token: str) -> tuple[datetime, str]:

@@ -118,18 +118,37 @@ def move(
     that name: "reopen", "unblock"...). Done needs a report (evidence optional), blocked a
     reason, reopening a note saying why."""
     measure = measure_of(plan, measure_id)
+    known = _known_step(target)
+    if known is not None:  # who may not take the step is told so, whatever the state
+        _require(known, plan, measure, who)
     if isinstance(target, MeasureState):
         step = step_between(measure, target)
     else:
         step = step_named(measure, target)
+    if known is None:
+        _require(step, plan, measure, who)
+    moved, kept = _with_outcome(measure, step, who, note, report, reason, evidence)
+    entry = Transition(who.id, now, measure.state, step.target, kept)
+    return with_measure(plan, replace(moved, state=step.target, history=(*measure.history, entry)))
+
+
+def _known_step(target: MeasureState | str) -> Step | None:
+    """The step `target` names whatever the measure's state, when it names one: a step's
+    name does, as does a state only one step leads to (in progress has three)."""
+    steps = [
+        s
+        for s in STEPS
+        if (s.target is target if isinstance(target, MeasureState) else s.name == target)
+    ]
+    return steps[0] if len(steps) == 1 else None
+
+
+def _require(step: Step, plan: Plan, measure: Measure, who: Principal) -> None:
     what = f"{step.name} measure {measure.id}"
     if step.actor is Actor.ASSIGNED:
         require_assigned(measure, who, what)
     else:
         require_coordinator(plan.owner, who, what)
-    moved, kept = _with_outcome(measure, step, who, note, report, reason, evidence)
-    entry = Transition(who.id, now, measure.state, step.target, kept)
-    return with_measure(plan, replace(moved, state=step.target, history=(*measure.history, entry)))
 
 
 def _with_outcome(

@@ -21,7 +21,9 @@ from outpost.records import Evidence, Measure, MeasureState, Plan, Principal, Tr
 from outpost.respond.people import ROLES, Role, display_name, org_code, refusal, role_of
 
 MAX_TEXT = 20_000  # a description or report is a few paragraphs; more is a paste gone wrong
+MAX_ID = 64
 PLAN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+ID_BASE = 40  # the longest beginning of an id made from a name
 # What people write defaults to AMBER+STRICT (DESIGN "Sharing") until they choose.
 DEFAULT_MARKING = TLP.AMBER_STRICT
 
@@ -68,6 +70,15 @@ def require_assigned(measure: Measure, who: Principal, what: str) -> None:
 
 
 # Creating a plan and its measures ----------------------------------------------------------
+
+
+def id_base(given: str | None, name: str | None) -> str:
+    """The beginning of a new plan's id: the one given, else the name's ASCII letters and
+    digits joined by '-', else "plan" (a name in another script)."""
+    if given is not None and given.strip():
+        return given.strip()
+    slug = re.sub(r"[^a-z0-9]+", "-", (name or "").lower()).strip("-")[:ID_BASE].strip("-")
+    return slug or "plan"
 
 
 def new_plan(

@@ -34,5 +34,12 @@ def seed_demo_plan(ctx: Context) -> StoredPlan:
     except NotFoundError:
         pass
     return plans.create_from_template(
-        coordinator, TEMPLATE, PLAN_ID, START, ORGS, marking="TLP:AMBER", decisions=True
+        coordinator,
+        TEMPLATE,
+        PLAN_ID,
+        START,
+        ORGS,
+        marking="TLP:AMBER",
+        decisions=True,
+        fixed_id=True,  # made by the demo, asked for by no one: its id can be fixed
     )

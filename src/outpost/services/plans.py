@@ -10,6 +10,7 @@ in outpost.services.plan_work.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -45,6 +46,8 @@ from outpost.store.visibility import name_people
 
 KIND = store.KIND
 SORTS = tuple(store.SORTS)
+ENDING = 5  # random letters after the id asked for
+ENDING_LETTERS = "abcdefghjkmnpqrstuvwxyz23456789"  # none read as another (l and 1, o and 0)
 Detail = dict[str, AuditValue]
 
 
@@ -74,16 +77,19 @@ def templates() -> list[PlanTemplate]:
 def create_from_template(
     ctx: Context,
     template_id: str,
-    plan_id: str,
+    plan_id: str | None,
     start: date,
     orgs: Sequence[str],
     marking: str | None = None,
     decisions: bool = False,
+    fixed_id: bool = False,
 ) -> StoredPlan:
     """The template as a plan of the acting coordinator's organisation, started on `start`,
     each measure assigned to the organisations of `orgs` of the kind that takes it. With
     `decisions`, the decisions the analysis found whose deadline is a measure's due date are
-    its evidence (the sentence that asks for it)."""
+    its evidence (the sentence that asks for it). The plan's id is `plan_id` (by default the
+    template's) with a random ending; `fixed_id` keeps it as given, for a plan no person
+    asks for through a surface (the demo's seed), and refuses it when taken."""
     found = load_templates().get(template_id)
     if found is None:
         raise InvalidError(f"template: no template {template_id!r} (see the templates list)")
@@ -92,11 +98,17 @@ def create_from_template(
         given = [_org(conn, code) for code in orgs]
         with checked():
             plan = plan_from_template(
-                found, ctx.who, start, given, plan_id=plan_id, now=clock(), marking=chosen
+                found,
+                ctx.who,
+                start,
+                given,
+                plan_id=rules.id_base(plan_id, template_id),
+                now=clock(),
+                marking=chosen,
             )
             if decisions:
                 plan = _with_decisions(conn, plan)
-        return _insert(conn, ctx.who, plan, {"template": template_id})
+        return _insert(conn, ctx.who, plan, {"template": template_id}, fixed_id)
 
 
 def _with_decisions(conn: Connection, plan: Plan) -> Plan:
@@ -114,40 +126,55 @@ def _with_decisions(conn: Connection, plan: Plan) -> Plan:
 
 def draft_from_events(
     ctx: Context,
-    plan_id: str,
+    plan_id: str | None,
     title: str,
     event_ids: Sequence[int] | None = None,
     orgs: Sequence[str] | None = None,
     marking: str | None = None,
+    fixed_id: bool = False,
 ) -> StoredPlan:
     """A draft plan from the decisions with deadlines among the events (those of `event_ids`,
-    or all there are), one measure per decision, assigned to `orgs` (default: the owner)."""
+    or all there are), one measure per decision, assigned to `orgs` (default: the owner).
+    Its id as create_from_template makes it (by default from the title)."""
     chosen = _marking(marking)
     with ctx.engine.begin() as conn:
         found = store.deadline_events(conn, drafting.COMMITMENT_TYPES, event_ids)
         with checked():
             plan = drafting.draft_plan(
-                found, ctx.who, plan_id=plan_id, title=title, now=clock(), orgs=orgs, marking=chosen
+                found,
+                ctx.who,
+                plan_id=rules.id_base(plan_id, title),
+                title=title,
+                now=clock(),
+                orgs=orgs,
+                marking=chosen,
             )
-        return _insert(conn, ctx.who, plan, {"events": len(found)})
+        return _insert(conn, ctx.who, plan, {"events": len(found)}, fixed_id)
 
 
 def create_plan(
     ctx: Context,
-    plan_id: str,
+    plan_id: str | None,
     title: str,
     description: str = "",
     due: date | None = None,
     marking: str | None = None,
+    fixed_id: bool = False,
 ) -> StoredPlan:
-    """An empty plan of the acting coordinator's organisation."""
+    """An empty plan of the acting coordinator's organisation; its id as
+    create_from_template makes it (by default from the title)."""
     chosen = _marking(marking)
     with checked():
         plan = rules.new_plan(
-            ctx.who, id=plan_id, title=title, description=description, due=due, marking=chosen
+            ctx.who,
+            id=rules.id_base(plan_id, title),
+            title=title,
+            description=description,
+            due=due,
+            marking=chosen,
         )
     with ctx.engine.begin() as conn:
-        return _insert(conn, ctx.who, plan, {})
+        return _insert(conn, ctx.who, plan, {}, fixed_id)
 
 
 def _marking(value: str | None) -> TLP:
@@ -161,11 +188,13 @@ def _org(conn: Connection, code: str) -> Organisation:
     return found
 
 
-def _insert(conn: Connection, who: Principal, plan: Plan, detail: Detail) -> StoredPlan:
-    if store.uid_taken(conn, plan.id):
-        # Said even to one who may not see that plan: ids are chosen by hand, and a taken
-        # one must be told; the answer names the id given and nothing of the plan.
+def _insert(
+    conn: Connection, who: Principal, plan: Plan, detail: Detail, fixed_id: bool = False
+) -> StoredPlan:
+    if fixed_id and store.uid_taken(conn, plan.id):
         raise InvalidError(f"id: {plan.id!r} is taken; choose another")
+    if not fixed_id:
+        plan = replace(plan, id=_fresh_id(conn, plan.id))
     owner = rule.owner_of(conn, who)
     with checked():
         row = store.insert(conn, plan, owner, clock())
@@ -174,6 +203,17 @@ def _insert(conn: Connection, who: Principal, plan: Plan, detail: Detail) -> Sto
     full: Detail = {"title": plan.title, "marking": plan.marking.value, **detail}
     record(conn, who, "plan.create", f"plan:{plan.id}", {**full, "measures": len(plan.measures)})
     return seen(conn, who, plan.id)[1]
+
+
+def _fresh_id(conn: Connection, wanted: str) -> str:
+    """`wanted` with a random ending no plan has. Plan ids are one namespace for all the
+    organisations: an id taken as asked would have to be refused, and the refusal would tell
+    one who may not see that plan that it exists."""
+    base = wanted[: rules.MAX_ID - ENDING - 1]
+    while True:
+        ending = "".join(secrets.choice(ENDING_LETTERS) for _ in range(ENDING))
+        if not store.uid_taken(conn, uid := f"{base}-{ending}"):
+            return uid
 
 
 # --- reading ---------------------------------------------------------------------------------

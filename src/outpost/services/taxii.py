@@ -10,14 +10,26 @@ does an object outside what it may see. Every answer that hands out objects or t
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from outpost.export.stix import bundle
 from outpost.export.stix_ids import EPOCH
-from outpost.export.taxii import Collection, Entry, Found, Obj, Query, collections, entries, select
+from outpost.export.taxii import (
+    Collection,
+    Entry,
+    Found,
+    Obj,
+    Query,
+    added_times,
+    collections,
+    entries,
+    select,
+)
 from outpost.services.audit import record
 from outpost.services.context import Context
 from outpost.services.exports import export_selection
 from outpost.services.paging import Filters
+from outpost.store.articles import fetched_times
 from outpost.store.visibility import viewer_of
 
 # The newest events served: each request builds the principal's export afresh, so a store of
@@ -74,7 +86,19 @@ def _entries(ctx: Context, ident: str) -> tuple[Collection, list[Entry]] | None:
     chosen = collection(ctx, ident)
     if chosen is None:
         return None
-    return chosen, entries(stix_objects(ctx), chosen)
+    found = stix_objects(ctx)
+    return chosen, entries(found, chosen, added_times(found, _fetched(ctx, found)))
+
+
+def _fetched(ctx: Context, objects: list[Obj]) -> dict[str, datetime]:
+    """When the articles of the events' reports were fetched, by article uid."""
+    uids = [
+        str(o["external_references"][0]["external_id"])
+        for o in objects
+        if o["type"] == "report" and "event" in o.get("labels", ())
+    ]
+    with ctx.engine.connect() as conn:
+        return fetched_times(conn, uids)
 
 
 def stix_objects(ctx: Context) -> list[Obj]:

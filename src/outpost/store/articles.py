@@ -26,9 +26,10 @@ from outpost import dedup
 from outpost.records import Article, Draft, Outcome, Stored
 from outpost.store import dialect
 from outpost.store.schema import article_bands, articles, feed_entries, raw_items
-from outpost.store.times import from_db, now, to_db
+from outpost.store.times import aware, from_db, now, to_db
 
 MAX_CANDIDATES = 20
+CHUNK = 900  # uids per IN (...): well under every database's limit on bound parameters
 
 
 @dataclass(frozen=True)
@@ -283,3 +284,15 @@ def get_article(conn: Connection, key: str) -> Article | None:
 def raw_content(conn: Connection, raw_hash: str) -> bytes | None:
     blob = conn.execute(select(raw_items.c.content).where(raw_items.c.hash == raw_hash)).scalar()
     return zlib.decompress(blob) if blob is not None else None
+
+
+def fetched_times(conn: Connection, uids: Sequence[str]) -> dict[str, datetime]:
+    """When each of these articles was fetched (aware, UTC), by uid; unknown uids left out."""
+    found: dict[str, datetime] = {}
+    for start in range(0, len(uids), CHUNK):
+        chunk = list(uids[start : start + CHUNK])
+        rows = conn.execute(
+            select(articles.c.uid, articles.c.fetched).where(articles.c.uid.in_(chunk))
+        )
+        found |= {uid: aware(when) for uid, when in rows}
+    return found

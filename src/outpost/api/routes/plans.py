@@ -82,9 +82,12 @@ def read_board(
 
 
 @router.post("", response_model=PlanPublic, status_code=status.HTTP_201_CREATED)
-def create_plan(ctx: ContextDep, body: PlanCreate) -> PlanPublic:
-    """Make a plan of the token's person's organisation (its coordinators)."""
-    return plan_public(_create(ctx, body))
+def create_plan(ctx: ContextDep, body: PlanCreate, response: Response) -> PlanPublic:
+    """Make a plan of the token's person's organisation (its coordinators). Its id (in the
+    answer and in Location) is the `id` asked for with a random ending."""
+    made = _create(ctx, body)
+    response.headers["Location"] = f"/api/v1/plans/{made.plan.id}"
+    return plan_public(made)
 
 
 def _create(ctx: Context, body: PlanCreate) -> StoredPlan:

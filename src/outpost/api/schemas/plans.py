@@ -25,7 +25,13 @@ class PlanCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(max_length=64, description="The plan's id: letters, digits, '.', '_', '-'.")
+    id: str | None = Field(
+        None,
+        max_length=64,
+        description="How the plan's id begins (letters, digits, '.', '_', '-'; by default "
+        "from the title or template); the id is this with a random ending, so that no "
+        "answer tells of a plan one may not see.",
+    )
     title: str | None = Field(None, max_length=300)
     description: str = Field("", max_length=20_000)
     due: Day | None = None

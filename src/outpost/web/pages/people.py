@@ -46,6 +46,7 @@ def read_orgs(page: SignedIn) -> Response:
 def create_org(
     page: SignedIn, code: Field = "", name: Field = "", kind: Field = "", country: Field = ""
 ) -> Response:
+    require(page.ctx.who, Action.MANAGE_ORGS)  # the 403 page, never the list beside a refusal
     try:
         service.add_org(page.ctx, code, name, kind or "member", country or None)
     except (PeopleError, NotAllowedError) as exc:
@@ -67,6 +68,7 @@ def create_user(
     role: Field = "viewer",
     display_name: Field = "",
 ) -> Response:
+    require(page.ctx.who, Action.MANAGE_USERS)  # the 403 page, never the list beside a refusal
     try:
         user, secret = service.add_user(page.ctx, username, org, role, display_name or None)
     except (PeopleError, NotAllowedError) as exc:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form
 from fastapi.responses import Response
 
 from outpost.records import StoryTimeline
-from outpost.respond.people import NotAllowedError
+from outpost.respond.people import Action, NotAllowedError, require_of_people
 from outpost.services.stories import find_stories, merge_stories, split_article, story_timeline
 from outpost.web.filters import FilterQuery, listed
 from outpost.web.i18n import N_
@@ -45,6 +45,7 @@ def merge_story(
     page: SignedIn, story_id: str, other: Annotated[str, Form(max_length=MAX_ID)] = ""
 ) -> Response:
     """Move every article of the story `other` into this one."""
+    require_of_people(page.ctx.who, Action.CORRECT_STORIES)  # refused before anything is read
     timeline = _timeline(page, story_id)
     other = other.strip()
     if not other:
@@ -71,6 +72,7 @@ def split_story(
     page: SignedIn, story_id: str, article: Annotated[str, Form(max_length=MAX_ID)] = ""
 ) -> Response:
     """Take one of this story's articles out into a story of its own, and show that one."""
+    require_of_people(page.ctx.who, Action.CORRECT_STORIES)  # refused before anything is read
     timeline = _timeline(page, story_id)
     members = {a.uid for day in timeline.days for a in day.articles}
     if article not in members:
