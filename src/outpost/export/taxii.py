@@ -181,12 +181,18 @@ def added_times(objects: Sequence[Obj], fetched: Mapping[str, datetime]) -> dict
     return added
 
 
-def _fetched(o: Obj, fetched: Mapping[str, datetime]) -> datetime | None:
-    """When an event's report's article was fetched (None for any other object)."""
+def article_of(o: Obj) -> str | None:
+    """The uid of the article an event's report was read in (None for any other object)."""
     if o["type"] != "report" or "event" not in o.get("labels", ()):
         return None
     refs = o.get("external_references") or [{}]
-    return fetched.get(str(refs[0].get("external_id")))
+    return str(refs[0].get("external_id"))
+
+
+def _fetched(o: Obj, fetched: Mapping[str, datetime]) -> datetime | None:
+    """When an event's report's article was fetched (None for any other object)."""
+    article = article_of(o)
+    return fetched.get(article) if article is not None else None
 
 
 def _both_ends(

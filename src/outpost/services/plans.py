@@ -191,10 +191,10 @@ def _org(conn: Connection, code: str) -> Organisation:
 def _insert(
     conn: Connection, who: Principal, plan: Plan, detail: Detail, fixed_id: bool = False
 ) -> StoredPlan:
-    if fixed_id and store.uid_taken(conn, plan.id):
-        raise InvalidError(f"id: {plan.id!r} is taken; choose another")
     if not fixed_id:
         plan = replace(plan, id=_fresh_id(conn, plan.id))
+    elif store.uid_taken(conn, plan.id):
+        raise InvalidError(f"id: {plan.id!r} is taken; choose another")
     owner = rule.owner_of(conn, who)
     with checked():
         row = store.insert(conn, plan, owner, clock())

@@ -21,6 +21,7 @@ from outpost.export.taxii import (
     Obj,
     Query,
     added_times,
+    article_of,
     collections,
     entries,
     select,
@@ -92,11 +93,7 @@ def _entries(ctx: Context, ident: str) -> tuple[Collection, list[Entry]] | None:
 
 def _fetched(ctx: Context, objects: list[Obj]) -> dict[str, datetime]:
     """When the articles of the events' reports were fetched, by article uid."""
-    uids = [
-        str(o["external_references"][0]["external_id"])
-        for o in objects
-        if o["type"] == "report" and "event" in o.get("labels", ())
-    ]
+    uids = [uid for o in objects if (uid := article_of(o)) is not None]
     with ctx.engine.connect() as conn:
         return fetched_times(conn, uids)
 
