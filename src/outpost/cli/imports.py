@@ -60,7 +60,7 @@ def _print(report: ImportReport) -> None:
     err.print(
         f"{report.format} from {shown(report.source)}: {report.added} added, "
         f"{report.updated} updated, {report.unchanged} unchanged, "
-        f"{len(report.skipped)} not Outpost records, {len(report.refused)} refused",
+        f"{len(report.skipped)} made again from records, {len(report.refused)} refused",
         soft_wrap=True,
     )
     for ident, problem in report.refused:

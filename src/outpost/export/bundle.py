@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from outpost.markings import TLP, strictest
 from outpost.records import Entity, EventDetail, EventRow, Place, Story
+
+NEVER = datetime(1970, 1, 1, tzinfo=UTC)  # what came at no known time
 
 T = TypeVar("T")
 
@@ -74,12 +76,22 @@ class Judged:
 @dataclass(frozen=True)
 class MispPart:
     """An imported MISP item exported again as it came: an event's metadata
-    ('misp-event'), an attribute ('misp-attribute') or an object ('misp-object'), as pymisp's
-    JSON, with the uuid of the event it belongs to."""
+    ('misp-event'), an attribute ('misp-attribute'), an object ('misp-object') or an event
+    report ('misp-report'), as pymisp's JSON, with the uuid of the event it belongs to."""
 
     kind: str
     event: str  # the MISP event's uuid
     record: Mapping[str, Any]
+    arrived: datetime = NEVER  # when it came into this Outpost
+
+
+@dataclass(frozen=True)
+class Foreign:
+    """A partner's STIX object that is no Outpost record, exported again as it came, and when
+    it came into this Outpost (a TAXII server's date_added)."""
+
+    object: Mapping[str, Any]
+    arrived: datetime
 
 
 @dataclass(frozen=True)
@@ -101,7 +113,9 @@ class Selection:
     places: tuple[Marked[Place], ...] = ()
     stories: tuple[Marked[Story], ...] = ()
     assessments: tuple[Marked[Judged], ...] = ()  # of the selected events and stories
-    misp: tuple[Marked[MispPart], ...] = ()  # imported from MISP; only MISP formats write it
+    misp: tuple[Marked[MispPart], ...] = ()  # imported from MISP (STIX writes them converted)
+    # A partner's STIX objects that are no Outpost record, as they came (STIX writes them)
+    foreign: tuple[Marked[Foreign], ...] = ()
     # An imported story's producer (its id), by story id: the story keeps the STIX id its
     # producer gave it (story ids are only unique inside one Outpost).
     story_origins: Mapping[str, str] = field(default_factory=dict)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from pymisp import MISPAttribute, MISPEvent, MISPObject, MISPOrganisation
+from pymisp import MISPAttribute, MISPEvent, MISPEventReport, MISPObject, MISPOrganisation
 
 from outpost.export.bundle import (
     EventItem,
@@ -38,6 +38,7 @@ from outpost.markings import TLP, strictest
 from outpost.records import Entity, Place
 
 DISTRIBUTION = {TLP.CLEAR: 3, TLP.GREEN: 1, TLP.AMBER: 0, TLP.AMBER_STRICT: 0, TLP.RED: 0}
+INHERIT = 5  # MISP's distribution "inherit event"
 GROUPS = ("armed_group", "terrorist_group", "extremist_group")
 TARGET_TYPES = {"ORG": "target-org", "LOC": "target-location", "PER": "target-external"}
 
@@ -112,7 +113,7 @@ def story_events(selection: Selection) -> list[MISPEvent]:
 
 def received_events(sel: Selection) -> list[MISPEvent]:
     """The MISP events imported from partners, each as it came (its uuid, info, date and
-    creator organisation) with the attributes and objects of it the viewer may see."""
+    creator organisation) with the attributes, objects and reports of it the viewer may see."""
     made = []
     for head in (m for m in sel.misp if m.item.kind == "misp-event"):
         event = MISPEvent()
@@ -124,10 +125,13 @@ def received_events(sel: Selection) -> list[MISPEvent]:
 
 
 def _add_parts(event: MISPEvent, parts: list[Marked[MispPart]], own: TLP = TLP.CLEAR) -> None:
-    """Imported attributes and objects added to `event`, which is then tagged with the
+    """Imported attributes, objects and reports added to `event`, which is then tagged with the
     strictest marking of all it holds."""
     for m in parts:
-        fields = {k: v for k, v in m.item.record.items() if k != "event_uuid"}
+        # a partner may leave out an item's distribution, which a feed needs: its event's
+        fields = {"distribution": INHERIT} | {
+            k: v for k, v in m.item.record.items() if k != "event_uuid" and v is not None
+        }
         if m.item.kind == "misp-attribute":
             attribute = MISPAttribute()
             attribute.from_dict(**fields)
@@ -136,6 +140,10 @@ def _add_parts(event: MISPEvent, parts: list[Marked[MispPart]], own: TLP = TLP.C
             obj = MISPObject(str(fields.get("name")), standalone=False)
             obj.from_dict(**fields)
             event.add_object(obj)
+        elif m.item.kind == "misp-report":
+            report = MISPEventReport()
+            report.from_dict(**fields)
+            event.event_reports.append(report)
     tagged = {tag(t): t for t in TLP}
     before = [tagged[t.name] for t in event.tags if t.name in tagged]
     marking = strictest([own, *before, *(m.marking for m in parts)])

@@ -1,9 +1,10 @@
 """MISP events read back (pymisp), item by item, into the `Parcel` an import keeps.
 
 pymisp is the validator: the event's metadata must load as a `MISPEvent`, each attribute as a
-`MISPAttribute` and each object as a `MISPObject` of its template; one that does not is
-refused with pymisp's message and the others are kept. What is kept is pymisp's own JSON of
-each item (the event's metadata, every attribute, every object with its attributes), each
+`MISPAttribute`, each object as a `MISPObject` of its template and each event report (the
+analyst's written report) as a `MISPEventReport`; one that does not is refused with pymisp's
+message and the others are kept. What is kept is pymisp's own JSON of each item (the event's
+metadata, every attribute, every object with its attributes, every report), each
 marked by its `tlp:*` tag of the MISP TLP taxonomy, else by its event's, else AMBER+STRICT
 (an unmarked item is never widened). Keys are MISP uuids; the event's `Orgc` is the producer.
 """
@@ -17,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pymisp import MISPAttribute, MISPEvent, MISPObject
+from pymisp import MISPAttribute, MISPEvent, MISPEventReport, MISPObject
 
 from outpost.export.bundle import Producer
 from outpost.export.stix_in import Parcel
@@ -26,6 +27,7 @@ from outpost.records import Sent
 
 UNMARKED = TLP.AMBER_STRICT
 TAGS = {f"tlp:{t.word}": t for t in TLP} | {"tlp:white": TLP.CLEAR}  # TLP 1.0's WHITE
+PARTS = ("Attribute", "Object", "EventReport")  # read one by one, each on its own
 META = ("uuid", "info", "date", "analysis", "threat_level_id", "published", "timestamp")
 Json = dict[str, Any]
 
@@ -49,7 +51,7 @@ def read_event(document: object) -> Parcel:
         raise MispInputError("not a MISP event: an object with 'info' and 'uuid' is needed")
     meta = MISPEvent()
     try:
-        meta.load({k: v for k, v in event.items() if k not in ("Attribute", "Object")})
+        meta.load({k: v for k, v in event.items() if k not in PARTS})
     except Exception as exc:  # pymisp raises many kinds; each names the field
         raise MispInputError(f"not a MISP event: {exc}") from None
     marking = _marking(meta.tags) or UNMARKED
@@ -67,20 +69,25 @@ def read_event(document: object) -> Parcel:
 def _parts(event: Json) -> Iterable[tuple[str, Any]]:
     yield from (("misp-attribute", a) for a in event.get("Attribute") or [])
     yield from (("misp-object", o) for o in event.get("Object") or [])
+    yield from (("misp-report", r) for r in event.get("EventReport") or [])
 
 
 def _item(kind: str, raw: object, event: str, inherited: TLP, when: datetime) -> Sent:
     if not isinstance(raw, dict):
         raise MispInputError("an attribute or object must be a JSON object")
-    part: MISPAttribute | MISPObject
+    part: MISPAttribute | MISPObject | MISPEventReport
     if kind == "misp-attribute":
         part = attribute = MISPAttribute()
         attribute.from_dict(**raw)
         tags = attribute.tags
-    else:
+    elif kind == "misp-object":
         part = obj = MISPObject(str(raw.get("name")), standalone=False)
         obj.from_dict(**raw)
         tags = [t for a in obj.attributes for t in a.tags]
+    else:  # a report has no tags of its own: it is marked as its event
+        part = MISPEventReport()
+        part.from_dict(**raw)
+        tags = []
     record = json.loads(part.to_json()) | {"event_uuid": event}
     stamp = part.get("timestamp")
     modified = _time(stamp) if stamp else when

@@ -16,7 +16,9 @@ already understand, with no custom object:
 - `relationship`s: an actor `located-at` the location of its country, a group `targets` the
   identities its events name as targets;
 - the producer is the `identity` that created every object.
-Each object also carries the exact Outpost record in Outpost's property extension, so that
+What partners sent joins as `stix_received` writes it (their STIX objects as they came, their
+MISP items converted). Each object made here also carries the exact Outpost record in
+Outpost's property extension, so that
 `stix_in` reads back equal records. Markings: `bundle.effective` (containers are at least as
 strict as what they hold); a relationship is as strict as both its ends and its events.
 """
@@ -48,6 +50,7 @@ from outpost.export.stix_ids import (
     stix_id,
     timestamp,
 )
+from outpost.export.stix_received import received_objects
 from outpost.export.tlp import MARKING_IDS, marking_definition
 from outpost.markings import TLP, strictest
 from outpost.records import Entity, Place, Story
@@ -80,8 +83,13 @@ def bundle(selection: Selection) -> Obj:
         *_relationships(sel, ids, found),
         *(o for m in sel.assessments for o in _assessment(m, sel, ids)),
     ]
+    made = {o["id"] for o in body}
+    for o in received_objects(sel):  # each once: two partners may have sent one object
+        if o["id"] not in made:
+            made.add(o["id"])
+            body.append(o)
     used = sorted(
-        {ref for o in body for ref in o["object_marking_refs"]} | {MARKING_IDS[TLP.CLEAR]}
+        {ref for o in body for ref in o.get("object_marking_refs", ())} | {MARKING_IDS[TLP.CLEAR]}
     )
     markings = [marking_definition(t) for t in TLP if MARKING_IDS[t] in used]
     objects = [*markings, *project_objects(), *body]

@@ -5,7 +5,14 @@ a partner's fault) and the first problem is named. Objects carrying Outpost's pr
 extension become the records they were made from, with the TLP 2.0 marking of their
 `object_marking_refs` (TLP 1.0 markings read as their 2.0 names: WHITE is CLEAR). An object
 with no TLP marking at all is taken as AMBER+STRICT, the default of what people write: an
-unmarked item is never widened. Objects that are not Outpost records are listed as skipped.
+unmarked item is never widened.
+
+A partner's import (`read_parcel`) keeps every other valid object too (another tool's report,
+threat actor, indicator, observable, relationship, note...) as it came, kind "stix", with its
+marking: what a partner sends is never dropped for not being ours. Only what Outpost itself
+makes again is left out: the official TLP marking definitions, the project's identity and
+extension, and what an Outpost producer derived from its records (relationships, an
+assessment's opinion: rebuilt from the records on export); those are listed as skipped.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from stix2validator import ValidationOptions, validate_instance
@@ -33,7 +40,9 @@ TLP1 = {
     "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed": TLP.RED,
 }
 UNMARKED = TLP.AMBER_STRICT
-FIXED = (PROJECT, EXTENSION)  # the project identity and extension every bundle carries
+FIXED = (PROJECT, EXTENSION, TLP2_EXTENSION)  # what every Outpost bundle carries
+FOREIGN = "stix"  # the kind of a partner's object that is no Outpost record, kept as it came
+NO_TIME = datetime(1970, 1, 1, tzinfo=UTC)  # a cyber observable has no version: it never changes
 Obj = dict[str, Any]
 
 
@@ -49,9 +58,10 @@ class Imported:
 
 @dataclass(frozen=True)
 class Parcel:
-    """What a partner's bundle holds, object by object: the records it carries, the objects
-    refused (id and the first problem; the others are kept), those that are no Outpost record,
-    and the producer it names (None when it names none)."""
+    """What a partner's bundle holds, object by object: the objects it carries (Outpost records,
+    and other objects as they came), the objects refused (id and the first problem; the others
+    are kept), those left out because Outpost makes them again, and the producer it names
+    (None when it names none)."""
 
     items: tuple[Sent, ...]
     refused: tuple[tuple[str, str], ...]
@@ -87,7 +97,9 @@ def read_parcel(text: str | bytes) -> Parcel:
     all (or an official TLP marking id that lies) is refused whole, with StixInputError."""
     objects = _bundle(text)["objects"]
     _check_markings([o for o in objects if isinstance(o, dict)])
-    items, refused, skipped, producers = [], [], [], set()
+    items: list[Sent] = []
+    refused: list[tuple[str, str]] = []
+    producers: dict[str, Producer] = {}
     for o in objects:
         ident = str(o.get("id", "?")) if isinstance(o, dict) else "?"
         try:
@@ -96,14 +108,36 @@ def read_parcel(text: str | bytes) -> Parcel:
             refused.append((ident, str(exc)))
             continue
         if kind == "producer":
-            producers.add(_producer(ident, record))
+            producers[ident] = _producer(ident, record)
         elif kind is not None:
             modified = parse_timestamp(o["modified"])
             items.append(Sent(kind, ident, record, marking(o), modified))
-        elif o["type"] not in ("marking-definition", "relationship") and ident not in FIXED:
-            skipped.append(ident)
-    producer = producers.pop() if len(producers) == 1 else None
-    return Parcel(tuple(items), tuple(refused), tuple(skipped), producer)
+        else:
+            items.append(Sent(FOREIGN, ident, o, marking(o), version(o)))
+    again = {s.key for s in items if s.kind == FOREIGN and _made_again(s.record, producers)}
+    kept = tuple(s for s in items if s.key not in again)
+    derived = tuple(s.key for s in items if s.key in again and not _fixed(s.record))
+    found = set(producers.values())
+    producer = found.pop() if len(found) == 1 else None
+    return Parcel(kept, tuple(refused), derived, producer)
+
+
+def _made_again(o: Obj, producers: Mapping[str, Producer]) -> bool:
+    """Whether Outpost makes this object itself: an official TLP marking definition, the
+    project's identity or extension, or what an Outpost producer derived from its records
+    (relationships, an assessment's opinion)."""
+    return _fixed(o) or o.get("created_by_ref") in producers
+
+
+def _fixed(o: Obj) -> bool:
+    return o["id"] in FIXED or o["id"] in MARKINGS_BY_ID or o["id"] in TLP1
+
+
+def version(o: Obj) -> datetime:
+    """An object's version: its `modified`, else its `created` (a marking definition), else
+    none (a cyber observable, which is never changed)."""
+    stamp = o.get("modified") or o.get("created")
+    return parse_timestamp(stamp) if isinstance(stamp, str) else NO_TIME
 
 
 def _one(o: object) -> tuple[str | None, dict[str, Any]]:

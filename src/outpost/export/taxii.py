@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from outpost.export.stix_ids import NAMESPACE, parse_timestamp, timestamp
+from outpost.export.stix_ids import EPOCH, NAMESPACE, parse_timestamp, timestamp
 from outpost.export.tlp import MARKINGS_BY_ID
 from outpost.markings import ALLIANCE, TLP
 
@@ -148,7 +148,10 @@ def entries(
 
 
 def _entry(o: Obj, came: datetime | None) -> Entry:
-    version = str(o.get("modified") or o["created"])
+    stamp = o.get("modified") or o.get("created")
+    if stamp is None:  # a cyber observable has no version: TAXII gives it its date_added
+        stamp = timestamp(came or EPOCH)
+    version = str(stamp)
     if came is None or came <= parse_timestamp(version):
         return Entry(o, version, version)
     return Entry(o, version, timestamp(came))

@@ -5,7 +5,8 @@ read the same article here, CLEAR), so a selection still holds each item once.
 
 The filters are applied to the imported events as records: the full-text query reads the
 local articles' text, which an import does not bring, so with `q` no imported event matches.
-Items imported from MISP carry no Outpost record: they join exports made with no filter.
+Items imported from MISP, and a partner's STIX objects that are no Outpost record, carry
+nothing the filters read: they join exports made with no filter.
 """
 
 from __future__ import annotations
@@ -17,14 +18,15 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection
 
 from outpost.export import shapes
-from outpost.export.bundle import EventItem, Marked, MispPart, Selection, place_key
+from outpost.export.bundle import EventItem, Foreign, Marked, MispPart, Selection, place_key
+from outpost.export.stix_in import FOREIGN
 from outpost.records import Principal, Received
 from outpost.services.paging import Filters
 from outpost.store import imported as store
 
 T = TypeVar("T")
 KINDS = ("event", "entity", "place", "story")
-MISP = ("misp-event", "misp-attribute", "misp-object")
+MISP = ("misp-event", "misp-attribute", "misp-object", "misp-report")
 
 
 def with_received(conn: Connection, who: Principal, sel: Selection, filters: Filters) -> Selection:
@@ -55,6 +57,7 @@ def with_received(conn: Connection, who: Principal, sel: Selection, filters: Fil
         stories=(*sel.stories, *stories),
         story_origins={**sel.story_origins, **origins},
         misp=(*sel.misp, *_misp(conn, who, filters)),
+        foreign=(*sel.foreign, *_foreign(conn, who, filters)),
     )
 
 
@@ -65,10 +68,38 @@ def _misp(conn: Connection, who: Principal, filters: Filters) -> list[Marked[Mis
         return []
     got = store.seen(conn, who, MISP)
     parts = [
-        Marked(MispPart(r.kind, str(r.record.get("event_uuid", r.key)), r.record), r.marking)
+        Marked(
+            MispPart(r.kind, str(r.record.get("event_uuid", r.key)), r.record, r.imported),
+            r.marking,
+        )
         for r in got
     ]
     return list(_once(parts, lambda m: (m.item.kind, m.item.record.get("uuid"))))
+
+
+def _foreign(conn: Connection, who: Principal, filters: Filters) -> list[Marked[Foreign]]:
+    """The partners' STIX objects `who` may see, as MISP items join: with no filter only.
+    One that refers to a kept object `who` may not see is left out too: its reference would
+    tell that the hidden object exists (references to what was never sent stay)."""
+    if filters.given():
+        return []
+    got = store.seen(conn, who, (FOREIGN,))
+    hidden = store.hidden_keys(conn, who, FOREIGN) - {r.key for r in got}
+    kept = [
+        Marked(Foreign(r.record, r.imported), r.marking) for r in got if not refs(r.record) & hidden
+    ]
+    return list(_once(kept, lambda m: m.item.object["id"]))
+
+
+def refs(o: Mapping[str, Any]) -> set[str]:
+    """The ids an object refers to by its own properties (`*_ref`, `*_refs`)."""
+    found: set[str] = set()
+    for name, value in o.items():
+        if name.endswith("_ref") and isinstance(value, str):
+            found.add(value)
+        elif name.endswith("_refs") and isinstance(value, list):
+            found |= {v for v in value if isinstance(v, str)}
+    return found
 
 
 def _marked(got: list[Received], kind: str, read: Callable[[object], T]) -> list[Marked[T]]:

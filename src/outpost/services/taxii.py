@@ -12,8 +12,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from outpost.export.bundle import Selection
 from outpost.export.stix import bundle
 from outpost.export.stix_ids import EPOCH
+from outpost.export.stix_received import arrivals
 from outpost.export.taxii import (
     Collection,
     Entry,
@@ -87,8 +89,10 @@ def _entries(ctx: Context, ident: str) -> tuple[Collection, list[Entry]] | None:
     chosen = collection(ctx, ident)
     if chosen is None:
         return None
-    found = stix_objects(ctx)
-    return chosen, entries(found, chosen, added_times(found, _fetched(ctx, found)))
+    selection = _selection(ctx)
+    found = stix_objects(ctx, selection)
+    added = added_times(found, _fetched(ctx, found)) | arrivals(selection)
+    return chosen, entries(found, chosen, added)
 
 
 def _fetched(ctx: Context, objects: list[Obj]) -> dict[str, datetime]:
@@ -98,14 +102,18 @@ def _fetched(ctx: Context, objects: list[Obj]) -> dict[str, datetime]:
         return fetched_times(conn, uids)
 
 
-def stix_objects(ctx: Context) -> list[Obj]:
+def stix_objects(ctx: Context, selection: Selection | None = None) -> list[Obj]:
     """Every STIX object the principal may have: its export of the newest events (with their
     actors, places, stories, and the assessments of those it sees: outpost export's
-    selection). `as_of` is fixed so that an object's `modified` (its TAXII version) changes
-    only when the object does."""
-    selection = export_selection(ctx, Filters(), limit=EVENTS, newest=True)
-    found: list[Obj] = bundle(replace(selection, as_of=EPOCH))["objects"]
+    selection, which holds what partners sent that it sees). `as_of` is fixed so that an
+    object's `modified` (its TAXII version) changes only when the object does."""
+    chosen = selection or _selection(ctx)
+    found: list[Obj] = bundle(replace(chosen, as_of=EPOCH))["objects"]
     return found
+
+
+def _selection(ctx: Context) -> Selection:
+    return export_selection(ctx, Filters(), limit=EVENTS, newest=True)
 
 
 def _audit(ctx: Context, chosen: Collection, endpoint: str, page: Found, query: Query) -> None:

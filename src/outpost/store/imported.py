@@ -91,6 +91,13 @@ def seen(conn: Connection, who: Principal, kinds: Sequence[str] | None = None) -
     return [_received(row) for row in conn.execute(query.order_by(imported.c.id))]
 
 
+def hidden_keys(conn: Connection, who: Principal, kind: str) -> set[str]:
+    """The keys of the imported objects of this kind that `who` may not see (an export
+    leaves out what refers to them; the keys themselves are never shown)."""
+    query = select(imported.c.key).where(imported.c.kind == kind, ~visible(who, imported, KIND))
+    return set(conn.execute(query).scalars())
+
+
 def _received(row: Row[Any]) -> Received:
     return Received(
         id=row.id,

@@ -19,7 +19,10 @@ class ImportPublic(BaseModel):
     updated: int = Field(description="Objects kept before that came newer and different.")
     unchanged: int = Field(description="Objects kept before (a re-import changes nothing).")
     refused: list[Refusal] = Field(description="Objects that could not be read; none landed.")
-    skipped: list[str] = Field(description="Ids of objects that are no Outpost record.")
+    skipped: list[str] = Field(
+        description="Ids of objects not kept because Outpost makes them again from the records "
+        "it keeps: an Outpost export's relationships and assessments' opinions."
+    )
 
 
 def import_public(report: ImportReport) -> ImportPublic:
