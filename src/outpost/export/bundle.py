@@ -60,8 +60,8 @@ class Judged:
 
     id: int
     origin: str
-    target_kind: str  # event, story
-    target_id: str
+    target_kind: str  # event, story, indicator
+    target_id: str  # an event's number, a story's id, a series 'kind:key' (series_of)
     title: str
     judgements: tuple[tuple[str, str], ...]  # (text, likelihood)
     confidence: str  # low, moderate, high
@@ -133,6 +133,19 @@ class Selection:
                 if key in seen:
                     raise ValueError(f"a selection holds each item once: {what} {key} is twice")
                 seen.add(key)
+
+
+def series_of(e: EventItem) -> frozenset[str]:
+    """The indicator series an event counts in, named as an assessment of one names them
+    ('kind:key', as analyze.series counts them): its type, threat domains, country and
+    first-level division."""
+    r = e.row
+    admin1 = (r.place or {}).get("admin1") or e.admin1
+    keys = [("event_type", r.type), *(("domain", d) for d in r.domains)]
+    if r.country:
+        keys.append(("country", r.country))
+        keys += [("admin1", f"{r.country}-{admin1}")] if admin1 else []
+    return frozenset(f"{kind}:{key[:64]}" for kind, key in keys)  # a series' key is cut so
 
 
 def place_key(place: Place | Mapping[str, Any]) -> str:

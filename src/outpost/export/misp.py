@@ -32,6 +32,7 @@ from outpost.export.bundle import (
     effective,
     links,
     place_key,
+    series_of,
 )
 from outpost.export.stix_ids import NAMESPACE
 from outpost.markings import TLP, strictest
@@ -77,11 +78,14 @@ def selection_event(selection: Selection) -> MISPEvent:
 
 
 def judged_of(sel: Selection, events: set[int], stories: set[str]) -> list[Marked[Judged]]:
-    """The selection's assessments of these events and stories."""
+    """The selection's assessments of these events and stories, and of the indicator series
+    these events count in."""
+    series = {k for m in sel.events if m.item.row.id in events for k in series_of(m.item)}
     return [
         m for m in sel.assessments
         if (m.item.target_kind == "event" and int(m.item.target_id) in events)
         or (m.item.target_kind == "story" and m.item.target_id in stories)
+        or (m.item.target_kind == "indicator" and m.item.target_id in series)
     ]  # fmt: skip
 
 

@@ -41,6 +41,7 @@ from outpost.export.bundle import (
     effective,
     links,
     place_key,
+    series_of,
 )
 from outpost.export.stix_ids import (
     EPOCH,
@@ -221,7 +222,8 @@ def _story_id(sel: Selection, story: str) -> str:
 
 # An assessment: a `note` (its key judgements, analytic confidence and Admiralty grades, with
 # Outpost's record) and an `opinion` (how far its information is confirmed: the Admiralty
-# credibility on STIX's agreement scale), both referring to the event or story it judges.
+# credibility on STIX's agreement scale), both referring to the event or story it judges, or
+# for an indicator series to the selected events that count in it.
 CONFIDENCE = {"low": 15, "moderate": 50, "high": 85}  # STIX 2.1 appendix A, Low/Med/High
 OPINION = {
     1: "strongly-agree",  # confirmed by other sources
@@ -235,26 +237,35 @@ OPINION = {
 
 def _assessment(m: Marked[Judged], sel: Selection, ids: Ids) -> list[Obj]:
     a = m.item
-    if a.target_kind == "event":
-        target = ids.events.get(int(a.target_id))
-    else:
-        target = _story_id(sel, a.target_id) if a.target_id in ids.stories else None
-    if target is None:  # what it judges is not in the selection: neither is it
+    targets = _judged(a, sel, ids)
+    if not targets:  # what it judges is not in the selection: neither is it
         return []
     key = f"assessment:{a.origin}:{a.id}"
     grades = f"{a.reliability}{a.credibility}"
     lines = [f"- {text} ({likelihood})" for text, likelihood in a.judgements]
     lines.append(f"Analytic confidence: {a.confidence}. Admiralty grading: {grades}.")
     note = _common("note", stix_id("note", key), sel, a.created, m.marking) | {
-        "abstract": a.title, "content": "\n".join(lines), "object_refs": [target],
+        "abstract": a.title, "content": "\n".join(lines), "object_refs": targets,
         "confidence": CONFIDENCE[a.confidence], "labels": ["assessment", f"admiralty:{grades}"],
         "extensions": extension("assessment", shapes.judged_json(a)),
     }  # fmt: skip
     opinion = _common("opinion", stix_id("opinion", key), sel, a.created, m.marking) | {
-        "opinion": OPINION[a.credibility], "object_refs": [target],
+        "opinion": OPINION[a.credibility], "object_refs": targets,
         "explanation": f"Admiralty grading {grades} of the assessment {a.title!r}",
     }  # fmt: skip
     return [note, opinion]
+
+
+def _judged(a: Judged, sel: Selection, ids: Ids) -> list[str]:
+    """What an assessment refers to in the bundle: the event's or story's report, or for an
+    indicator series the reports of the selected events that count in it."""
+    if a.target_kind == "event":
+        event = ids.events.get(int(a.target_id))
+        return [event] if event else []
+    if a.target_kind == "story":
+        return [_story_id(sel, a.target_id)] if a.target_id in ids.stories else []
+    held = (m.item for m in sel.events if a.target_id in series_of(m.item))
+    return sorted(ids.events[e.row.id] for e in held)
 
 
 def _relationships(sel: Selection, ids: Ids, found: Links) -> list[Obj]:

@@ -1,5 +1,6 @@
 """The assessments an export carries: those the viewer may see of the selected events and
-stories, its own organisation's and those imported from partners, each with its marking.
+stories and of the indicator series those events count in, its own organisation's and those
+imported from partners, each with its marking.
 An assessment of something outside the selection is left out (nothing outside is referred
 to), and so is one the viewer may not see (the visibility rule, inside the query)."""
 
@@ -10,7 +11,7 @@ from dataclasses import replace
 from sqlalchemy import Connection
 
 from outpost.export import shapes
-from outpost.export.bundle import Judged, Marked, Selection
+from outpost.export.bundle import Judged, Marked, Selection, series_of
 from outpost.markings import TLP
 from outpost.records import Assessment, Principal
 from outpost.store import assessments as store
@@ -20,12 +21,14 @@ from outpost.store import imported
 def with_assessments(conn: Connection, who: Principal, sel: Selection) -> Selection:
     events = [str(m.item.row.id) for m in sel.events]
     stories = [m.item.id for m in sel.stories]
+    series = sorted({k for m in sel.events for k in series_of(m.item)})
+    chosen = (("event", events), ("story", stories), ("indicator", series))
     local = [
         Marked(judged(a, sel.producer.id), TLP(a.sharing.marking))
-        for kind, ids in (("event", events), ("story", stories))
+        for kind, ids in chosen
         for a in store.of_targets(conn, who, kind, ids)
     ]
-    targets = {("event", i) for i in events} | {("story", i) for i in stories}
+    targets = {(kind, i) for kind, ids in chosen for i in ids}
     received = [
         Marked(shapes.judged_from(r.record), r.marking)
         for r in imported.seen(conn, who, ("assessment",))
