@@ -32,12 +32,22 @@ from outpost.export.taxii import MEDIA_TYPE, collection_id
 from outpost.export.tlp import MARKINGS_BY_ID
 from outpost.markings import TLP
 from outpost.records import Draft
+from outpost.services import people
 from outpost.services.assessments import create_assessment
 from outpost.services.context import Context, open_context, operator
 from outpost.services.tokens import create_user_token
 from outpost.store.schema import articles, assessments, audit_log
 from tests.conftest import _postgres_schema_url
-from tests.marked_world import DISABLED, NAMED, PASSWORD, WRITER, World, build, save_event
+from tests.marked_world import (
+    DISABLED,
+    NAMED,
+    PASSWORD,
+    WRITER,
+    World,
+    build,
+    operator_context,
+    save_event,
+)
 from tests.marked_world import _principal as principal_of
 from tests.marked_world import draft as draft_of
 from tests.test_serve import free_port
@@ -337,3 +347,33 @@ def test_every_read_of_objects_is_audited_as_an_export(live: Live) -> None:
         "public", "objects", "note",
     )  # fmt: skip
     assert detail["objects"] == 2  # the two CLEAR assessments
+
+
+def test_basic_credentials_are_checked_once_and_a_change_to_the_user_ends_them(
+    live: Live,
+) -> None:
+    """A client polling with Basic costs one sign-in (one argon2 check, one audit entry), not
+    one per request; a new password, or disabling the user, refuses the old pair at once."""
+    ctx = operator_context(live.world.ctx)
+    people.add_user(ctx, "taxii-poller", "m1", "viewer", password=PASSWORD)
+    url, auth = live.collection_url("public"), ("taxii-poller", PASSWORD)
+
+    def sign_ins() -> int:
+        with ctx.engine.connect() as conn:
+            on = (audit_log.c.action == "sign-in") & (audit_log.c.target == "user:taxii-poller")
+            return len(conn.execute(select(audit_log.c.id).where(on)).all())
+
+    for _ in range(3):
+        assert httpx.get(url, auth=auth, headers=HEADERS).status_code == 200
+    assert sign_ins() == 1
+    assert (
+        httpx.get(url, auth=("taxii-poller", "not the password"), headers=HEADERS).status_code
+        == 401
+    )
+    people.set_password(ctx, "taxii-poller", "another long password")
+    assert httpx.get(url, auth=auth, headers=HEADERS).status_code == 401
+    renewed = ("taxii-poller", "another long password")
+    assert httpx.get(url, auth=renewed, headers=HEADERS).status_code == 200
+    people.disable_user(ctx, "taxii-poller")
+    assert httpx.get(url, auth=renewed, headers=HEADERS).status_code == 401
+    assert sign_ins() == 2

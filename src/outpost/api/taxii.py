@@ -3,7 +3,8 @@ root (`outpost`), the collections a caller may read, their objects, one object, 
 and the manifest (outpost.export.taxii says which collections there are).
 
 Access, the same on every route: a signed-in principal, by HTTP Basic (an Outpost user's
-username and password; a user with a second factor uses a token instead) or by a bearer API
+username and password, checked once and then remembered for a few minutes: see
+services.basic_auth; a user with a second factor uses a token instead) or by a bearer API
 token (`outpost token create`); any role. What it finds is what the visibility rule lets it
 see: a collection or object it may not see answers 404 exactly like one that does not
 exist. Nothing can be written: POST and DELETE answer 405. Every answer is
@@ -35,7 +36,8 @@ from outpost.export.taxii import (
 )
 from outpost.records import Principal
 from outpost.respond.people import PeopleError
-from outpost.services import signin, taxii, tokens
+from outpost.services import taxii, tokens
+from outpost.services.basic_auth import RememberedSignIns
 from outpost.services.context import Context
 
 log = logging.getLogger("outpost.taxii")
@@ -72,6 +74,7 @@ def create_taxii(ctx: Context) -> FastAPI:
     """The TAXII app over the service context `ctx` (the main app's, acting for no one)."""
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     app.state.context = ctx
+    app.state.signins = RememberedSignIns()  # Basic credentials verified lately
     app.add_exception_handler(TaxiiError, _taxii_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(TaxiiQueryError, _query_error)  # type: ignore[arg-type]
@@ -88,7 +91,7 @@ def create_taxii(ctx: Context) -> FastAPI:
 def caller(request: Request) -> Context:
     """The context acting as the request's principal; 401 for anything else."""
     base: Context = request.app.state.context
-    who = _principal(base, request.headers.get("authorization", ""))
+    who = _principal(base, request.app.state.signins, request.headers.get("authorization", ""))
     if who is None:
         raise TaxiiError(401, "Authentication required", "send HTTP Basic or a bearer API token")
     return base.acting(who)
@@ -97,7 +100,7 @@ def caller(request: Request) -> Context:
 Caller = Annotated[Context, Depends(caller)]
 
 
-def _principal(base: Context, header: str) -> Principal | None:
+def _principal(base: Context, signins: RememberedSignIns, header: str) -> Principal | None:
     scheme, _, value = header.strip().partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return tokens.authenticate(base, value.strip())
@@ -106,7 +109,7 @@ def _principal(base: Context, header: str) -> Principal | None:
         if pair is None:
             return None
         try:
-            return signin.authenticate(base, *pair)
+            return signins.authenticate(base, *pair)
         except PeopleError:  # refused, or a second factor wanted: the same 401
             return None
     return None
