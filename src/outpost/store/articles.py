@@ -29,7 +29,6 @@ from outpost.store.schema import article_bands, articles, feed_entries, raw_item
 from outpost.store.times import aware, from_db, now, to_db
 
 MAX_CANDIDATES = 20
-CHUNK = 900  # uids per IN (...): well under every database's limit on bound parameters
 
 
 @dataclass(frozen=True)
@@ -289,8 +288,8 @@ def raw_content(conn: Connection, raw_hash: str) -> bytes | None:
 def fetched_times(conn: Connection, uids: Sequence[str]) -> dict[str, datetime]:
     """When each of these articles was fetched (aware, UTC), by uid; unknown uids left out."""
     found: dict[str, datetime] = {}
-    for start in range(0, len(uids), CHUNK):
-        chunk = list(uids[start : start + CHUNK])
+    for start in range(0, len(uids), dialect.IN_LIST):
+        chunk = list(uids[start : start + dialect.IN_LIST])
         rows = conn.execute(
             select(articles.c.uid, articles.c.fetched).where(articles.c.uid.in_(chunk))
         )

@@ -16,6 +16,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from outpost.store.errors import SearchRefusedError
 
+# Values in one IN (...) list: a query with more is made in chunks of this many, well under
+# every supported database's limit on bound parameters (SQLite's was 999 before 3.32).
+IN_LIST = 900
 # Letters and digits: the index splits words at "_" too (FTS5 unicode61, PostgreSQL).
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")

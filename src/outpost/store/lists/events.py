@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Select, select
 
 from outpost.records import EventDetail, EventRow, LocatedEvent
 from outpost.store.articles import COLUMNS, to_article
+from outpost.store.dialect import IN_LIST
 from outpost.store.facts import event_row
 from outpost.store.lists.common import (
     FILTERS,
@@ -101,18 +102,15 @@ def read_event(conn: Connection, event_id: int) -> EventDetail | None:
     )
 
 
-CHUNK = 500  # ids in one IN list
-
-
 def located_events(conn: Connection, ids: Sequence[int]) -> list[LocatedEvent]:
     """The events of these ids with their place, time and source (and their article's
     address), in the order given; an id of no event is left out."""
     found: dict[int, LocatedEvent] = {}
-    for start in range(0, len(ids), CHUNK):
+    for start in range(0, len(ids), IN_LIST):
         query = (
             select(events, articles.c.uid, articles.c.title, articles.c.url)
             .join(articles, articles.c.id == events.c.article_id)
-            .where(events.c.id.in_(ids[start : start + CHUNK]))
+            .where(events.c.id.in_(ids[start : start + IN_LIST]))
         )
         for row in conn.execute(query):
             found[row.id] = LocatedEvent(
