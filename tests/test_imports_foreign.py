@@ -169,6 +169,13 @@ MISP_EVENT = {
             {"uuid": "7e7b0e3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "type": "text", "category": "Other",
              "value": "Crossed at night", "to_ids": False, "timestamp": "1630454400"},
         ],
+        "Object": [
+            {"name": "domain-ip", "uuid": "9e7b0e3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+             "timestamp": "1630454400", "distribution": "5",
+             "Attribute": [{"object_relation": "domain", "type": "domain", "value": "a.example",
+                            "uuid": "ae7b0e3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+                            "category": "Network activity"}]},
+        ],
         "EventReport": [
             {"uuid": "8e7b0e3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "name": "Situation report",
              "content": "# Panj\nFour men crossed the river.", "timestamp": "1630454400",
@@ -176,10 +183,12 @@ MISP_EVENT = {
         ],
     }
 }  # fmt: skip
-ATTRIBUTE, TEXT, REPORTED = (
+ATTRIBUTE, TEXT, OBJECT, REPORTED = (
     f"{kind}--{u}-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
-    for kind, u in (("indicator", "6e7b0e3a"), ("note", "7e7b0e3a"), ("note", "8e7b0e3a"))
-)
+    for kind, u in (
+        ("indicator", "6e7b0e3a"), ("note", "7e7b0e3a"), ("note", "9e7b0e3a"), ("note", "8e7b0e3a")
+    )
+)  # fmt: skip
 
 
 def test_a_misp_events_report_is_read_back_and_misp_items_join_stix_converted(
@@ -187,7 +196,7 @@ def test_a_misp_events_report_is_read_back_and_misp_items_join_stix_converted(
 ) -> None:
     analyst = as_(store, "m1-analyst")
     report = import_bytes(analyst, "event.json", json.dumps(MISP_EVENT).encode())
-    assert (report.added, report.refused) == (4, ())  # the event, two attributes, the report
+    assert (report.added, report.refused) == (5, ())  # event, 2 attributes, object, report
     uuid, [sent] = MISP_EVENT["Event"]["uuid"], MISP_EVENT["Event"]["EventReport"]
     write_export(analyst, "misp-feed", Filters(), tmp_path / "feed")
     again = json.loads((tmp_path / "feed" / f"{uuid}.json").read_text(encoding="utf-8"))
@@ -204,7 +213,8 @@ def test_a_misp_events_report_is_read_back_and_misp_items_join_stix_converted(
     grouping = found[f"grouping--{uuid}"]
     assert found[ATTRIBUTE]["pattern"] == "[ipv4-addr:value = '203.0.113.5']"
     assert {found[i]["abstract"] for i in (TEXT, REPORTED)} == {"Other / text", "Situation report"}
-    assert set(grouping["object_refs"]) == {ATTRIBUTE, TEXT, REPORTED}
+    assert found[OBJECT]["content"] == "domain: a.example"
+    assert set(grouping["object_refs"]) == {ATTRIBUTE, TEXT, OBJECT, REPORTED}
     creator = found["identity--11111111-2222-4333-8444-555555555555"]
     assert creator["name"] == "KZ CERT" and grouping["created_by_ref"] == creator["id"]
     green = MARKING_IDS[TLP.GREEN]

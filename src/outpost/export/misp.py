@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from pymisp import MISPAttribute, MISPEvent, MISPEventReport, MISPObject, MISPOrganisation
 
@@ -132,10 +133,7 @@ def _add_parts(event: MISPEvent, parts: list[Marked[MispPart]], own: TLP = TLP.C
     """Imported attributes, objects and reports added to `event`, which is then tagged with the
     strictest marking of all it holds."""
     for m in parts:
-        # a partner may leave out an item's distribution, which a feed needs: its event's
-        fields = {"distribution": INHERIT} | {
-            k: v for k, v in m.item.record.items() if k != "event_uuid" and v is not None
-        }
+        fields = _distributed({k: v for k, v in m.item.record.items() if k != "event_uuid"})
         if m.item.kind == "misp-attribute":
             attribute = MISPAttribute()
             attribute.from_dict(**fields)
@@ -154,6 +152,15 @@ def _add_parts(event: MISPEvent, parts: list[Marked[MispPart]], own: TLP = TLP.C
     event.tags = [t for t in event.tags if not t.name.startswith("tlp:")]
     event.add_tag(tag(marking))
     event.distribution = DISTRIBUTION[marking]
+
+
+def _distributed(fields: dict[str, Any]) -> dict[str, Any]:
+    """An item (and an object's attributes) with a distribution: a partner may leave it out,
+    and a feed needs it; left out, it is its event's."""
+    made = {"distribution": INHERIT} | {k: v for k, v in fields.items() if v is not None}
+    if isinstance(made.get("Attribute"), list):
+        made["Attribute"] = [_distributed(a) for a in made["Attribute"] if isinstance(a, dict)]
+    return made
 
 
 def _story_content(
