@@ -15,6 +15,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from markupsafe import escape
 
+from outpost.dedup import sha256
 from outpost.services.alerts import list_alerts
 from outpost.services.articles import list_articles
 from outpost.services.audit import list_audit
@@ -23,6 +24,7 @@ from outpost.services.events import find_events, read_events
 from outpost.services.exports import FORMATS
 from outpost.services.indicators import read_indicators
 from outpost.services.paging import Filters, Window
+from outpost.store import feeds
 from outpost.store.articles import ArticleFilter
 from outpost.store.facts import EventFilter
 from outpost.web.evidence import highlight
@@ -324,3 +326,18 @@ async def test_an_unknown_alert_or_state_is_refused(site: Site) -> None:
             "/alerts/1/state", data={"state": "deleted"}, headers={"X-CSRF-Token": token}
         )
     assert missing.status_code == 404 and odd.status_code == 400
+
+
+async def test_a_feeds_interval_is_shown_in_whole_minutes(site: Site) -> None:
+    """The store keeps a feed's interval in seconds, as a float: the page says '30 minutes'."""
+    url = "https://news.example/interval.xml"
+    with site.ctx.engine.begin() as conn:
+        assert feeds.add_feed(conn, url, 1800.0, "operator:test", datetime.now(UTC))
+    try:
+        async with signed_in(site) as c:
+            page = (await c.get("/sources")).text
+    finally:
+        with site.ctx.engine.begin() as conn:
+            feeds.remove_feed(conn, sha256(url), datetime.now(UTC))
+    row = next(r for r in page.split("<tr") if "interval.xml" in r)
+    assert "30 minutes" in row and "30.0" not in row
