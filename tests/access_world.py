@@ -7,7 +7,7 @@ body holding it shows that item.
 Named on the items: AMBER ones name the centre (an AMBER plan has a measure assigned to it,
 which names it); RED ones name their maker and m2's viewer (`marked_world.NAMED`).
 Besides the marked items, one of each machine-derived kind the routes take by id (an alert,
-an article), which everyone signed in sees.
+an article, an event and its story), which everyone signed in sees.
 """
 
 from __future__ import annotations
@@ -31,8 +31,10 @@ from outpost.services import (
 )
 from outpost.services.context import Context
 from outpost.services.ingest import save_draft
+from outpost.services.stories import cluster_store, list_stories
 from outpost.services.tokens import create_api_token
 from outpost.store import people as people_store
+from outpost.store.stories import StoryFilter
 from tests import marked_world
 from tests.marked_world import AMBER_ORG, NAMED, ORGS, PASSWORD
 from tests.test_api_alerts import raise_alerts
@@ -153,16 +155,21 @@ def _plan(coordinator: Context, marking: TLP) -> dict[str, str]:
 
 
 def _machine_items(ctx: Context) -> dict[str, str]:
-    """An alert, an article and an event of another (CLEAR, machine-derived), by the
-    parameters that name them; "judged": the event, which the assessments judge."""
+    """An alert, an article, an event of another article and its story (CLEAR,
+    machine-derived), by the parameters that name them; "judged": the event, which the
+    assessments judge."""
     (alert,) = raise_alerts(ctx, 1)
     stored = save_draft(ctx.engine, _article())
     judged = marked_world.save_event(ctx, replace(_article(), locator="test:judged", raw=b"j"))
+    cluster_store(ctx.engine)  # the judged event's article makes a story
+    (story,) = list_stories(ctx, StoryFilter())
     return {
         "alert_id": str(alert),
         "article_id": stored.uid,
         "key": stored.uid,
         "judged": str(judged),
+        "event_id": str(judged),
+        "story_id": story.id,
     }
 
 
