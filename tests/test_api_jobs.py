@@ -1,7 +1,8 @@
 """/api/v1/ingest and /api/v1/jobs on SQLite and PostgreSQL: uploads capped per file and per
-request (413), a job polled from queued to done through the real pipeline (its counts,
-failures by file name, the events and indicators it leaves), a job stopped with its process
-ends interrupted, and one left running by a process that died is interrupted at start-up."""
+request (413), a multipart body that cannot be read or ends torn refused (400), a job polled
+from queued to done through the real pipeline (its counts, failures by file name, the events
+and indicators it leaves), a job stopped with its process ends interrupted, and one left
+running by a process that died is interrupted at start-up."""
 
 from __future__ import annotations
 
@@ -78,6 +79,52 @@ def test_a_request_without_anything_to_ingest_is_named(
 ) -> None:
     answer = api.call("POST", "/ingest", data=data, files=[("unused", ("x", b""))])
     assert detail in problem(answer, 422, "validation")["detail"]
+
+
+def part(name: str, filename: str | None, data: bytes) -> bytes:
+    """One part of a multipart body whose boundary is "b" (a form field without filename)."""
+    file = f'; filename="{filename}"' if filename is not None else ""
+    head = f'--b\r\nContent-Disposition: form-data; name="{name}"{file}\r\n\r\n'
+    return head.encode() + data + b"\r\n"
+
+
+WHOLE = part("files", "a.txt", b"Title\nA text.")  # a complete part, before a tear
+TORN = "the multipart body ends before its closing boundary"
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        pytest.param(WHOLE + part("files", "b.txt", b"Title")[:-2], TORN, id="torn-in-a-part"),
+        pytest.param(WHOLE + b"--b\r\nContent-Disposition: form-da", TORN, id="torn-in-headers"),
+        pytest.param(b"", TORN, id="empty"),
+        pytest.param(b"--b\r\n[1, 2]--b--\r\n", "Invalid multipart data", id="no-headers"),
+        pytest.param(b"--b\r\n\r\nTitle\r\n--b--\r\n", '"name" must be', id="no-name"),
+        pytest.param(WHOLE.replace(b"--b", b"--c") + b"--c--\r\n", "Invalid", id="boundary"),
+    ],
+)
+def test_a_malformed_multipart_body_is_a_bad_request_and_makes_no_job(
+    api: Api, body: bytes, detail: str
+) -> None:
+    """A body the multipart parser cannot read, or one that ends before its closing boundary
+    (which the parser alone would take as the parts before the tear), is the 400 problem."""
+    multipart = {"Content-Type": "multipart/form-data; boundary=b"}
+    answer = api.call("POST", "/ingest", content=body, headers=multipart)
+    assert detail in problem(answer, 400, "bad-request")["detail"]
+    problem(api.get("/jobs/1"), 404, "not-found")  # nothing was taken from the whole part
+    assert uploads(api.settings) == []
+    responses = api.app.openapi()["paths"]["/api/v1/ingest"]["post"]["responses"]
+    assert "The request cannot be read" in responses["400"]["description"]
+
+
+def test_a_whole_multipart_body_without_a_file_part_is_not_valid(api: Api) -> None:
+    """Read whole but with nothing to ingest: the request is read, and refused as not valid."""
+    multipart = {"Content-Type": "multipart/form-data; boundary=b"}
+    for body in (b"--b--\r\n", part("notes", None, b"no file") + b"--b--\r\n"):
+        answer = api.call("POST", "/ingest", content=body, headers=multipart)
+        assert "nothing to ingest" in problem(answer, 422, "validation")["detail"]
+    whole = api.call("POST", "/ingest", content=WHOLE + b"--b--\r\n", headers=multipart)
+    assert whole.status_code == 202 and whole.json()["request"]["files"] == ["a.txt"]
 
 
 def test_a_job_of_failures_only_says_each_by_its_name(api: Api) -> None:

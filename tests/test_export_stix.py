@@ -17,9 +17,11 @@ from stix2validator import ValidationOptions, validate_string
 
 from outpost.export.bundle import Judged, Marked, Selection, effective, links, place_key
 from outpost.export.stix import bundle
+from outpost.export.stix_ids import EPOCH, parse_timestamp, timestamp
 from outpost.export.stix_in import StixInputError, read_bundle
 from outpost.export.tlp import MARKING_IDS, MARKINGS_BY_ID, marking_definition
 from outpost.markings import TLP
+from outpost.records import Story
 from tests.export_data import analysed, marked
 
 # Deterministic ids are UUIDv5, where STIX says an SDO's SHOULD be v4 (103, 'uuid-check');
@@ -264,3 +266,49 @@ def test_an_assessment_is_a_valid_note_and_opinion_at_its_marking_on_its_event(
     assert {MARKINGS_BY_ID[o["object_marking_refs"][0]] for o in said} == {TLP.AMBER}
     assert by_id(b)[said[0]["object_refs"][0]]["type"] == "report"
     assert "Crossings continue (likely)" in said[0]["content"]
+
+
+def test_a_story_gets_a_new_version_when_an_event_joins_it(selection: Selection) -> None:
+    """A story's report is created when it was first seen and versioned when the store last
+    changed it, not by its seen times (an article joining late, between its first and last,
+    moves neither): an event joining makes a new version, the same store state writes the
+    same one, and the export's `as_of` still counts when later (TAXII writes at EPOCH)."""
+    found = links(selection)
+    grown = next(m.item for m in selection.stories if len(found.story_events[m.item.id]) > 1)
+    before = replace(grown, articles=grown.articles[1:], updated=grown.updated - timedelta(hours=2))
+
+    def report(story: Story, as_of: datetime = EPOCH) -> dict[str, Any]:
+        stories = tuple(Marked(story) if m.item.id == story.id else m for m in selection.stories)
+        sel = replace(selection, stories=stories, as_of=as_of)
+        assert bundle(sel) == bundle(sel)  # the same state, the same objects and versions
+        (made,) = (o for o in bundle(sel)["objects"] if _story_record(o) == story.id)
+        return made
+
+    old, new = report(before), report(grown)
+    assert set(old["object_refs"]) < set(new["object_refs"])  # an event joined
+    assert old["created"] == new["created"] == timestamp(grown.first_seen)
+    assert old["modified"] == timestamp(before.updated) < new["modified"]
+    assert new["modified"] == timestamp(grown.updated) == new["published"]
+    assert all(parse_timestamp(o["modified"]) >= parse_timestamp(o["created"]) for o in (old, new))
+    unchanged = replace(grown, updated=grown.first_seen - timedelta(days=1))  # never later
+    assert report(unchanged)["modified"] == timestamp(grown.first_seen)
+    later = grown.updated + timedelta(days=1)
+    assert report(grown, as_of=later)["modified"] == timestamp(later)
+
+
+def _story_record(o: dict[str, Any]) -> str | None:
+    payload = next(iter(o.get("extensions", {}).values()), {})
+    return payload.get("record", {}).get("id") if payload.get("kind") == "story" else None
+
+
+def test_a_story_record_without_its_last_change_reads_as_changed_when_last_seen(
+    selection: Selection,
+) -> None:
+    """A record of a story from before stories carried `updated` (a partner's older export,
+    an import kept since) still reads: its last article is its last change."""
+    sent = bundle(selection)
+    story = next(o for o in sent["objects"] if _story_record(o))
+    del next(iter(story["extensions"].values()))["record"]["updated"]
+    (read,) = (m.item for m in read_bundle(json.dumps(sent)).selection.stories
+               if m.item.id == _story_record(story))  # fmt: skip
+    assert read.updated == read.last_seen

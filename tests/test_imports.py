@@ -285,6 +285,15 @@ def test_the_cli_and_the_api_import_as_the_tokens_person(
             headers={"Content-Type": "multipart/form-data; boundary=b"},
         )
         problem(torn, 400, "bad-request")
+        cut = api.call(  # a whole part, then the body ends before its closing boundary
+            "POST",
+            "/import",
+            secret,
+            content=b'--b\r\nContent-Disposition: form-data; name="file"; filename="x.json"'
+            + b'\r\n\r\n{"x": 1}\r\n--b\r\nContent-Disposition: form-data; name="no',
+            headers={"Content-Type": "multipart/form-data; boundary=b"},
+        )
+        assert "closing boundary" in problem(cut, 400, "bad-request")["detail"]
         viewer = create_user_token(second, "v", "m1-viewer")[1]
         with exported["stix"].open("rb") as f:
             refused = api.call("POST", "/import", viewer, files={"file": ("b.json", f)})

@@ -12,6 +12,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ import httpx
 import pytest
 import requests
 import uvicorn
+from fastapi import FastAPI
 from sqlalchemy import select, update
 from taxii2client.v20 import Server as Server20
 from taxii2client.v21 import Collection, Server, as_pages
@@ -31,12 +33,14 @@ from outpost.export.stix_ids import EXTENSION, timestamp
 from outpost.export.taxii import MEDIA_TYPE, collection_id
 from outpost.export.tlp import MARKINGS_BY_ID
 from outpost.markings import TLP
-from outpost.records import Draft
+from outpost.records import Draft, StoryState
 from outpost.services import people
 from outpost.services.assessments import create_assessment
 from outpost.services.context import Context, open_context, operator
-from outpost.services.tokens import create_user_token
-from outpost.store.schema import articles, assessments, audit_log
+from outpost.services.tokens import create_api_token, create_user_token
+from outpost.store.schema import articles, assessments, audit_log, events, stories
+from outpost.store.stories import assign, save_state
+from outpost.store.times import aware
 from tests.conftest import _postgres_schema_url
 from tests.marked_world import (
     DISABLED,
@@ -92,21 +96,29 @@ def _serve(url: str, folder: Path) -> Iterator[Live]:
     world = build(ctx)
     judged = _events(ctx)
     _, bearer = create_user_token(ctx, "taxii", "crc-viewer")
+    try:
+        with running(app) as base:
+            yield Live(base, world, bearer, judged)
+    finally:
+        ctx.engine.dispose()
+
+
+@contextmanager
+def running(app: FastAPI) -> Iterator[str]:
+    """The app on a real uvicorn server on loopback, until the block ends; its base URL."""
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while not server.started:
         assert time.monotonic() < deadline and thread.is_alive(), "the server never started"
         time.sleep(0.05)
     try:
-        yield Live(base, world, bearer, judged)
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=30)
-        ctx.engine.dispose()
 
 
 def _events(ctx: Context) -> int:
@@ -377,3 +389,88 @@ def test_basic_credentials_are_checked_once_and_a_change_to_the_user_ends_them(
     people.disable_user(ctx, "taxii-poller")
     assert httpx.get(url, auth=renewed, headers=HEADERS).status_code == 401
     assert sign_ins() == 2
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_of_its_own(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database no other test reads (a story grows in it)."""
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path / "own.db")
+    else:
+        yield from _postgres_schema_url()
+
+
+def test_a_story_that_an_event_joins_gets_a_new_version(
+    store_of_its_own: str, tmp_path: Path
+) -> None:
+    """A story held two events; a third joins it (an article published between them, so its
+    first and last seen stay): a partner polling by version, or by date added, learns that
+    it grew; its creation stays, and reading it again gives the same version."""
+    settings = Settings(data_dir=tmp_path / "data", database_url=store_of_its_own)
+    app = create_app(settings)
+    ctx = open_context(settings, operator())
+    _, secret = create_api_token(ctx, "partner", "person:partner")
+    made = {day: _article(ctx, day) for day in (10, 12, 11)}
+    story = StoryState("story-crossings", _day(10), _day(12), title="Crossings")
+    try:
+        with running(app) as base:
+            url = f"{base}/taxii2/outpost/collections/{collection_id('public')}/"
+            public = Collection(url, auth=Bearer(secret))
+            _join(ctx, story, made[10], made[12])
+            before = _story_report(public)
+            added = _date_added(public, before)
+            updated = _join(ctx, story, made[11])
+            after = _story_report(public)
+            assert after == _story_report(public)  # the same store state, the same version
+            by_version = public.get_objects(id=after["id"], version=before["modified"])
+            polled = public.get_objects(added_after=added, limit=1000)["objects"]
+            assert _date_added(public, after) > added
+    finally:
+        ctx.engine.dispose()
+    assert before["created"] == after["created"] == timestamp(_day(10))
+    assert after["modified"] > before["modified"] >= before["created"]
+    assert after["modified"] == after["published"] == timestamp(updated)
+    assert set(before["object_refs"]) < set(after["object_refs"])  # the third event is in it
+    assert by_version.get("objects", []) == []  # the version asked for is not the one served
+    assert after["id"] in {o["id"] for o in polled}
+
+
+def _day(day: int) -> datetime:
+    return datetime(2025, 2, day, 8, tzinfo=UTC)
+
+
+def _article(ctx: Context, day: int) -> tuple[int, str]:
+    """An article of that day with its event, written as the analysis writes it: (id, uid)."""
+    draft = Draft(
+        text=f"Militants crossed the border on the {day}th.", source="Wire", locator=f"x/{day}",
+        raw=f"raw {day}".encode(), media_type="text/plain", title=f"Crossing on the {day}th",
+        url=None, published=_day(day), lang="en",
+    )  # fmt: skip
+    event = save_event(ctx, draft)
+    with ctx.engine.connect() as conn:
+        found = select(articles.c.id, articles.c.uid).join(events).where(events.c.id == event)
+        row = conn.execute(found).one()
+    return int(row.id), str(row.uid)
+
+
+def _join(ctx: Context, story: StoryState, *joining: tuple[int, str]) -> datetime:
+    """The articles joined to the story, written as clustering writes them; when the store
+    last changed the story."""
+    with ctx.engine.begin() as conn:
+        for article_id, uid in joining:
+            story.articles.append(uid)
+            save_state(conn, story)  # first: the assignment refers to it
+            assign(conn, article_id, story.id, 0.9, pinned=False)
+        changed = conn.execute(select(stories.c.updated).where(stories.c.id == story.id))
+        return aware(changed.scalar_one())
+
+
+def _story_report(public: Collection) -> dict[str, Any]:
+    (report,) = (o for o in everything(public, 100) if "story" in o.get("labels", ()))
+    return report
+
+
+def _date_added(public: Collection, report: dict[str, Any]) -> str:
+    (entry,) = public.get_manifest(id=report["id"])["objects"]
+    assert entry["version"] == report["modified"] <= entry["date_added"]
+    return str(entry["date_added"])

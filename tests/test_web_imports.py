@@ -21,6 +21,8 @@ from outpost.markings import TLP
 from outpost.records import Place
 from outpost.services import people
 from outpost.services.context import Context, operator
+from outpost.services.imports import list_received
+from outpost.services.jobs import get_job
 from outpost.web.server import create_web_app
 from tests.test_web_support import client, csrf_of, database_urls
 
@@ -112,6 +114,38 @@ async def test_a_file_that_is_no_bundle_is_named_beside_the_form(app: FastAPI) -
         bad = await upload(c, "x.txt", b"hello")
         assert bad.status_code == 400
         assert "neither JSON" in bad.text and 'role="alert"' in bad.text
+
+
+@pytest.mark.parametrize(
+    ("page", "field"), [("/imports", "file"), ("/sources", "files")], ids=["imports", "sources"]
+)
+async def test_an_upload_form_answers_a_malformed_body_with_its_page(
+    app: FastAPI, page: str, field: str
+) -> None:
+    """A body that ends before its closing boundary (the parser alone would take the parts
+    before the tear) or whose part has no headers: the form's 400 page naming it, not a 500,
+    and nothing imported or ingested."""
+    before = list_received(app.state.context.acting(operator()))
+    async with as_user(app, "m1-analyst") as c:
+        token = csrf_of((await c.get(page)).text)
+        first = f'--b\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+        file = f'--b\r\nContent-Disposition: form-data; name="{field}"; filename="a.json"\r\n'
+        note = '--b\r\nContent-Disposition: form-data; name="note"\r\n\r\nunfin'  # torn
+        torn = f"{first}{file}\r\n{partner_bundle().decode()}\r\n{note}"
+        bodies = {
+            "the multipart body ends before its closing boundary": torn.encode(),
+            "Invalid multipart data": f"{first}--b\r\n[1, 2]--b--\r\n".encode(),
+        }
+        for reason, body in bodies.items():
+            answer = await c.post(
+                f"{page}/upload",
+                content=body,
+                headers={"Content-Type": "multipart/form-data; boundary=b"},
+            )
+            assert answer.status_code == 400, answer.text
+            assert reason in answer.text and 'role="alert"' in answer.text
+    assert list_received(app.state.context.acting(operator())) == before
+    assert get_job(app.state.context, 1) is None
 
 
 async def test_the_russian_page_renders(app: FastAPI) -> None:

@@ -290,6 +290,10 @@ class Story:
     merged_into: str | None
     first_seen: datetime
     last_seen: datetime
+    # When the store last changed it (an article joined or left, it closed, merged or was
+    # split): its version as STIX writes it. The seen times are its articles' own times, so
+    # an older article joining late moves neither.
+    updated: datetime
     article_count: int
     languages: dict[str, int]
     sources: dict[str, int]

@@ -53,6 +53,7 @@ def story_json(story: Story) -> dict[str, Any]:
     data = asdict(story)
     data["first_seen"] = story.first_seen.isoformat()
     data["last_seen"] = story.last_seen.isoformat()
+    data["updated"] = story.updated.isoformat()
     for item in data["articles"]:
         item["published"] = item["published"].isoformat() if item["published"] else None
     return data

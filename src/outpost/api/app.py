@@ -49,6 +49,7 @@ from outpost.records import Principal
 from outpost.services.context import open_context
 from outpost.services.jobs import JobRunner
 from outpost.web.app import mount_pages
+from outpost.web.multipart import WholeUploads
 from outpost.web.pages import sources
 
 PREFIX = "/api/v1"
@@ -118,6 +119,9 @@ def create_app(settings: Settings) -> FastAPI:
         f"{PREFIX}{imports.PATH}": settings.upload_max_bytes + MULTIPART_ROOM,
         sources.UPLOAD_PATH: sources.upload_cap(settings.upload_max_bytes),
     }
+    # An upload's body is read whole: one torn before its closing boundary is a 400, not
+    # the parts before the tear (the pages' forms are watched by their own guard).
+    app.add_middleware(WholeUploads, paths=[f"{PREFIX}/ingest", f"{PREFIX}{imports.PATH}"])
     app.add_middleware(BodyLimit, default=MAX_BODY, limits=uploads)  # outside the routes
     app.openapi = _openapi(app)  # type: ignore[method-assign]
     return app

@@ -35,6 +35,7 @@ def place_json(p: Place) -> Json:
 def story_json(s: Story) -> Json:
     data = asdict(s)
     data["first_seen"], data["last_seen"] = s.first_seen.isoformat(), s.last_seen.isoformat()
+    data["updated"] = s.updated.isoformat()
     for item in data["articles"]:
         item["published"] = item["published"].isoformat() if item["published"] else None
     return data
@@ -95,6 +96,8 @@ def story_from(data: object) -> Story:
         **d, "articles": articles,
         "first_seen": _time(d["first_seen"], "story.first_seen"),
         "last_seen": _time(d["last_seen"], "story.last_seen"),
+        # A record written before stories carried it: its last article is its last change.
+        "updated": _time(d.get("updated") or d["last_seen"], "story.updated"),
     }))  # fmt: skip
 
 

@@ -3,7 +3,9 @@
 The mapping, chosen for what STIX consumers (OpenCTI, MISP's STIX import, TAXII clients)
 already understand, with no custom object:
 
-- a story is a `report` whose `object_refs` are its events and what they refer to;
+- a story is a `report` whose `object_refs` are its events and what they refer to, created
+  when first seen and versioned (`modified`) when the store last changed it: an event that
+  joins it makes a new version (any other object's is when it was made or the `as_of`);
 - an event is a `report` too (report_types "threat-report", label "event" and its type): a
   report is the SDO every consumer lists, shows and links, and it carries what an event is: a
   name, the evidence sentence as description, its publication time, its source as an external
@@ -123,11 +125,21 @@ def _event_key(e: EventItem) -> str:
     return f"event:{r.article}:{r.start}:{r.end}:{r.type}"
 
 
-def _common(kind: str, ident: str, sel: Selection, created: datetime, marking: TLP) -> Obj:
+def _common(
+    kind: str,
+    ident: str,
+    sel: Selection,
+    created: datetime,
+    marking: TLP,
+    changed: datetime | None = None,
+) -> Obj:
+    """What every object has; its version (`modified`) is the latest of when it was made,
+    when it last `changed` and the selection's `as_of`."""
+    modified = max(created, changed or created, sel.as_of)
     return {
         "type": kind, "spec_version": "2.1", "id": ident,
         "created_by_ref": stix_id("identity", f"producer:{sel.producer.id}"),
-        "created": timestamp(created), "modified": timestamp(max(created, sel.as_of)),
+        "created": timestamp(created), "modified": timestamp(modified),
         "object_marking_refs": [MARKING_IDS[marking]],
     }  # fmt: skip
 
@@ -200,7 +212,9 @@ def _source(e: EventItem) -> Obj:
 
 def _story(m: Marked[Story], sel: Selection, ids: Ids, found: Links) -> Obj:
     s = m.item
-    obj = _common("report", _story_id(sel, s.id), sel, s.first_seen, m.marking)
+    # Created when first seen; a new version each time the store changes it (an event
+    # joins, it closes), so a partner that polls by version learns that it grew.
+    obj = _common("report", _story_id(sel, s.id), sel, s.first_seen, m.marking, s.updated)
     events = [ids.events[e] for e in found.story_events[s.id]]
     held = [ids.actors[a] for e in found.story_events[s.id] for a in found.actors[e]]
     held += [ids.places[p] for e in found.story_events[s.id] if (p := found.place[e])]

@@ -208,7 +208,8 @@ def _records(objects: list[Obj]) -> Imported:
             producers.append(_producer(o["id"], record))
             continue
         found[kind].append(Marked(_read(o["id"], kind, record), marking(o)))
-        times.append(parse_timestamp(o["modified"]))
+        if kind != "story":  # a story's version is when it last changed, not the export's
+            times.append(parse_timestamp(o["modified"]))
     return Imported(_selection(found, producers, times), tuple(skipped))
 
 

@@ -235,6 +235,7 @@ def story_of_row(row: Any) -> Story:
         merged_into=row.merged_into,
         first_seen=aware(row.first_seen),
         last_seen=aware(row.last_seen),
+        updated=aware(row.updated),
         article_count=row.article_count,
         languages=ranked("langs"),
         sources=ranked("sources"),

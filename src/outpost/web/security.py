@@ -6,7 +6,8 @@ A change carries its CSRF token in a header (htmx sends it with every request) o
 of its urlencoded form. An upload (multipart/form-data) is accepted on the paths named in
 `uploads` only, with their own cap; there, without the header, the token must be the form's
 first field, which is read alone before the rest of the body streams on to the page (a
-multipart body anywhere else is never searched for a token).
+multipart body anywhere else is never searched for a token), and it must end with its closing
+boundary (outpost.web.multipart).
 
 It covers the paths of the pages and /static only (`covers`), so the REST API beside them,
 authenticated by a bearer token and never by a cookie, keeps its own rules.
@@ -27,6 +28,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from outpost.web.multipart import whole
 from outpost.web.sessions import COOKIE, csrf_matches, decode
 
 CSP = "; ".join(
@@ -139,7 +141,10 @@ class PageGuard:
         if not self._token_ok(headers, given):
             await _refuse(send, 403, "The form has expired or did not come from this site: reload")
             return
-        await self.app(scope, _capped(_replay(first, receive, more), cap), send)
+        # Read whole: a body torn before its closing boundary is refused (TornBodyError, an
+        # HTTPException the page answers), not taken as the parts before the tear.
+        body = whole(_capped(_replay(first, receive, more), cap), headers)
+        await self.app(scope, body, send)
 
 
 def _with_headers(send: Send, static: bool) -> Send:
