@@ -59,7 +59,7 @@ def create_import(
 @router.get(
     "/imports",
     response_model=Page[ImportedPublic],
-    responses=documented("forbidden", "bad-query"),
+    responses=documented("bad-query"),
 )
 def read_imported_objects(
     ctx: ContextDep,
@@ -87,7 +87,7 @@ def read_imported_objects(
 @router.get(
     "/imports/{imported_id}",
     response_model=ImportedPublic,
-    responses=documented("forbidden", "not-found"),
+    responses=documented("not-found"),
 )
 def read_imported_object(ctx: ContextDep, imported_id: ImportedId) -> ImportedPublic:
     """One imported object with its provenance and content."""
