@@ -107,6 +107,7 @@ PARAMS = {
     "plan_id": "plan",
     "number": "plan",  # a plan's measure
     "collection": "collection",  # a TAXII collection (tests/access_world.COLLECTIONS)
+    "imported_id": "imported",  # an object a partner sent
 }
 # Parameters naming what the world does not hold (nothing to see, by anyone): the answer is
 # the missing one for all. Actors come from the analysis, which the matrix does not run (its
@@ -246,6 +247,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
                                                    works=frozenset({404}), gate=True),
     ("POST", f"{API}/ingest"): role(Action.INGEST, body=_form({}), works=GATE, gate=True),
     ("POST", f"{API}/import"): role(Action.IMPORT, body=lambda p, n: _bundle(n)),
+    ("GET", f"{API}/imports"): signed_in("imported"),
+    ("GET", f"{API}/imports/{{imported_id}}"): item("imported"),
     ("GET", f"{API}/jobs"): signed_in(),
     ("GET", f"{API}/jobs/{{job_id}}"): signed_in(works=frozenset({404})),
     ("GET", f"{API}/articles"): signed_in(),
@@ -449,7 +452,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     # An upload of nothing is refused before the role is read (so is one over the cap).
     ("POST", "/sources/upload"): role(Action.INGEST, body=_form({}), works=GATE, gate=True,
                                       refused=frozenset({400, 403})),
-    ("GET", "/imports"): signed_in(),
+    ("GET", "/imports"): signed_in("imported"),
+    ("GET", "/imports/{imported_id}"): item("imported"),
     ("POST", "/imports/upload"): role(Action.IMPORT, body=lambda p, n: _bundle(n)),
     ("GET", "/jobs/{job_id}"): signed_in(works=frozenset({404})),
     ("GET", "/jobs/{job_id}/progress"): signed_in(works=frozenset({404})),

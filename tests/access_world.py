@@ -5,24 +5,30 @@ marking, owned by m1, each carrying a canary: a word found nowhere else, so that
 body holding it shows that item.
 
 Named on the items: AMBER ones name the centre (an AMBER plan has a measure assigned to it,
-which names it); RED ones name their maker and m2's viewer (`marked_world.NAMED`).
-Besides the marked items, one of each machine-derived kind the routes take by id (an alert,
-an article, an event and its story), which everyone signed in sees.
+which names it); RED ones name their maker and m2's viewer (`marked_world.NAMED`). The
+imported items are places a partner sent, imported by m1's analyst, the canary their name and
+their key (which the Imports list shows). Besides the marked items, one of each
+machine-derived kind the routes take by id (an alert, an article, an event and its story),
+which everyone signed in sees.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
 
+from sqlalchemy import Connection, select
+
+from outpost.export.stix_in import Parcel
 from outpost.export.taxii import collection_id
 from outpost.markings import TLP
-from outpost.records import Draft, Principal
+from outpost.records import Draft, Place, Principal, Sent
 from outpost.respond.people import principal_for
 from outpost.services import (
     assessments,
     case_work,
     cases,
+    imports,
     people,
     plan_sharing,
     plan_work,
@@ -34,13 +40,21 @@ from outpost.services.ingest import save_draft
 from outpost.services.stories import cluster_store, list_stories
 from outpost.services.tokens import create_api_token
 from outpost.store import people as people_store
+from outpost.store.schema import imported, organisations, users
 from outpost.store.stories import StoryFilter
+from outpost.store.visibility import name_orgs, name_people
 from tests import marked_world
 from tests.marked_world import AMBER_ORG, NAMED, ORGS, PASSWORD
 from tests.test_api_alerts import raise_alerts
 
-MARKED = ("assessment", "case", "plan")  # the kinds of marked items a route names by id
-MAKERS = {"assessment": "m1-analyst", "case": "m1-analyst", "plan": "m1-coordinator"}
+# The kinds of marked items a route names by id ("imported": what a partner sent).
+MARKED = ("assessment", "case", "plan", "imported")
+MAKERS = {
+    "assessment": "m1-analyst",
+    "case": "m1-analyst",
+    "plan": "m1-coordinator",
+    "imported": "m1-analyst",  # who imported it: a RED import names its importer
+}
 MISSING = 2**31 - 1  # an id no item has
 MISSING_PLAN = "no-such-plan"
 SPARE = "m1-spare"  # a user no one asks as: the people pages' changes are made to it
@@ -103,6 +117,7 @@ def build(ctx: Context) -> AccessWorld:
     linked = [int(p["assessment_id"]) for p in world.items["assessment"].values()]
     world.items["case"] = {m: _case(analyst, m, linked) for m in TLP}
     world.items["plan"] = {m: _plan(coordinator, m) for m in TLP}
+    world.items["imported"] = {m: _imported(analyst, m) for m in TLP}
     world.items["collection"] = {
         m: {"collection": collection_id(k)} for m, k in COLLECTIONS.items()
     }
@@ -110,6 +125,7 @@ def build(ctx: Context) -> AccessWorld:
         "assessment": {"assessment_id": str(MISSING), "item": str(MISSING)},
         "case": {"case_id": str(MISSING), "task_id": str(MISSING)},
         "plan": {"plan_id": MISSING_PLAN, "number": "1"},
+        "imported": {"imported_id": str(MISSING)},
         "collection": {"collection": collection_id("org-none")},
     }
     world.clear = machine | {"username": SPARE, "object_id": _clear_object(ctx)}
@@ -152,6 +168,29 @@ def _plan(coordinator: Context, marking: TLP) -> dict[str, str]:
     if marking is TLP.RED:
         plan_sharing.share_plan(coordinator, plan_id, people=[NAMED])
     return {"plan_id": plan_id, "number": "1"}
+
+
+def _imported(importer: Context, marking: TLP) -> dict[str, str]:
+    """A place a partner sent at this marking, imported by m1's analyst; named as the other
+    kinds are (an import has no sharing of its own to do it: the names are written here)."""
+    word = canary("imported", marking)
+    place = Place(word, 0, 5, word, 38.5, 68.8, "TJ", None, None, "city", 0.9)
+    sent = Sent(
+        "place", f"location--{word}", asdict(place), marking, datetime(2025, 3, 1, tzinfo=UTC)
+    )
+    imports.import_parcel(importer, "partner.json", "stix", Parcel((sent,), (), (), None))
+    orgs, named = marked_world.names(marking)
+    with importer.engine.begin() as conn:
+        item = conn.execute(select(imported.c.id).where(imported.c.key == sent.key)).scalar_one()
+        name_orgs(conn, "imported", item, [_id_of(conn, "org", c) for c in orgs])
+        name_people(conn, "imported", item, [_id_of(conn, "user", n) for n in named])
+    return {"imported_id": str(item)}
+
+
+def _id_of(conn: Connection, what: str, name: str) -> int:
+    table = organisations if what == "org" else users
+    column = organisations.c.code if what == "org" else users.c.username
+    return int(conn.execute(select(table.c.id).where(column == name)).scalar_one())
 
 
 def _machine_items(ctx: Context) -> dict[str, str]:

@@ -21,10 +21,12 @@ from stix2validator import ValidationOptions, validate_string
 from outpost.export.stix_received import arrivals
 from outpost.export.tlp import MARKING_IDS
 from outpost.markings import TLP
+from outpost.records import Received
 from outpost.services.context import Context
 from outpost.services.exports import export_selection, write_export
-from outpost.services.imports import import_bytes, list_received
+from outpost.services.imports import import_bytes
 from outpost.services.paging import Filters
+from outpost.store import imported as imported_store
 from tests.lists_store import dialects
 from tests.test_imports import _store, as_
 
@@ -78,6 +80,12 @@ def partner_bundle() -> Obj:
 
 
 SENT = [o["id"] for o in partner_bundle()["objects"]]
+
+
+def list_received(ctx: Context) -> list[Received]:
+    """Every imported object the principal may see, oldest first."""
+    with ctx.engine.connect() as conn:
+        return imported_store.seen(conn, ctx.who)
 
 
 @pytest.fixture(params=dialects())

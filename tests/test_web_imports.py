@@ -21,9 +21,9 @@ from outpost.markings import TLP
 from outpost.records import Place
 from outpost.services import people
 from outpost.services.context import Context, operator
-from outpost.services.imports import list_received
 from outpost.services.jobs import get_job
 from outpost.web.server import create_web_app
+from tests.test_imports_foreign import list_received
 from tests.test_web_support import client, csrf_of, database_urls
 
 pytestmark = pytest.mark.anyio

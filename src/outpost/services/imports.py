@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from outpost.export import misp_in, stix_in
-from outpost.records import AuditValue, Received
+from outpost.records import AuditValue
 from outpost.respond.people import Action, require
 from outpost.services import marking as rule
 from outpost.services.audit import record
@@ -121,9 +121,3 @@ def _detail(report: ImportReport, origin: str) -> dict[str, AuditValue]:
         "refused": len(report.refused),
         "skipped": len(report.skipped),
     }
-
-
-def list_received(ctx: Context, limit: int = 200) -> list[Received]:
-    """The newest imported objects the principal may see, with their provenance."""
-    with ctx.engine.connect() as conn:
-        return store.seen(conn, ctx.who)[-limit:][::-1]

@@ -10,16 +10,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, select, update
+from sqlalchemy import Connection, Row, or_, select, update
 
 from outpost.markings import TLP
 from outpost.records import Principal, Received, Sent
 from outpost.store import marked
+from outpost.store.dialect import IN_LIST
+from outpost.store.lists.keyset import Listed, Slice, Sort, sort_of
 from outpost.store.schema import imported
 from outpost.store.times import aware, to_db
 from outpost.store.visibility import name_people, visible
 
 KIND = "imported"
+# Newest first: ids grow as objects come in (the primary key's index serves the page).
+SORTS = {"-imported": Sort(imported.c.id, imported.c.id, descending=True)}
+WORDS = 200  # words sought in one query (each a LIKE)
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,56 @@ def hidden_keys(conn: Connection, who: Principal, kind: str) -> set[str]:
     leaves out what refers to them; the keys themselves are never shown)."""
     query = select(imported.c.key).where(imported.c.kind == kind, ~visible(who, imported, KIND))
     return set(conn.execute(query).scalars())
+
+
+def page(
+    conn: Connection, who: Principal, s: Slice, kind: str | None = None, source: str | None = None
+) -> Listed[Received]:
+    """A page of the imported objects `who` may see, newest first; of one kind, and from a
+    source whose name holds `source` (any case), when given."""
+    where: list[Any] = [visible(who, imported, KIND)]
+    if kind is not None:
+        where.append(imported.c.kind == kind)
+    if source is not None:
+        where.append(imported.c.source.icontains(source, autoescape=True))
+    query = marked.with_people(imported)
+    sort = sort_of(SORTS, s.sort)
+    return marked.page(conn, imported, query, where, sort, s, lambda rows: map(_received, rows))
+
+
+def get(conn: Connection, who: Principal, item: int) -> Received | None:
+    """The imported object if it exists and `who` may see it; None alike otherwise."""
+    query = marked.with_people(imported).where(imported.c.id == item, visible(who, imported, KIND))
+    row = conn.execute(query).first()
+    return None if row is None else _received(row)
+
+
+def of_keys(conn: Connection, who: Principal, kind: str, keys: Sequence[str]) -> list[Received]:
+    """The imported objects of `kind` with these keys (STIX ids, MISP uuids) that `who` may
+    see, oldest first: one key may come from several organisations' imports."""
+    found: list[Received] = []
+    for start in range(0, len(keys), IN_LIST):
+        query = marked.with_people(imported).where(
+            visible(who, imported, KIND),
+            imported.c.kind == kind,
+            imported.c.key.in_(list(keys[start : start + IN_LIST])),
+        )
+        found += [_received(row) for row in conn.execute(query.order_by(imported.c.id))]
+    return found
+
+
+def mentioning(conn: Connection, who: Principal, kind: str, words: Sequence[str]) -> list[Received]:
+    """The imported objects of `kind` `who` may see whose record's text holds any of the
+    words (ids: the caller reads the records to tell a mention from a match), oldest first."""
+    found: dict[int, Received] = {}
+    for start in range(0, len(words), WORDS):
+        chunk = words[start : start + WORDS]
+        held = [imported.c.record.contains(w, autoescape=True) for w in chunk]
+        query = marked.with_people(imported).where(
+            visible(who, imported, KIND), imported.c.kind == kind, or_(*held)
+        )
+        found |= {row.id: _received(row) for row in conn.execute(query)}
+    return [found[i] for i in sorted(found)]
 
 
 def _received(row: Row[Any]) -> Received:

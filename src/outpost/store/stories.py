@@ -292,3 +292,14 @@ def stories_of_articles(conn: Connection, uids: Sequence[str]) -> list[str]:
         )
         found.update(conn.execute(query).scalars())
     return sorted(found)
+
+
+def article_uids(conn: Connection, story_id: str) -> list[str]:
+    """The uids of the story's articles, in article order."""
+    query = (
+        select(articles.c.uid)
+        .join(story_articles, story_articles.c.article_id == articles.c.id)
+        .where(story_articles.c.story_id == story_id)
+        .order_by(articles.c.id)
+    )
+    return list(conn.execute(query).scalars())

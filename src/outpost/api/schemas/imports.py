@@ -1,9 +1,13 @@
-"""An import's report as the API shows it."""
+"""An import's report, and an imported object, as the API shows them."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from pydantic import BaseModel, Field
 
+from outpost.records import Received
 from outpost.services.imports import ImportReport
 
 
@@ -34,4 +38,39 @@ def import_public(report: ImportReport) -> ImportPublic:
         unchanged=report.unchanged,
         refused=[Refusal(id=i, problem=p) for i, p in report.refused],
         skipped=list(report.skipped),
+    )
+
+
+class ImportedPublic(BaseModel):
+    """An object a partner sent, as imported, with its provenance."""
+
+    id: int
+    kind: str = Field(
+        description="event, entity, place, story, assessment (Outpost records), misp-event, "
+        "misp-attribute, misp-object, ... (what the import read it as)."
+    )
+    key: str = Field(description="The object's STIX id or MISP uuid.")
+    marking: str = Field(description="The TLP marking the partner gave it.")
+    owner_org: str = Field(description="The importing organisation's code.")
+    source: str = Field(description="The partner (the producer the file names) and the file.")
+    origin: str = Field(description="The producer the file named ('unknown': none).")
+    imported: datetime = Field(description="When it was first imported.")
+    imported_by: str | None = Field(description="Who imported it (username).")
+    modified: datetime = Field(description="The object's own last modification.")
+    record: dict[str, Any] = Field(description="The object's content, as kept.")
+
+
+def imported_public(r: Received) -> ImportedPublic:
+    return ImportedPublic(
+        id=r.id,
+        kind=r.kind,
+        key=r.key,
+        marking=r.marking.value,
+        owner_org=r.owner_org,
+        source=r.source,
+        origin=r.origin,
+        imported=r.imported,
+        imported_by=r.imported_by,
+        modified=r.modified,
+        record=r.record,
     )

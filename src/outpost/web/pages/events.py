@@ -13,6 +13,7 @@ from starlette.background import BackgroundTask
 from outpost.records import EventRow
 from outpost.services.events import find_events, get_event
 from outpost.services.exports import FORMATS, MAX_EVENTS, export_download
+from outpost.services.imported import sent_of_event
 from outpost.services.paging import BadQueryError
 from outpost.web.evidence import highlight
 from outpost.web.filters import FilterQuery, Shown, listed
@@ -93,6 +94,7 @@ def read_event(page: SignedIn, event_id: int) -> Response:
         text=highlight(detail.article.text, event),
         point=point,
         day=_day(event.date),
+        sent=sent_of_event(page.ctx, event),
     )
 
 

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from outpost.records import StoryTimeline
 from outpost.respond.people import Action, NotAllowedError, require_of_people
+from outpost.services.imported import sent_of_story
 from outpost.services.stories import find_stories, merge_stories, split_article, story_timeline
 from outpost.web.filters import FilterQuery, listed
 from outpost.web.i18n import N_
@@ -120,4 +121,5 @@ def _story_page(
         problem=problem,
         reason=reason,
         other=other,
+        sent=sent_of_story(page.ctx, story.id),
     )
