@@ -247,3 +247,16 @@ def test_a_taxii_server_dates_what_partners_sent_by_when_it_came(store: Context)
     kept = {r.key: r.imported for r in list_received(as_(store, "m1-analyst"))}
     assert {i: came[i] for i in SENT} == {i: kept[i] for i in SENT}
     assert copy.deepcopy(came) == came
+
+
+def test_an_object_whose_id_the_store_cannot_keep_is_refused_and_the_others_land(
+    store: Context,
+) -> None:
+    """A custom type's name may be 250 characters; the store keeps ids of 120 (before, the
+    whole import failed on PostgreSQL)."""
+    sent = partner_bundle()
+    long_id = f"x-{'a' * 120}--0f1e2d3c-4b5a-4968-8776-655443322110"
+    sent["objects"].append({"type": long_id.split("--")[0], "spec_version": "2.1", "id": long_id})
+    report = import_bytes(as_(store, "m1-analyst"), "long.json", json.dumps(sent).encode())
+    assert (report.added, report.unchanged) == (0, len(SENT))
+    assert report.refused == ((long_id, "an id longer than 120 characters is not kept"),)

@@ -952,7 +952,7 @@ class Received:
     MISP uuid, when it was imported and by whom)."""
 
     id: int
-    kind: str  # event, entity, place, story, assessment
+    kind: str  # a record (event, entity, place, story, assessment), misp-*, or stix
     key: str  # the STIX id or MISP uuid
     record: dict[str, Any]
     marking: TLP

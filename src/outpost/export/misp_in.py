@@ -21,7 +21,7 @@ from typing import Any
 from pymisp import MISPAttribute, MISPEvent, MISPEventReport, MISPObject
 
 from outpost.export.bundle import Producer
-from outpost.export.stix_in import Parcel
+from outpost.export.stix_in import MAX_ID, Parcel
 from outpost.markings import TLP, strictest
 from outpost.records import Sent
 
@@ -54,6 +54,8 @@ def read_event(document: object) -> Parcel:
         meta.load({k: v for k, v in event.items() if k not in PARTS})
     except Exception as exc:  # pymisp raises many kinds; each names the field
         raise MispInputError(f"not a MISP event: {exc}") from None
+    if len(str(meta.uuid)) > MAX_ID:
+        raise MispInputError(f"not a MISP event: a uuid longer than {MAX_ID} characters")
     marking = _marking(meta.tags) or UNMARKED
     when = _time(meta.timestamp) if meta.get("timestamp") else datetime.now(UTC)
     items = [Sent("misp-event", meta.uuid, _meta(meta), marking, when)]
@@ -88,6 +90,8 @@ def _item(kind: str, raw: object, event: str, inherited: TLP, when: datetime) ->
         part = MISPEventReport()
         part.from_dict(**raw)
         tags = []
+    if len(str(part.uuid)) > MAX_ID:
+        raise MispInputError(f"a uuid longer than {MAX_ID} characters is not kept")
     record = json.loads(part.to_json()) | {"event_uuid": event}
     stamp = part.get("timestamp")
     modified = _time(stamp) if stamp else when

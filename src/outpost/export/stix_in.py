@@ -42,6 +42,7 @@ TLP1 = {
 UNMARKED = TLP.AMBER_STRICT
 FIXED = (PROJECT, EXTENSION, TLP2_EXTENSION)  # what every Outpost bundle carries
 FOREIGN = "stix"  # the kind of a partner's object that is no Outpost record, kept as it came
+MAX_ID = 120  # the longest key the store keeps (imported.key)
 NO_TIME = datetime(1970, 1, 1, tzinfo=UTC)  # a cyber observable has no version: it never changes
 Obj = dict[str, Any]
 
@@ -144,6 +145,8 @@ def _one(o: object) -> tuple[str | None, dict[str, Any]]:
     """One object checked on its own: its Outpost kind and record (None: no Outpost record)."""
     if not isinstance(o, dict):
         raise StixInputError("an object of a bundle must be a JSON object")
+    if len(str(o.get("id", ""))) > MAX_ID:
+        raise StixInputError(f"an id longer than {MAX_ID} characters is not kept")
     result = validate_instance(o, ValidationOptions(version="2.1"))
     if not result.is_valid:
         first = result.errors[0].message if result.errors else "invalid"

@@ -718,7 +718,9 @@ imported = Table(
     "imported",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("kind", String(16), nullable=False),  # event, entity, place, story, assessment
+    # an Outpost record's kind (event, entity, place, story, assessment), a MISP item's
+    # (misp-event, misp-attribute, misp-object, misp-report), or stix: a partner's own object
+    Column("kind", String(16), nullable=False),
     Column("key", String(120), nullable=False),
     Column("record", Text, nullable=False),
     Column("modified", DateTime, nullable=False),  # the object's own `modified`
