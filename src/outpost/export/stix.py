@@ -56,7 +56,7 @@ from outpost.export.stix_ids import (
 from outpost.export.stix_received import received_objects
 from outpost.export.tlp import MARKING_IDS, marking_definition
 from outpost.markings import TLP, strictest
-from outpost.records import Entity, Place, Story
+from outpost.records import Entity, EventRow, Place, Story
 
 GROUP_KINDS = {"armed_group": [], "terrorist_group": ["terrorist"], "extremist_group": []}
 Obj = dict[str, Any]
@@ -113,16 +113,15 @@ def _ids(sel: Selection) -> Ids:
         producer=stix_id("identity", f"producer:{sel.producer.id}"),
         actors={m.item.id: stix_id(actor_type(m.item), m.item.id) for m in sel.actors},
         places={place_key(m.item): stix_id("location", place_key(m.item)) for m in sel.places},
-        events={m.item.row.id: stix_id("report", _event_key(m.item)) for m in sel.events},
+        events={m.item.row.id: event_id(m.item.row) for m in sel.events},
         stories=frozenset(m.item.id for m in sel.stories),
     )
 
 
-def _event_key(e: EventItem) -> str:
-    """What makes an event the same event: its article, its sentence and its type (the same
-    in every Outpost that reads the same article)."""
-    r = e.row
-    return f"event:{r.article}:{r.start}:{r.end}:{r.type}"
+def event_id(row: EventRow) -> str:
+    """An event's STIX id, made of what makes an event the same event: its article, its
+    sentence and its type (the same in every Outpost that reads the same article)."""
+    return stix_id("report", f"event:{row.article}:{row.start}:{row.end}:{row.type}")
 
 
 def _common(
@@ -330,4 +329,4 @@ def _targets(
     return made
 
 
-__all__ = ["NAMESPACE", "actor_type", "bundle", "write"]
+__all__ = ["NAMESPACE", "actor_type", "bundle", "event_id", "write"]

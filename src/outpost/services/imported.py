@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from outpost.export import shapes
-from outpost.export.stix_ids import stix_id
+from outpost.export.stix import event_id
 from outpost.records import EventRow, Received
 from outpost.respond.people import NotFoundError
 from outpost.services.context import Context
@@ -77,16 +77,10 @@ def readable(r: Received) -> object | None:
         return None
 
 
-def event_key(row: EventRow) -> str:
-    """The STIX id every Outpost gives this event (export.stix: its article, its sentence
-    and its type), which its import keeps as its key."""
-    return stix_id("report", f"event:{row.article}:{row.start}:{row.end}:{row.type}")
-
-
 def sent_of_event(ctx: Context, row: EventRow) -> list[Received]:
     """The imported events the principal may see that are this event, oldest first."""
     with ctx.engine.connect() as conn:
-        return store.of_keys(conn, ctx.who, "event", [event_key(row)])
+        return store.of_keys(conn, ctx.who, "event", [event_id(row)])
 
 
 def sent_of_story(ctx: Context, story_id: str) -> list[Received]:
