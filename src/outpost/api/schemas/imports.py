@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, JsonValue
 
 from outpost.records import Received
 from outpost.services.imports import ImportReport
@@ -57,7 +56,7 @@ class ImportedPublic(BaseModel):
     imported: datetime = Field(description="When it was first imported.")
     imported_by: str | None = Field(description="Who imported it (username).")
     modified: datetime = Field(description="The object's own last modification.")
-    record: dict[str, Any] = Field(description="The object's content, as kept.")
+    record: dict[str, JsonValue] = Field(description="The object's content, as kept (JSON).")
 
 
 def imported_public(r: Received) -> ImportedPublic:
