@@ -76,14 +76,17 @@ def _tlp(ref: str) -> bool:
 
 def misp_objects(parts: Iterable[Marked[MispPart]]) -> list[Obj]:
     """Every MISP event whose metadata is among the parts, with its parts, in STIX."""
-    chosen = list(parts)
-    heads = [m for m in chosen if m.item.kind == "misp-event"]
+    heads: list[Marked[MispPart]] = []
+    by_event: dict[str, list[Marked[MispPart]]] = {}  # an event's uuid -> its parts
+    for m in parts:
+        if m.item.kind == "misp-event":
+            heads.append(m)
+        else:
+            by_event.setdefault(m.item.event, []).append(m)
     made: list[Obj] = []
     creators: dict[str, tuple[Obj, list[Obj]]] = {}  # id -> the identity and its groupings
     for head in heads:
-        held = [
-            m for m in chosen if m.item.kind != "misp-event" and m.item.event == head.item.event
-        ]
+        held = by_event.get(head.item.event, [])
         creator = _creator(head.item.record)
         inner = [_part(m, _grouping_id(head.item), creator["id"]) for m in held]
         grouping = _grouping(head, held, [o["id"] for o in inner] or [creator["id"]], creator)
@@ -91,10 +94,6 @@ def misp_objects(parts: Iterable[Marked[MispPart]]) -> list[Obj]:
         made += [grouping, *inner]
     identities = [c | {"object_marking_refs": [_loosest(g)]} for c, g in creators.values()]
     return [*identities, *made]
-
-
-def _parts_of(head: MispPart, parts: list[Marked[MispPart]]) -> list[Marked[MispPart]]:
-    return [m for m in parts if m.item.kind != "misp-event" and m.item.event == head.event]
 
 
 def _grouping_id(head: MispPart) -> str:
