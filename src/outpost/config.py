@@ -27,6 +27,11 @@
     OUTPOST_PASSWORD_TIME_COST    argon2id passes (default 3)
     OUTPOST_PASSWORD_LANES        argon2id lanes (default 4); a hash made with other values
                                   is made again at its next sign-in
+    OUTPOST_WATCHED_REGION        comma-separated ISO 3166 codes of the countries and
+                                  first-level divisions watched in depth: every town there is
+                                  looked for in any script (default: the CSTO's members,
+                                  Afghanistan, Uzbekistan, Turkmenistan, and the provinces of
+                                  Pakistan and China that border them)
 
 The TOML file uses the same names without the prefix, in lower case, e.g.
 `fetch_allow_networks = ["10.1.0.0/16"]`.
@@ -37,6 +42,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -90,6 +96,16 @@ class FeedSource:
     interval: float = 300.0
 
 
+# The alliance's members, the neighbours it watches, and the provinces of Pakistan and China
+# on their borders (Khyber Pakhtunkhwa, Balochistan, Gilgit-Baltistan, Xinjiang).
+WATCHED_REGION = (
+    *("AM", "BY", "KZ", "KG", "RU", "TJ"),
+    *("AF", "UZ", "TM"),
+    *("PK-KP", "PK-BA", "PK-GB", "CN-XJ"),
+)
+REGION_CODE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -103,6 +119,7 @@ class Settings:
     upload_max_bytes: int = 50 * 1024 * 1024  # one uploaded file, and one upload request
     require_admin_totp: bool = False  # administrators need a second factor to sign in
     password_cost: PasswordCost = field(default_factory=PasswordCost)
+    watched_region: tuple[str, ...] = WATCHED_REGION
 
     def with_database(self, url: str) -> Settings:
         return replace(self, database_url=url)
@@ -161,7 +178,22 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         int(_number(values, "upload_max_bytes", 50 * 1024 * 1024)),
         _flag(values, "require_admin_totp", False),
         _password_cost(values),
+        _region(values.get("watched_region", WATCHED_REGION)),
     )
+
+
+def _region(raw: object) -> tuple[str, ...]:
+    """ISO 3166-1 alpha-2 or 3166-2 codes, from a list in the file or "KZ,KG,PK-KP"."""
+    items = raw.split(",") if isinstance(raw, str) else raw
+    if not isinstance(items, list | tuple):
+        raise SettingsError(f"watched_region: expected a list of ISO codes, got {raw!r}")
+    codes = tuple(dict.fromkeys(str(item).strip().upper() for item in items if str(item).strip()))
+    bad = [code for code in codes if not REGION_CODE.match(code)]
+    if bad or not codes:
+        raise SettingsError(
+            f"watched_region: expected ISO 3166 codes such as KZ or PK-KP, got {bad or raw!r}"
+        )
+    return codes
 
 
 def _feeds(raw: object) -> tuple[FeedSource, ...]:

@@ -11,6 +11,8 @@ from typing import Any
 
 from outpost.analyze.entities import mention
 from outpost.analyze.linking import Linker
+from outpost.analyze.toponyms import CUES as PLACE_CUES
+from outpost.analyze.toponyms import retype_places
 from outpost.kb.actors import KnowledgeBase
 from outpost.records import Doc, Mention
 
@@ -32,7 +34,8 @@ class LinkStage:
             from outpost.analyze.gazetteer import load_gazetteer
             from outpost.config import load_settings
 
-            self._gazetteer = load_gazetteer(load_settings().cache_dir)
+            settings = load_settings()
+            self._gazetteer = load_gazetteer(settings.cache_dir, settings.watched_region)
         return self._gazetteer
 
     def __call__(self, doc: Doc) -> Doc:
@@ -44,6 +47,8 @@ class LinkStage:
             from outpost.analyze.retype import retype
 
             linked = retype(doc, linked, self.gazetteer, self.linker.surname_keys)
+        if doc.lang in PLACE_CUES:
+            linked = retype_places(doc, linked, self.gazetteer)
         roles = list(role_holders(doc, linked, self.kb))
         return replace(doc, mentions=tuple(sorted(linked + roles, key=lambda m: (m.start, -m.end))))
 

@@ -151,7 +151,8 @@ class PlaceStage:
         from outpost.analyze.gazetteer import load_gazetteer
         from outpost.config import load_settings
 
-        self.gazetteer = gazetteer or load_gazetteer(load_settings().cache_dir)
+        settings = load_settings()
+        self.gazetteer = gazetteer or load_gazetteer(settings.cache_dir, settings.watched_region)
         self.region = region  # None: the platform's default watched region
 
     def __call__(self, doc: Doc) -> Doc:
@@ -164,10 +165,23 @@ class PlaceStage:
         scanned = [  # "Vladimir" in "Vladimir Putin" is not the city
             (s, e)
             for s, e in scan(text, doc.lang, self.gazetteer)
-            if _free(s, e, people) and not _part_of_body(text, s, e, bodies)
+            if _free(s, e, people)
+            and not _part_of_body(text, s, e, bodies)
+            and self._enough(doc, text, s, e)
         ]
         found = resolve(merge(named, scanned), text, doc.lang, self.gazetteer, self.region)
         return replace(doc, places=tuple(found), focus=focus(found, lead_end(doc)))
+
+    def _enough(self, doc: Doc, text: str, start: int, end: int) -> bool:
+        """A small town of the watched region, in a language whose NER reads names, is taken
+        outside the names NER found and after a word that says a place: "Life Star",
+        "Darrell D. Ross" and "Nov. 13" name no villages of Russia, Belarus or Tajikistan."""
+        from outpost.analyze.toponyms import CUES, cued
+
+        if doc.lang not in CUES or not self.gazetteer.only_regional(text[start:end]):
+            return True
+        names = [(m.start, m.end) for m in doc.mentions]
+        return _free(start, end, names) and cued(text, start, doc.lang)
 
 
 def _free(start: int, end: int, taken: Sequence[tuple[int, int]]) -> bool:

