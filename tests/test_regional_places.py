@@ -103,3 +103,13 @@ def test_the_coverage_row_scores_the_pipeline() -> None:
     metrics = coverage.evaluate(limit=60)
     assert metrics["cases"] == 60
     assert 0.8 <= metrics["resolved"] <= metrics["found"] <= 1.0
+
+
+def test_rivers_and_border_crossings_are_places() -> None:
+    found = places("Militants crossed the Panj River near the Friendship Bridge.", "en")
+    assert [(name, country) for _, name, country in found] == [
+        ("Panj River", None),
+        ("Friendship Bridge", "UZ"),
+    ]
+    found = places("Боевики переправились через Амударью у Шерхан-Бандара.", "ru")
+    assert [name for _, name, _ in found] == ["Amu Darya", "Shir Khan Bandar"]

@@ -171,7 +171,7 @@ class Place:
     country: str | None  # ISO 3166-1 alpha-2
     admin1: str | None  # first-level division: ISO 3166-2 code or GeoNames admin1 name
     geonames_id: int | None
-    kind: str  # "country", "admin1", "city", "region"
+    kind: str  # "country", "admin1", "admin2", "city", "region", "feature" (river, crossing)
     confidence: float
 
 

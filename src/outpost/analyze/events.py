@@ -262,7 +262,7 @@ def _place_in(doc: Doc, start: int, end: int) -> Place | None:
     below_country = [p for p in inside if p.kind != "country"]
     chosen = located or below_country or ([] if doc.focus else inside)
     # the most specific: a city before a province before a country
-    rank = {"city": 0, "admin1": 1, "region": 3, "country": 2}
+    rank = {"city": 0, "feature": 0, "admin1": 1, "region": 3, "country": 2}
     return min(chosen, key=lambda p: (rank.get(p.kind, 4), -p.confidence), default=None)
 
 

@@ -20,8 +20,22 @@ from outpost.analyze.gazetteer import CENTRAL_ASIA, CYRILLIC, TURKIC, Candidate,
 from outpost.analyze.gazetteer import norm as _norm
 from outpost.records import Place
 
-KIND_PRIOR = {"country": 0.9, "admin1": 0.4, "admin2": 0.5, "city": 0.0, "region": 2.0}
-SPECIFICITY = {"city": 0.5, "admin2": 0.4, "admin1": 0.3, "country": 0.1, "region": 0.0}
+KIND_PRIOR = {
+    "country": 0.9,
+    "admin1": 0.4,
+    "admin2": 0.5,
+    "city": 0.0,
+    "region": 2.0,
+    "feature": 2.0,  # a river or border crossing, named as such: as strong as a region
+}
+SPECIFICITY = {
+    "city": 0.5,
+    "feature": 0.45,
+    "admin2": 0.4,
+    "admin1": 0.3,
+    "country": 0.1,
+    "region": 0.0,
+}
 LEADING = re.compile(r"^(?:the|в|во|на|из|к|ко|по|под|до|от|у|с|со|о|об)\s+", re.IGNORECASE)
 TRAILING = re.compile(r"(?:['’]s|['’])$")
 QUALIFIER = re.compile(r"^\s*,\s*((?:[A-Z][\w.]*\.?)(?:\s[A-Z][\w.]*\.?)?)")
@@ -120,7 +134,7 @@ def _codes(candidates: Iterable[Candidate]) -> frozenset[str]:
 
 def _prior(c: Candidate) -> float:
     e = c.entry
-    population = 1.2 if e.kind == "region" else 0.2 * math.log10(max(e.population, 1))
+    population = 1.2 if e.kind in ("region", "feature") else 0.2 * math.log10(max(e.population, 1))
     return c.alias + KIND_PRIOR[e.kind] + population + (0.6 if e.capital else 0.0)
 
 

@@ -34,7 +34,7 @@ WEAK_CUES = {
     "en": re.compile(r"\b(?:in|near|outside|from|to|In|Near|Outside|From)\s+$"),
     "ru": re.compile(r"(?<![\w-])(?i:в|во|под|близ|около|из|до|у)\s+$"),
 }
-PLACE_KINDS = frozenset({"city", "admin1", "admin2", "country", "region"})
+PLACE_KINDS = frozenset({"city", "admin1", "admin2", "country", "region", "feature"})
 
 
 def retype_places(doc: Doc, mentions: Sequence[Mention], gazetteer: Gazetteer) -> list[Mention]:

