@@ -106,3 +106,48 @@ def test_choose_needs_a_clear_winner_among_all_states() -> None:
     assert choose(candidates, {"RU": 4.0, "KZ": 3.0}) is None
     assert choose(candidates, {"JP": 4.0, "RU": 1.0}) is None  # Japan's ministry, not Russia's
     assert choose(candidates, {}) is None
+
+
+# --- the region's scripts, where the dictionary scan is the only reader ----------------------
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        (
+            "tg",
+            "Президенти Тоҷикистон Эмомалӣ Раҳмон бо роҳбарони Кумитаи давлатии амнияти миллӣ "
+            "дар бораи вазъи сарҳад бо Афғонистон ва хатари Толибон машварат кард.",
+            {"Эмомалӣ Раҳмон": "person:rahmon", "Кумитаи давлатии амнияти миллӣ": "org:gknb-tj"},
+        ),
+        (
+            "uz",
+            "Prezident Shavkat Mirziyoyev Davlat xavfsizlik xizmati rahbariyati bilan "
+            "Afgʻoniston bilan chegaradagi vaziyatni muhokama qildi.",
+            {"Shavkat Mirziyoyev": "person:mirziyoyev", "Davlat xavfsizlik xizmati": "org:sgb-uz"},
+        ),
+        (
+            "ky",
+            "Улуттук коопсуздук мамлекеттик комитети Баткен облусунда Садыр Жапаров менен "
+            "жолугушуу өткөрдү.",
+            {
+                "Улуттук коопсуздук мамлекеттик комитети": "org:gknb-kg",
+                "Садыр Жапаров": "person:sadyr-japarov",
+            },
+        ),
+        (
+            "ps",
+            "د طالبانو ویاند ذبیح الله مجاهد وویل چې طالبان به په افغانستان کې د داعش خراسان "
+            "پر ضد عملیاتو ته دوام ورکړي.",
+            {
+                "طالبان": "group:taliban",
+                "ذبیح الله مجاهد": "person:mujahid",
+                "داعش خراسان": "group:isis-k",
+            },
+        ),
+    ],
+)
+def test_people_and_organisations_in_the_regions_scripts(
+    stage: LinkStage, lang: str, text: str, expected: dict[str, str]
+) -> None:
+    found = linked(stage, text, lang)
+    for name, kb_id in expected.items():
+        assert found[name] == (kb_id, "kb"), name  # `method`: found by the dictionary scan
