@@ -1,5 +1,6 @@
 """The linking stage: NER mentions and the KB's dictionary scan merged, each linked to the
-knowledge base, surnames resolved from the full names before them."""
+knowledge base, surnames resolved from the full names before them, and names that bodies of
+several states share («ГКНБ», «МВД») settled by the states the article is about."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from outpost.analyze.context import settle
 from outpost.analyze.entities import mention
-from outpost.analyze.linking import Linker
+from outpost.analyze.linking import Candidates, Linker
 from outpost.analyze.toponyms import CUES as PLACE_CUES
 from outpost.analyze.toponyms import retype_places
 from outpost.kb.actors import KnowledgeBase
@@ -26,7 +28,8 @@ class LinkStage:
     def __init__(self, kb: KnowledgeBase, linker: Linker, gazetteer: Any = None) -> None:
         self.kb = kb
         self.linker = linker
-        self._gazetteer = gazetteer  # loaded on the first Russian article when not given
+        # Loaded on the first Russian article, or the first with a shared name, when not given.
+        self._gazetteer = gazetteer
 
     @property
     def gazetteer(self) -> Any:
@@ -39,10 +42,11 @@ class LinkStage:
         return self._gazetteer
 
     def __call__(self, doc: Doc) -> Doc:
-        scanned = self._scanned(doc)
+        scanned, shared_scan = self._scanned(doc)
         found = [m for m in doc.mentions if not _inside_longer(m, scanned)] + scanned
         linked = [self._link(doc, m) for m in sorted(found, key=lambda m: (m.start, -m.end))]
         linked = self.linker.resolve_surnames(linked)
+        linked = self._settle(doc, linked, shared_scan)
         if doc.lang == "ru":
             from outpost.analyze.retype import retype
 
@@ -52,14 +56,15 @@ class LinkStage:
         roles = list(role_holders(doc, linked, self.kb))
         return replace(doc, mentions=tuple(sorted(linked + roles, key=lambda m: (m.start, -m.end))))
 
-    def _scanned(self, doc: Doc) -> list[Mention]:
+    def _scanned(self, doc: Doc) -> tuple[list[Mention], set[tuple[int, int]]]:
         """KB names that NER missed (acronyms, «талибов», a country beside a person's name),
         and KB names longer than the NER mentions inside them: natasha reads «Голос
-        Америки» as the place «Америки»."""
+        Америки» as the place «Америки». Also the spans of names that bodies of several
+        states share («ГКНБ»), unlinked until the context settles them."""
         taken = [(m.start, m.end) for m in doc.mentions]
-        out = []
-        for start, end, kb_id in self.linker.find(doc.clean, doc.lang):
-            entity = self.kb.get(kb_id)
+        out, shared = [], set()
+        for start, end, ids in self.linker.find_all(doc.clean, doc.lang):
+            entity = self.kb.get(ids[0])
             if entity is None:
                 continue
             found = mention(doc, start, end, entity.type, "kb")
@@ -69,8 +74,29 @@ class LinkStage:
                 for s, e in inside
             ):
                 continue
-            out.append(replace(found, kb_id=kb_id, name=entity.name, confidence=0.95))
-        return out
+            if len(ids) > 1:
+                out.append(replace(found, name=found.text))
+                shared.add((found.start, found.end))
+            else:
+                out.append(replace(found, kb_id=ids[0], name=entity.name, confidence=0.95))
+        return out, shared
+
+    def _settle(
+        self, doc: Doc, mentions: list[Mention], scanned: set[tuple[int, int]]
+    ) -> list[Mention]:
+        """Shared names linked by the context; one the scan found and the context does not
+        settle is dropped (the scan knows it only as a name of the KB)."""
+        shared: dict[int, Candidates] = {}
+        for i, m in enumerate(mentions):
+            if m.kb_id is None:
+                candidates = self.linker.shared(m.text, m.type, doc.lang, normal=m.name)
+                if candidates:
+                    shared[i] = candidates
+        if not shared:
+            return mentions
+        # Places are clues only where a shared name waits: most articles never look them up.
+        settled = settle(doc, mentions, shared, self.kb, self.gazetteer)
+        return [m for m in settled if m.kb_id or (m.start, m.end) not in scanned]
 
     def _link(self, doc: Doc, m: Mention) -> Mention:
         if m.kb_id:

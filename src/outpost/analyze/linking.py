@@ -8,7 +8,13 @@ Three indexes over every alias of the KB, tried from the surest to the loosest:
   * a fuzzy match on that skeleton, word by word, strict enough that two people who share a
     surname are never taken for each other.
 A name that two actors share (a bare "Japarov") links to neither: precision comes first, and
-`resolve_surnames` settles such names from the full name earlier in the article.
+`resolve_surnames` settles such names from the full name earlier in the article; a name that
+bodies of different states share («ГКНБ», "Foreign Ministry") is settled by the article's
+context (`analyze.context`), which gets the candidates from `shared`.
+
+The dictionary scan (`find_all`) reads a language's own names and the English ones, with the
+endings the language puts on a name's last word (`kb/name_endings.yaml`: «УКМКнын»,
+"Mirziyoyevga", «طالبانو»).
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -25,7 +31,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 from unidecode import unidecode
 
-from outpost.kb.actors import KnowledgeBase
+from outpost.kb.actors import KnowledgeBase, load_endings
 from outpost.records import Entity, Mention
 
 # A word: letters and digits, apostrophes inside (O'zbekiston) but not an English "'s".
@@ -33,8 +39,11 @@ WORD = re.compile(r"\w+(?:['’ʼ`](?!s\b)\w+)*")
 APOSTROPHES = str.maketrans("", "", "'’ʼ`ʻ")
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 LATIN_OR_CYRILLIC = re.compile(r"^[\sA-Za-z\u00c0-\u024f\u0400-\u04ff\d.'’ʻʼ`-]+$")
-# The next word of a name, after what may stand between two words of one name.
-NEXT_WORD = re.compile(r"[\s.\-‐‑–—]{0,3}(\w+(?:['’ʼ`](?!s\b)\w+)*)")
+# Arabic-script letters that Persian, Pashto and Arabic write differently.
+ARABIC_FOLDS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک"})
+# The next word of a name, after what may stand between two words of one name (the joiner,
+# ZWNJ, that Persian writes between the parts of one name too: «ذبیح‌الله»).
+NEXT_WORD = re.compile(r"[\s.\-‐‑–—\u200c]{0,3}(\w+(?:['’ʼ`](?!s\b)\w+)*)")
 
 # Words that precede a name without being part of it ("President Tokayev", «президента
 # Токаева»). Compared folded, and for Russian also by lemma.
@@ -69,7 +78,7 @@ class _Rule:
 @dataclass(frozen=True)
 class _Entry:
     words: tuple[str, ...]  # folded
-    id: str
+    ids: tuple[str, ...]  # one actor, or the actors of different states who share the name
     rule: _Rule
 
 
@@ -80,20 +89,30 @@ class _Scanner:
 
 
 Linked = tuple[Entity, float] | None
+Candidates = tuple[tuple[Entity, float], ...]  # the actors a name may be, with confidences
+Found = tuple[int, int, tuple[str, ...]]  # a scanned name: start, end, the KB ids it may be
 REMEMBERED = 100_000  # mentions whose link is kept
 
 
 class Linker:
     """Links mentions to the KB. Built once (it loads pymorphy3); then cheap per call."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, endings: Mapping[str, tuple[str, ...]] | None = None
+    ) -> None:
         self.kb = kb
+        given = load_endings() if endings is None else endings
+        # Folded, longest first: «нын» is tried before «н».
+        self._endings = {
+            lang: tuple(sorted({fold(e) for e in items}, key=len, reverse=True))
+            for lang, items in given.items()
+        }
         self._exact: dict[str, set[str]] = {}
         self._forms: dict[str, set[str]] = {}  # Russian case forms of Russian aliases
         self._skeleton: dict[str, set[str]] = {}
         self._surnames: set[str] = set()  # folded one-word aliases of people
         self._scan: dict[str | None, _Scanner] = {}
-        self._linked: dict[tuple[str, str | None, str | None, str | None], Linked] = {}
+        self._linked: dict[tuple[str, str | None, str | None, str | None], Candidates] = {}
         self._build()
         self._fuzzy_keys = sorted(k for k in self._skeleton if " " in k)
 
@@ -115,14 +134,15 @@ class Linker:
     def _scanner(self, lang: str | None) -> _Scanner:
         """What to scan for in one language's text; made on first use, then kept."""
         if lang not in self._scan:
-            self._scan[lang] = _make_scanner(*self._scan_entries(lang))
+            endings = self._endings.get(lang or "", ())
+            self._scan[lang] = _make_scanner(*self._scan_entries(lang), endings)
         return self._scan[lang]
 
     def _scan_entries(self, lang: str | None) -> tuple[list[_Entry], set[str]]:
         # A language's own aliases and the English ones (acronyms such as G20 cross over);
         # never all languages at once for a known language, because a short name in one
         # is a word in another (Tajik «Чин», China, is Russian «чин», rank).
-        merged: dict[tuple[tuple[str, ...], str], _Rule] = {}
+        merged: dict[tuple[tuple[str, ...], tuple[str, ...]], _Rule] = {}
         starts: set[str] = set()
         for alias_lang, alias, entity in self.kb.aliases():
             if lang is not None and alias_lang not in (lang, "en"):
@@ -136,38 +156,65 @@ class Linker:
             for form in forms:
                 written = WORD.findall(form)
                 words = tuple(fold(w) for w in written)
-                if words and len(self._owners(" ".join(words))) <= 1:
-                    key = (words, entity.id)
+                ids = tuple(sorted(self._owners(" ".join(words)) | {entity.id}))
+                if words and (len(ids) == 1 or self.of_different_states(ids)):
+                    key = (words, ids)
                     merged[key] = _merge(merged.get(key), rule)
                     starts.add(written[0].lower())  # fold() drops diacritics; text may not
-        return [_Entry(words, ident, rule) for (words, ident), rule in merged.items()], starts
+        return [_Entry(words, ids, rule) for (words, ids), rule in merged.items()], starts
 
     def _owners(self, key: str) -> set[str]:
         return self._exact.get(key, set()) | self._forms.get(key, set())
+
+    def of_different_states(self, ids: Iterable[str]) -> bool:
+        """Whether each actor belongs to a state and no two to the same one: then the state
+        the context names tells them apart (two Japarovs of Kyrgyzstan it cannot)."""
+        countries = [self.kb.entities[i].country for i in ids]
+        return None not in countries and len(set(countries)) == len(countries)
 
     # --- linking -----------------------------------------------------------------------------
     def link(
         self, text: str, type: str | None, lang: str | None, normal: str | None = None
     ) -> Linked:
-        """The actor a mention refers to and a confidence in [0, 1]; None when unknown.
-        Remembered: news names the same few actors (and unknowns) again and again."""
+        """The actor a mention refers to and a confidence in [0, 1]; None when unknown or
+        when the name is shared (see `shared`)."""
+        found = self._candidates(text, type, lang, normal)
+        return found[0] if len(found) == 1 else None
+
+    def shared(
+        self, text: str, type: str | None, lang: str | None, normal: str | None = None
+    ) -> Candidates:
+        """The actors a shared name may be («ГКНБ»: Kyrgyzstan's and Tajikistan's), when they
+        belong to different states; empty for a name of one actor or of none."""
+        found = self._candidates(text, type, lang, normal)
+        if len(found) > 1 and self.of_different_states(e.id for e, _ in found):
+            return found
+        return ()
+
+    def _candidates(
+        self, text: str, type: str | None, lang: str | None, normal: str | None
+    ) -> Candidates:
+        """Remembered: news names the same few actors (and unknowns) again and again."""
         key = (text, type, lang, normal)
         if key not in self._linked:
             if len(self._linked) >= REMEMBERED:
                 self._linked.clear()  # a long run's names drift: start afresh
-            self._linked[key] = self._link(text, type, lang, normal)
+            self._linked[key] = self._match(text, type, lang, normal)
         return self._linked[key]
 
-    def _link(self, text: str, type: str | None, lang: str | None, normal: str | None) -> Linked:
+    def _match(
+        self, text: str, type: str | None, lang: str | None, normal: str | None
+    ) -> Candidates:
         wanted = TYPE_ALIASES.get(type, type) if type else None
         names = [n for n in dict.fromkeys((text, normal or text)) if n.strip()]
         if not names:
-            return None
+            return ()
         for confidence, index, keys in self._trials(names, lang):
             found = self._lookup(index, keys, wanted, confidence)
-            if found is not None:
-                return found or None  # an empty tuple: ambiguous, stop here
-        return self._fuzzy(names, wanted)
+            if found:
+                return found  # more than one: a shared name, stop here
+        fuzzy = self._fuzzy(names, wanted)
+        return (fuzzy,) if fuzzy else ()
 
     def _trials(
         self, names: list[str], lang: str | None
@@ -184,16 +231,15 @@ class Linker:
 
     def _lookup(
         self, index: dict[str, set[str]], keys: Iterable[str], wanted: str | None, base: float
-    ) -> tuple[Entity, float] | tuple[()] | None:
+    ) -> Candidates:
         for key in keys:
             scored = self._compatible(index.get(key, ()), wanted)
-            if len(scored) > 1:
-                return ()
             if scored:
-                entity, factor = scored[0]
-                surname = entity.type == "PER" and " " not in key
-                return entity, round(base * factor * (SURNAME_ONLY if surname else 1.0), 3)
-        return None
+                return tuple(
+                    (entity, round(base * factor * _surname_factor(entity, key), 3))
+                    for entity, factor in scored
+                )
+        return ()
 
     def _compatible(self, ids: Iterable[str], wanted: str | None) -> list[tuple[Entity, float]]:
         out = []
@@ -224,25 +270,30 @@ class Linker:
 
     # --- scanning ----------------------------------------------------------------------------
     def find(self, text: str, lang: str | None) -> list[tuple[int, int, str]]:
-        """Spans of KB aliases in the text, longest match first, on word boundaries:
-        (start, end, KB id). Acronyms must match their letters' case exactly.
+        """Spans of the names of one actor each: (start, end, KB id); see `find_all`."""
+        return [
+            (start, end, ids[0]) for start, end, ids in self.find_all(text, lang) if len(ids) == 1
+        ]
+
+    def find_all(self, text: str, lang: str | None) -> list[Found]:
+        """Spans of KB aliases in the text, longest match first, on word boundaries, each with
+        the actors it may name (several for a name bodies of different states share). An
+        ending of the language is left out of the span. Acronyms must match their letters'
+        case exactly.
 
         One compiled pattern (a trie of the aliases' first words) finds where a name may
         start; only there are the following words read and compared.
         """
         scanner = self._scanner(lang)
-        found: list[tuple[int, int, str]] = []
+        endings = self._endings.get(lang or "", ())
+        found: list[Found] = []
         done = 0
         for hit in scanner.pattern.finditer(text):
             first = WORD.match(text, hit.start()) if hit.start() >= done else None
-            entries = scanner.index.get(fold(first.group())) if first else None
-            if not first or not entries:
-                continue
-            words = _words_from(text, first, len(entries[0].words))
-            entry = _match(entries, text, words)
-            if entry is not None:
-                done = words[len(entry.words) - 1][1]
-                found.append((first.start(), done, entry.id))
+            matched = _match_at(scanner, text, first, endings) if first else None
+            if first and matched:
+                entry, done = matched
+                found.append((first.start(), done, entry.ids))
         return found
 
     # --- surnames ----------------------------------------------------------------------------
@@ -294,7 +345,8 @@ class Linker:
 @functools.lru_cache(maxsize=65536)
 def fold(word: str) -> str:
     """One word with case, ё/е, diacritics and apostrophes folded away."""
-    word = unicodedata.normalize("NFKD", word.casefold().replace("ё", "е"))
+    word = word.casefold().replace("ё", "е").translate(ARABIC_FOLDS)
+    word = unicodedata.normalize("NFKD", word)
     return "".join(c for c in word if not unicodedata.combining(c)).translate(APOSTROPHES)
 
 
@@ -440,14 +492,17 @@ def _inflect(word: str, parse: Any, case: str) -> str:
 
 
 # --- scanning ------------------------------------------------------------------------------------
-def _make_scanner(entries: list[_Entry], starts: set[str]) -> _Scanner:
+def _make_scanner(
+    entries: list[_Entry], starts: set[str], endings: tuple[str, ...] = ()
+) -> _Scanner:
     index: dict[str, list[_Entry]] = {}
     for entry in entries:
         index.setdefault(entry.words[0], []).append(entry)
     for group in index.values():
         group.sort(key=lambda e: -len(e.words))
     starts = starts | set(index)
-    pattern = r"(?<!\w)" + _trie(sorted(starts)) + r"(?!\w)"
+    ending = f"(?:{_trie(endings)})?" if endings else ""
+    pattern = r"(?<!\w)" + _trie(sorted(starts)) + ending + r"(?!\w)"
     return _Scanner(re.compile(pattern, re.IGNORECASE), index)
 
 
@@ -471,11 +526,14 @@ def _trie_node(node: dict[str, Any]) -> str:
     return f"(?:{body})?" if "" in node else body
 
 
+LETTERS = {"е": "[её]", "ی": "[یيى]", "ک": "[کك]"}  # what fold() makes one letter
+
+
 def _letter(char: str) -> str:
-    return "[её]" if char == "е" else re.escape(char)
+    return LETTERS.get(char) or re.escape(char)
 
 
-def _words_from(text: str, first: re.Match[str], limit: int) -> list[tuple[int, int, str]]:
+def _words_from(text: str, first: re.Match[str], limit: int) -> list[Word]:
     """The first word and up to `limit - 1` more, stopping where punctuation breaks a name."""
     words = [(first.start(), first.end(), fold(first.group()))]
     while len(words) < limit:
@@ -486,15 +544,55 @@ def _words_from(text: str, first: re.Match[str], limit: int) -> list[tuple[int, 
     return words
 
 
+Word = tuple[int, int, str]  # start, end, folded
+
+
+def _match_at(
+    scanner: _Scanner, text: str, first: re.Match[str], endings: tuple[str, ...]
+) -> tuple[_Entry, int] | None:
+    """The longest name that starts with this word, and where it ends."""
+    word = fold(first.group())
+    entries = scanner.index.get(word)
+    if entries:
+        words = _words_from(text, first, len(entries[0].words))
+        found = _match(entries, text, words, endings)
+        if found:
+            return found
+    for ending in endings:  # a one-word name with an ending: «УКМКнын», «Толибонро»
+        stem, end = word[: -len(ending)], first.end() - len(ending)
+        if not word.endswith(ending) or len(stem) < 2 or fold(text[end : first.end()]) != ending:
+            continue
+        alone = [e for e in scanner.index.get(stem, ()) if len(e.words) == 1]
+        found = _match(alone, text, [(first.start(), end, stem)], ())
+        if found:
+            return found
+    return None
+
+
 def _match(
-    entries: Iterable[_Entry], text: str, words: list[tuple[int, int, str]]
-) -> _Entry | None:
+    entries: Iterable[_Entry], text: str, words: list[Word], endings: tuple[str, ...]
+) -> tuple[_Entry, int] | None:
     for entry in entries:
         n = len(entry.words)
-        if n > len(words) or any(words[k][2] != entry.words[k] for k in range(1, n)):
+        if n > len(words) or any(words[k][2] != entry.words[k] for k in range(1, n - 1)):
             continue
-        if entry.rule.kind == "any" or _looks_right(entry.rule, text, words[:n]):
-            return entry
+        last = _last_word(text, words[n - 1], entry.words[n - 1], endings) if n > 1 else words[0]
+        if last is None:
+            continue
+        span = [*words[: n - 1], last]
+        if entry.rule.kind == "any" or _looks_right(entry.rule, text, span):
+            return entry, last[1]
+    return None
+
+
+def _last_word(text: str, word: Word, wanted: str, endings: tuple[str, ...]) -> Word | None:
+    """The last word of a name as the name has it, without the ending the text adds."""
+    start, end, folded = word
+    if folded == wanted:
+        return word
+    for ending in endings:
+        if folded == wanted + ending and fold(text[end - len(ending) : end]) == ending:
+            return start, end - len(ending), wanted
     return None
 
 
@@ -505,6 +603,10 @@ def _type_factor(wanted: str | None, actual: str) -> float:
     if {wanted, actual} == {"ORG", "LOC"}:
         return CROSS_TYPE
     return 0.0
+
+
+def _surname_factor(entity: Entity, key: str) -> float:
+    return SURNAME_ONLY if entity.type == "PER" and " " not in key else 1.0
 
 
 def _same_words(a: str, b: str) -> bool:
@@ -521,6 +623,8 @@ def _same_words(a: str, b: str) -> bool:
 
 def _rule(alias: str) -> _Rule:
     letters = [c for c in alias if c.isalpha()]
+    if not any(c.isupper() or c.islower() for c in letters):
+        return _Rule("any")  # a script without case (Persian, Pashto, Chinese)
     words = WORD.findall(alias)
     inner_capital = any(any(c.isupper() for c in w[1:]) for w in words)
     if not any(c.islower() for c in letters) or inner_capital:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -21,13 +21,14 @@ import yaml
 from outpost.records import Entity, Role
 
 KB_FILE = "actors.yaml"
+ENDINGS_FILE = "name_endings.yaml"
 TYPES = ("PER", "ORG", "LOC")
 PREFIX_TYPES = {"person": "PER", "org": "ORG", "group": "ORG", "country": "LOC"}
 LANGUAGES = frozenset(
     "en ru kk ky tg uz fa ps tk az hy be uk tr de fr it zh mn ka ar ur hi".split()
 )
 REQUIRED = ("id", "type", "kind", "name", "wikidata", "country", "names")
-OPTIONAL = ("roles", "no_scan")
+OPTIONAL = ("roles", "no_scan", "languages", "clues")
 ROLE_KEYS = frozenset({"title", "of", "start", "end"})
 ID = re.compile(r"^(person|org|group|country):[A-Za-z0-9-]+$")
 QID = re.compile(r"^Q[1-9][0-9]*$")
@@ -72,6 +73,10 @@ class KBError(ValueError):
 class KnowledgeBase:
     entities: Mapping[str, Entity]  # id -> actor, in file order
     no_scan: Mapping[str, frozenset[str]]  # id -> aliases the dictionary scan must skip
+    # A state's own languages and the words that point to it without naming it: what tells
+    # which state's «ГКНБ» an article means (analyze.context).
+    languages: Mapping[str, frozenset[str]] = field(default_factory=dict)  # country id -> langs
+    clues: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # country id -> words
 
     def get(self, id: str) -> Entity | None:
         return self.entities.get(id)
@@ -82,6 +87,12 @@ class KnowledgeBase:
             for lang, names in entity.names.items():
                 for alias in names:
                     yield lang, alias, entity
+
+    def states_speaking(self, lang: str | None) -> frozenset[str]:
+        """The country codes whose own language `lang` is (tg: TJ; fa: AF and IR)."""
+        return frozenset(
+            ident.partition(":")[2] for ident, langs in self.languages.items() if lang in langs
+        )
 
     def holder(self, title: str, of: str, on: date) -> Entity | None:
         """Who held `title` of `of` (a country code or KB id) on the day `on`.
@@ -132,6 +143,23 @@ def load_kb() -> KnowledgeBase:
     return parse_kb(text, KB_FILE)
 
 
+@functools.cache
+def load_endings() -> Mapping[str, tuple[str, ...]]:
+    """Per language, the endings a name takes in running text (`name_endings.yaml`)."""
+    text = resources.files("outpost.kb").joinpath(ENDINGS_FILE).read_text(encoding="utf-8")
+    raw = yaml.load(text, Loader=_LOADER)
+    if not isinstance(raw, dict):
+        raise KBError(f"{ENDINGS_FILE}: expected languages mapped to lists of endings")
+    endings: dict[str, tuple[str, ...]] = {}
+    for lang, items in raw.items():
+        if lang not in LANGUAGES or not isinstance(items, list):
+            raise KBError(f"{ENDINGS_FILE}: {lang!r}: a known language with a list of endings")
+        if not all(isinstance(e, str) and e.strip() for e in items):
+            raise KBError(f"{ENDINGS_FILE}: {lang}: an empty or non-text ending in {items!r}")
+        endings[lang] = tuple(items)
+    return endings
+
+
 def read_kb(path: Path) -> KnowledgeBase:
     """A knowledge base from another file (a deployment's own actors, or a test)."""
     return parse_kb(path.read_text(encoding="utf-8"), path.name)
@@ -151,16 +179,23 @@ def validate(raw: object, source: str) -> KnowledgeBase:
         raise KBError(f"{source}: expected a list of actors, got {type(raw).__name__}")
     entities: dict[str, Entity] = {}
     no_scan: dict[str, frozenset[str]] = {}
+    languages: dict[str, frozenset[str]] = {}
+    clues: dict[str, tuple[str, ...]] = {}
     for index, item in enumerate(raw, start=1):
         label = _entry_label(item, index)
         try:
             entity, skip = _entry(item)
+            langs, words = _state_context(item, entity.id)
         except KBError as exc:
             raise KBError(f"{source}: {label}: {exc}") from None
         if entity.id in entities:
             raise KBError(f"{source}: {label}: duplicate id")
         entities[entity.id] = entity
         no_scan[entity.id] = skip
+        if langs:
+            languages[entity.id] = langs
+        if words:
+            clues[entity.id] = words
     for entity in entities.values():
         for role in entity.roles:
             if not COUNTRY.match(role.of) and role.of not in entities:
@@ -168,7 +203,7 @@ def validate(raw: object, source: str) -> KnowledgeBase:
                     f"{source}: entry {entity.id}: role {role.title!r} of {role.of!r}: "
                     "'of' is neither a country code nor a KB id"
                 )
-    return KnowledgeBase(entities=entities, no_scan=no_scan)
+    return KnowledgeBase(entities=entities, no_scan=no_scan, languages=languages, clues=clues)
 
 
 def _entry_label(item: object, index: int) -> str:
@@ -209,6 +244,22 @@ def _entry(item: object) -> tuple[Entity, frozenset[str]]:
         kind=_text(item, "kind"),
     )
     return entity, _no_scan(item.get("no_scan"), names)
+
+
+def _state_context(item: dict[str, Any], ident: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A state's `languages` and `clues`; other actors have neither."""
+    langs, words = item.get("languages"), item.get("clues")
+    if (langs is not None or words is not None) and not ident.startswith("country:"):
+        raise KBError("only a state (country:) has 'languages' and 'clues'")
+    if langs is not None and (
+        not isinstance(langs, list) or not set(langs) <= LANGUAGES or len(langs) != len(set(langs))
+    ):
+        raise KBError(f"'languages' must list known language codes once each, got {langs!r}")
+    if words is not None and (
+        not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words)
+    ):
+        raise KBError(f"'clues' must be a list of words, got {words!r}")
+    return frozenset(langs or ()), tuple(words or ())
 
 
 def _text(item: dict[str, Any], key: str) -> str:
