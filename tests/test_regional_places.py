@@ -113,3 +113,19 @@ def test_rivers_and_border_crossings_are_places() -> None:
     ]
     found = places("Боевики переправились через Амударью у Шерхан-Бандара.", "ru")
     assert [name for _, name, _ in found] == ["Amu Darya", "Shir Khan Bandar"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "kind"),
+    [
+        ("Fighting broke out in the city of Kandahar.", "en", "city"),
+        ("Fighting broke out in Kandahar province.", "en", "admin1"),
+        ("Бои идут в городе Кандагар.", "ru", "city"),
+        ("Бои идут в провинции Кандагар.", "ru", "admin1"),
+    ],
+)
+def test_the_words_around_a_name_tell_a_town_from_its_province(
+    text: str, lang: str, kind: str
+) -> None:
+    doc = outpost.analyze(text, lang=lang)
+    assert [(p.name[:4], p.kind) for p in doc.places] == [("Kand", kind)]

@@ -45,6 +45,39 @@ MAX_WORDS = 4
 CONTRACTION = re.compile(r"['’](?:ve|ll|re|d|m|s|t)$")
 
 
+# Words that say which kind of place a name is, before it ("the city of Kandahar", «в городе
+# Ош», «шаҳри Панҷакент», «شهر زرنج») or after it ("Kandahar province", «Ош шаарында», «Osh
+# viloyati»): a town and the province named after it are told apart by them.
+SAID_KIND = (
+    (
+        frozenset({"city"}),
+        re.compile(
+            r"(?:\b(?i:city|town|village)\s+of|(?<![\w-])(?i:город[аеуом]*|г\.|сел[аоеу]м?|"
+            r"посёлк[аеуом]*|поселк[аеуом]*|деревн[яеиюй]|кишлак[аеу]?|шаҳри|shahri|شهر|شهرستان))"
+            r"\s+$"
+        ),
+        re.compile(r"^\s+(?i:city|town|шаар\w*|қала\w*|shahr\w*|şäher\w*|ښار)(?!\w)"),
+    ),
+    (
+        frozenset({"admin1"}),
+        re.compile(
+            r"(?:\b(?i:province|region|oblast)\s+of|(?<![\w-])(?i:област[иьюя]|вилояти|ولایت|"
+            r"استان))\s+$"
+        ),
+        re.compile(
+            r"^\s+(?i:province|region|oblast|област\w*|облыс\w*|viloyat\w*|вилоят\w*|"
+            r"ولایت|ولسوالی)(?!\w)"
+        ),
+    ),
+)
+
+
+KIND_WORDS = (
+    (frozenset({"city"}), r"city|town|шаар\w*|қала\w*|shahr\w*|şäher\w*"),
+    (frozenset({"admin1"}), r"province|region|oblast|област\w*|облыс\w*|viloyat\w*|вилоят\w*"),
+)
+
+
 @dataclass(frozen=True)
 class _Mention:
     start: int
@@ -110,10 +143,36 @@ def _mention(span: tuple[int, int], text: str, lang: str | None, gaz: Gazetteer)
         head, _, tail = surface.partition(",")
         within = _codes(gaz.lookup(tail.strip(), lang)) or within
         candidates, end = gaz.lookup(head.strip(), lang), start + len(head.rstrip())
+    kinds = _said_kind(text, start, end)
+    if not candidates and (named := _with_kind(surface)):  # NER's "Kandahar province"
+        bare, kinds = named
+        candidates = [c for c in gaz.lookup(bare, lang) if c.entry.kind in kinds]
     if not candidates:
         return None
-    key = f"{_norm(surface)}|{','.join(sorted(within))}"
+    candidates = [c for c in candidates if c.entry.kind in kinds] or candidates
+    key = f"{_norm(surface)}|{','.join(sorted(within))}|{','.join(sorted(kinds))}"
     return _Mention(start, end, text[start:end], key, tuple(candidates), within)
+
+
+def _with_kind(surface: str) -> tuple[str, frozenset[str]] | None:
+    """A name with the word for its kind inside the span ("Kandahar province", "City of
+    Osh"), and the kinds that word says."""
+    for kinds, words in KIND_WORDS:
+        match = re.match(rf"^(.+?)\s+(?i:{words})$", surface) or re.match(
+            rf"^(?i:(?:the\s+)?(?:{words})\s+of)\s+(.+)$", surface
+        )
+        if match:
+            return match.group(1), kinds
+    return None
+
+
+def _said_kind(text: str, start: int, end: int) -> frozenset[str]:
+    """The kinds of place the words around a name say it is, or none."""
+    before, after = text[max(0, start - 30) : start], text[end : end + 30]
+    for kinds, ahead, behind in SAID_KIND:
+        if ahead.search(before) or behind.search(after):
+            return kinds
+    return frozenset()
 
 
 def _qualifier(after: str, lang: str | None, gaz: Gazetteer) -> frozenset[str]:

@@ -36,9 +36,9 @@ CYRILLIC = re.compile(r"^[\u0400-\u04ff][\u0400-\u04ff\- ]*$")
 ARABIC_LETTERS = r"\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufeff"
 ARABIC = re.compile(rf"^[{ARABIC_LETTERS}][{ARABIC_LETTERS}\u200c ]*$")
 # Latin spellings of the region's own alphabets (Uzbek, Turkmen, Kazakh): letters or marks an
-# English or Russian romanisation does not use. Other Latin altnames are mostly exonyms of
-# European languages (Osch, Osz) and are not the region's.
-LOCAL_LATIN = re.compile(r"[ʻʼ’‘'ğşňýžçäöüıəñ]")
+# English or Russian romanisation does not use (not Azerbaijani's ə: Səmərqənd). Other Latin
+# altnames are mostly exonyms of European languages (Osch, Osz) and are not the region's.
+LOCAL_LATIN = re.compile(r"[ʻʼ’‘'ğşňýžçäöüıñ]")
 
 # One sentence a language, the name in the form a town has in running text after a noun that
 # says it is a town, so that the test asks for the name, not for inflection.
@@ -114,8 +114,8 @@ def _cases_of(town: dict[str, Any], where: str) -> Iterator[Case]:
     spellings: dict[tuple[str, str], set[str]] = defaultdict(set)
     spellings["en", "en"].add(town["name"])
     for name in names:
-        if name[:1].islower():  # machine romanisations ("akta'u"): nobody writes a town so
-            continue
+        if name[:1].islower() or "," in name or "،" in name:
+            continue  # machine romanisations ("akta'u"), and titles with their province
         if RUSSIAN.match(name):
             spellings["ru", "ru"].add(name)
         elif CYRILLIC.match(name) and iso in CYRILLIC_TEMPLATE:
