@@ -129,3 +129,12 @@ def test_the_words_around_a_name_tell_a_town_from_its_province(
 ) -> None:
     doc = outpost.analyze(text, lang=lang)
     assert [(p.name[:4], p.kind) for p in doc.places] == [("Kand", kind)]
+
+
+def test_the_output_says_which_method_found_each_name() -> None:
+    from outpost.serialize import doc_json
+
+    doc = outpost.analyze("Four men were detained in the city of Gardez, the NDS said.", lang="en")
+    methods = {e["text"]: e["method"] for e in doc_json(doc)["entities"]}
+    assert methods["Gardez"] == "gazetteer"  # spaCy's PERSON, made a place by "city of"
+    assert all(methods.values())

@@ -149,6 +149,7 @@ def doc_json(doc: Doc) -> dict[str, Any]:
                 "kb_id": m.kb_id,
                 "name": m.name,
                 "confidence": round(m.confidence, 3),
+                "method": m.method,
             }
             for m in doc.mentions
         ],

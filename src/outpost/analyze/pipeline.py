@@ -28,7 +28,7 @@ from outpost.analyze.edits import original_span
 from outpost.analyze.language import identify
 from outpost.records import Doc, Label, Span
 
-VERSION = "4"  # bump when a stage changes what it finds: stored results are redone
+VERSION = "5"  # bump when a stage changes what it finds: stored results are redone
 PARAGRAPH = re.compile(r"[^\n]+")
 MIN_PARAGRAPH_LETTERS = 40
 

@@ -31,7 +31,8 @@ def stored_doc(conn: Connection, row: Any) -> Doc:
         title=article.title,
         lang=article.lang,
         mentions=tuple(
-            Mention(m.text, m.type, m.start, m.end, m.name, m.kb_id, m.confidence) for m in found
+            Mention(m.text, m.type, m.start, m.end, m.name, m.kb_id, m.confidence, m.method)
+            for m in found
         ),
         places=tuple(place(p._mapping) for p in located),
         event_type=Label(row.event_type, row.event_type_score or 0.0) if row.event_type else None,

@@ -119,7 +119,7 @@ def _insert_events(conn: Connection, article_id: int, doc: Doc) -> None:
 
 
 def _mention_row(m: Any) -> dict[str, Any]:
-    return _plain(m, "start", "end", "text", "type", "name", "kb_id", "confidence")
+    return _plain(m, "start", "end", "text", "type", "name", "kb_id", "confidence", "method")
 
 
 def _plain(record: Any, *names: str) -> dict[str, Any]:

@@ -172,6 +172,7 @@ mentions = Table(
     Column("name", Text, nullable=False),
     Column("kb_id", String(64)),
     Column("confidence", Float, nullable=False),
+    Column("method", String(24), nullable=False, server_default=""),  # which reader found it
     Index(None, "kb_id", "article_id"),  # covering: an actor's articles from the index alone
 )
 

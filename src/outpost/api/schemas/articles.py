@@ -34,6 +34,11 @@ class MentionPublic(BaseModel):
     name: str = Field(description="Its normal form, or the knowledge base's name when linked.")
     kb_id: str | None = Field(description="The knowledge-base actor it names, when linked.")
     confidence: float
+    method: str = Field(
+        description="What found it: the recogniser of its language (spacy, natasha, crf-fa, "
+        "crf-kk), the knowledge base's scan (kb), the article's context (context), the "
+        "gazetteer, a surname or a role; empty for articles analysed before it was kept."
+    )
 
 
 class PlaceMentionPublic(BaseModel):
@@ -137,6 +142,7 @@ def mention_public(m: Mention) -> MentionPublic:
         name=m.name,
         kb_id=m.kb_id,
         confidence=m.confidence,
+        method=m.method,
     )
 
 
