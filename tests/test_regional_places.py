@@ -138,3 +138,12 @@ def test_the_output_says_which_method_found_each_name() -> None:
     methods = {e["text"]: e["method"] for e in doc_json(doc)["entities"]}
     assert methods["Gardez"] == "gazetteer"  # spaCy's PERSON, made a place by "city of"
     assert all(methods.values())
+
+
+def test_in_persian_script_a_small_town_that_is_a_word_needs_a_word_for_a_place() -> None:
+    # Sangin (Helmand) is «سنگین», "heavy"; Tver is «تور», "tour"
+    assert places("این یک بار سنگین برای اقتصاد است.", "fa") == []
+    assert places("او در یک تور اروپایی شرکت کرد.", "fa") == []
+    assert [name for _, name, _ in places("درگیری در ولسوالی سنگین ادامه دارد.", "fa")] == [
+        "Sangīn"
+    ]

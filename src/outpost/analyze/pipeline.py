@@ -173,15 +173,20 @@ class PlaceStage:
         return replace(doc, places=tuple(found), focus=focus(found, lead_end(doc)))
 
     def _enough(self, doc: Doc, text: str, start: int, end: int) -> bool:
-        """A small town of the watched region, in a language whose NER reads names, is taken
-        outside the names NER found and after a word that says a place: "Life Star",
-        "Darrell D. Ross" and "Nov. 13" name no villages of Russia, Belarus or Tajikistan."""
-        from outpost.analyze.toponyms import CUES, cued
+        """A small town of the watched region, in a language whose NER reads names or in a
+        script without capitals, is taken outside the names NER found and beside a word that
+        says a place: "Life Star", "Darrell D. Ross", "Nov. 13" and «سنگین» ("heavy") name no
+        villages of Russia, Belarus, Tajikistan or Afghanistan here."""
+        from outpost.analyze.toponyms import CUES, cased, cued
 
-        if doc.lang not in CUES or not self.gazetteer.only_regional(text[start:end]):
+        name = text[start:end]
+        short = len(name) <= 3 and not cased(name)  # «تور», Tver and "tour", in any case
+        if not short and not self.gazetteer.only_regional(name):
             return True
+        if not short and doc.lang not in CUES and cased(name):
+            return True  # Tajik, Kyrgyz, Uzbek: no recogniser; a capital letter says a name
         names = [(m.start, m.end) for m in doc.mentions]
-        return _free(start, end, names) and cued(text, start, doc.lang)
+        return _free(start, end, names) and cued(text, start, end, doc.lang)
 
 
 def _free(start: int, end: int, taken: Sequence[tuple[int, int]]) -> bool:

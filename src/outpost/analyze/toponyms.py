@@ -29,7 +29,15 @@ CUES = {
         r"(?:(?<![\w-])(?i:город[аеуом]*|г\.|сел[аоеу]м?|посёлк[аеуом]*|поселк[аеуом]*|пос\.|"
         r"пгт|деревн[яеиюй]|кишлак[аеу]?|аул[аеу]?|район[аеу]?|област[ьи]))\s+$"
     ),
+    # Persian and Pashto script has no capitals to tell a name from a word ("سنگین" is
+    # "heavy" and a district of Helmand): a word for a place must say it.
+    "fa": re.compile(
+        r"(?<!\S)(?:شهر|شهرستان|شهرک|روستای|روستا|قریه|استان|ولایت|ولسوالی|بندر|منطقه|بخش|"
+        r"مرکز)\s+$"
+    ),
 }
+CUES["ps"] = CUES["fa"]
+AFTER_CUES = re.compile(r"^\s+(?:ښار|ولایت|ولسوالۍ|ولسوالی|کلي|سیمه|شهر)(?!\w)")
 WEAK_CUES = {
     "en": re.compile(r"\b(?:in|near|outside|from|to|In|Near|Outside|From)\s+$"),
     "ru": re.compile(r"(?<![\w-])(?i:в|во|под|близ|около|из|до|у)\s+$"),
@@ -63,10 +71,19 @@ def _place_by_context(doc: Doc, m: Mention, gazetteer: Gazetteer) -> bool:
     return gazetteer.regional(key) or gazetteer.scannable(key)
 
 
-def cued(text: str, start: int, lang: str | None) -> bool:
-    """Whether a word for a kind of place or a preposition of place stands right before
-    `start`: what a town of the watched region that is also a word or a surname needs to be
-    taken for a town in a language NER reads ("Star", "Ross" are villages there too)."""
+def cued(text: str, start: int, end: int, lang: str | None) -> bool:
+    """Whether a word for a kind of place or a preposition of place stands around the name
+    at `start`-`end`: what a small town of the watched region that is also a word or a
+    surname needs to be taken for a town in a language NER reads ("Star", "Ross" are
+    villages there too), or in a script without capitals (Persian script: «د کندز ښار»)."""
     before = text[max(0, start - 40) : start]
-    strong, weak = CUES.get(lang or ""), WEAK_CUES.get(lang or "")
-    return bool((strong and strong.search(before)) or (weak and weak.search(before)))
+    strong = CUES.get(lang or "") or (None if cased(text[start:end]) else CUES["fa"])
+    weak = WEAK_CUES.get(lang or "")
+    if (strong and strong.search(before)) or (weak and weak.search(before)):
+        return True
+    return not cased(text[start:end]) and bool(AFTER_CUES.match(text[end : end + 20]))
+
+
+def cased(name: str) -> bool:
+    """Whether the name is written in a script with capital letters."""
+    return any(c.isupper() or c.islower() for c in name)
