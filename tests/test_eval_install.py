@@ -22,6 +22,11 @@ PACKAGED = (
     "outpost/evaluate/run.py",
     "outpost/evaluate/sets/events.jsonl",
     "outpost/evaluate/sets/stories.jsonl",
+    *(
+        f"outpost/analyze/ner_weights/{lang}.{kind}"
+        for lang in ("fa", "kk")
+        for kind in ("crfsuite", "places.txt", "md")
+    ),
 )
 
 
