@@ -23,10 +23,11 @@ PACKAGED = (
     "outpost/evaluate/sets/events.jsonl",
     "outpost/evaluate/sets/stories.jsonl",
     *(
-        f"outpost/analyze/ner_weights/{lang}.{kind}"
-        for lang in ("fa", "kk")
-        for kind in ("crfsuite", "places.txt", "md")
+        f"outpost/analyze/ner_weights/{name}"
+        for name in ("fa.lstm.pt", "fa.lstm.json", "kk.crfsuite", "fa.places.txt", "kk.places.txt")
     ),
+    "outpost/analyze/ner_weights/fa.md",
+    "outpost/analyze/ner_weights/kk.md",
 )
 
 

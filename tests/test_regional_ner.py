@@ -41,10 +41,10 @@ def test_a_persian_news_paragraph_names_people_organisations_and_places(
     pipeline: Pipeline,
 ) -> None:
     found = names(pipeline, PERSIAN)
-    assert ("محمدجواد ظریف", "PER", "crf-fa") in found
-    assert ("ایران", "LOC", "crf-fa") in found
-    assert ("تهران", "LOC", "crf-fa") in found
-    assert ("سازمان ملل متحد", "ORG", "crf-fa") in found
+    assert ("محمدجواد ظریف", "PER", "bilstm-crf-fa") in found
+    assert ("خبرگزاری ایرنا", "ORG", "bilstm-crf-fa") in found
+    assert ("تهران", "LOC", "bilstm-crf-fa") in found
+    assert ("سازمان ملل متحد", "ORG", "bilstm-crf-fa") in found
 
 
 def test_dari_is_read_by_the_persian_model() -> None:
@@ -54,9 +54,9 @@ def test_dari_is_read_by_the_persian_model() -> None:
     )
     # no language stage: the article is said to be Dari (prs) and every paragraph with it
     found = names(Pipeline.load(stages=("clean", "entities")), text, lang="prs")
-    assert ("طالبان", "ORG", "crf-fa") in found
-    assert ("کابل", "LOC", "crf-fa") in found
-    assert ("سازمان ملل متحد", "ORG", "crf-fa") in found
+    assert ("طالبان", "ORG", "bilstm-crf-fa") in found
+    assert ("کابل", "LOC", "bilstm-crf-fa") in found
+    assert ("سازمان ملل متحد", "ORG", "bilstm-crf-fa") in found
 
 
 def test_a_kazakh_news_paragraph_names_people_organisations_and_places(
@@ -79,11 +79,14 @@ def test_offsets_point_into_the_original_text_with_non_joiners_and_arabic_letter
 
 def test_the_weights_are_package_data_and_load_offline() -> None:
     folder = Path(regional_ner.__file__).parent / "ner_weights"
-    for lang in regional_ner.LANGS:
-        assert (folder / f"{lang}.crfsuite").is_file()
-        assert (folder / f"{lang}.places.txt").is_file()
-        assert (folder / f"{lang}.md").is_file()  # the model card
-        assert regional_ner.tagger(lang).model.labels()
+    shipped = {"fa": ("lstm.pt", "lstm.json"), "kk": ("crfsuite",)}
+    for lang, kinds in shipped.items():
+        for kind in (*kinds, "places.txt", "md"):  # md: the model card
+            assert (folder / f"{lang}.{kind}").is_file(), f"{lang}.{kind}"
+    assert regional_ner.tagger("fa").method == "bilstm-crf-fa"
+    assert regional_ner.tagger("prs") is regional_ner.tagger("fa")
+    assert regional_ner.tagger("kk").method == "crf-kk"
+    assert regional_ner.crf("kk", frozenset()).model.labels()
 
 
 def test_a_token_per_line_set_becomes_text_with_spans() -> None:

@@ -143,12 +143,11 @@ class EntityStage:
     def _regional(self, doc: Doc, run: Run) -> Iterator[Mention]:
         assert run.lang is not None  # only runs of a language with a tagger come here
         tagger = self.regional[run.lang]
-        method = regional_ner.METHOD[tagger.lang]
         for start, end, kind in tagger.spans(doc.clean[run.start : run.end]):
             # the name as written: Kazakh is Cyrillic, but Russian's inflection rules are wrong
             # for it, and Persian names do not inflect
             text = doc.clean[run.start + start : run.start + end]
-            yield mention(doc, run.start + start, run.start + end, kind, method, name=text)
+            yield mention(doc, run.start + start, run.start + end, kind, tagger.method, name=text)
 
 
 # Letters of the other Cyrillic alphabets (Ukrainian, Belarusian, Serbian, Macedonian, Kazakh,

@@ -18,13 +18,12 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol
 
 WEIGHTS = "outpost.analyze.ner_weights"
 LANGS = ("fa", "kk")
 # Dari is the Afghan standard of Persian: the Persian model reads it.
 MODEL_OF = {"fa": "fa", "prs": "fa", "kk": "kk"}
-METHOD = {"fa": "crf-fa", "kk": "crf-kk"}
 # The data sets' own types, as Outpost's. Every other type (dates, money, KazNERD's twenty
 # more) is trained on, since telling them apart sharpens the three we keep, and dropped here.
 KEPT = {
@@ -207,6 +206,7 @@ class Tagger:
         self.lang = lang
         self.model = model
         self.places = places
+        self.method = f"crf-{lang}"  # Mention.method of what it finds
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, PER|LOC|ORG) of each name in the text, offsets into it."""
@@ -224,15 +224,34 @@ def read_places(lines: Iterable[str]) -> frozenset[str]:
     return frozenset(line.strip() for line in lines if line.strip())
 
 
+class NameTagger(Protocol):
+    lang: str
+    method: str
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]: ...
+
+
+def tagger(lang: str) -> NameTagger:
+    """The shipped model of a language (fa, prs or kk), loaded once per process: the BiLSTM-CRF
+    where one ships (`{lang}.lstm.pt`), else the CRF."""
+    return _load(MODEL_OF[lang])
+
+
 @functools.cache
-def tagger(lang: str) -> Tagger:
-    """The shipped model of a language (fa, prs or kk), loaded once per process."""
+def _load(name: str) -> NameTagger:
+    folder = resources.files(WEIGHTS)
+    places = read_places((folder / f"{name}.places.txt").read_text(encoding="utf-8").splitlines())
+    if (folder / f"{name}.lstm.pt").is_file():
+        from outpost.analyze import ner_lstm
+
+        return ner_lstm.load(name, folder, places)
+    return crf(name, places)
+
+
+def crf(lang: str, places: frozenset[str]) -> Tagger:
     import pycrfsuite
 
-    name = MODEL_OF[lang]
-    folder = resources.files(WEIGHTS)
     model = pycrfsuite.Tagger()
-    with resources.as_file(folder / f"{name}.crfsuite") as path:
-        model.open(str(path))  # crfsuite maps the file: it must stay where it is while open
-    text = (folder / f"{name}.places.txt").read_text(encoding="utf-8")
-    return Tagger(name, model, read_places(text.splitlines()))
+    with resources.as_file(resources.files(WEIGHTS) / f"{lang}.crfsuite") as path:
+        model.open(str(path))
+    return Tagger(lang, model, places)
