@@ -31,7 +31,7 @@ from outpost.evaluate import kaznerd, ner_sets
 
 ROOT = Path(__file__).resolve().parents[2]
 WEIGHTS = ROOT / "src" / "outpost" / "analyze" / "ner_weights"
-CRF = {"c1": 0.05, "c2": 0.01, "max_iterations": 200, "feature.possible_transitions": True}
+CRF = {"c1": 0.05, "c2": 0.01, "max_iterations": 1000, "feature.possible_transitions": True}
 ARABIC = re.compile(r"[\u0600-\u06ff]")
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 LATIN = re.compile(r"[A-Za-z]")
