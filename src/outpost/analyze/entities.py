@@ -1,9 +1,9 @@
 """Entities: people, organisations and places named in the text.
 
 Russian goes through natasha (slovnet NER), English through spaCy's recogniser, Persian/Dari
-and Kazakh through our own CRF taggers (`regional_ner`); a language with no model gets only
-what the knowledge base's dictionary scan finds, and the Doc says so. Text of mixed
-languages is cut into runs of paragraphs in one language, each read by its own model.
+and Kazakh through our own models (`regional_ner`); a language with no model gets only what
+the knowledge base's dictionary scan finds, and the Doc says so. Text of mixed languages is
+cut into runs of paragraphs in one language, each read by its own model.
 """
 
 from __future__ import annotations
