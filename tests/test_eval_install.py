@@ -22,6 +22,12 @@ PACKAGED = (
     "outpost/evaluate/run.py",
     "outpost/evaluate/sets/events.jsonl",
     "outpost/evaluate/sets/stories.jsonl",
+    *(
+        f"outpost/analyze/ner_weights/{name}"
+        for name in ("fa.lstm.pt", "fa.lstm.json", "kk.crfsuite", "fa.places.txt", "kk.places.txt")
+    ),
+    "outpost/analyze/ner_weights/fa.md",
+    "outpost/analyze/ner_weights/kk.md",
 )
 
 

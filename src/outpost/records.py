@@ -262,7 +262,7 @@ class Doc:
     event_types: tuple[Label, ...] = ()  # best first
     threats: tuple[Threat, ...] = ()
     events: tuple[Event, ...] = ()
-    notes: tuple[str, ...] = ()  # what was skipped and why ("no NER model for 'fa'")
+    notes: tuple[str, ...] = ()  # what was skipped and why ("no NER model for 'ps'")
 
 
 @dataclass(frozen=True)

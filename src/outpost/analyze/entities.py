@@ -1,9 +1,9 @@
 """Entities: people, organisations and places named in the text.
 
-Russian goes through natasha (slovnet NER), English through spaCy's recogniser; a language
-with neither model gets only what the knowledge base's dictionary scan finds, and the Doc
-says so. Text of mixed languages is cut into runs
-of paragraphs in one language, each read by its own model.
+Russian goes through natasha (slovnet NER), English through spaCy's recogniser, Persian/Dari
+and Kazakh through our own models (`regional_ner`); a language with no model gets only what
+the knowledge base's dictionary scan finds, and the Doc says so. Text of mixed languages is
+cut into runs of paragraphs in one language, each read by its own model.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from outpost.analyze import biluo, models, russian
+from outpost.analyze import biluo, models, regional_ner, russian
 from outpost.analyze.edits import original_span
 from outpost.records import Doc, Mention, Span
 
 SPACY_TYPES = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
-MODEL_LANGS = ("en", "ru")
+MODEL_LANGS = ("en", "ru", *regional_ner.MODEL_OF)
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,7 @@ class EntityStage:
             ruler = self.english.add_pipe("entity_ruler", before="ner")
             ruler.add_patterns(list(ruler_patterns))
         self.segmenter, self.russian = models.russian()
+        self.regional = {lang: regional_ner.tagger(lang) for lang in regional_ner.MODEL_OF}
 
     def __call__(self, doc: Doc) -> Doc:
         return self.pipe([doc])[0]
@@ -116,6 +117,8 @@ class EntityStage:
             if run.lang == "ru":
                 text = docs[run.doc].clean[run.start : run.end]
                 mentions[run.doc].extend(self._natasha(docs[run.doc], run.start, text))
+            elif run.lang in self.regional:
+                mentions[run.doc].extend(self._regional(docs[run.doc], run))
             elif run.lang not in MODEL_LANGS and run.end - run.start > 20:
                 notes[run.doc].append(f"entities: no NER model for {run.lang or 'unknown'!r}")
         return [
@@ -137,6 +140,15 @@ class EntityStage:
         for name in russian.read(text, spans):
             yield mention(doc, offset + name.start, offset + name.end, name.type, name.method)
 
+    def _regional(self, doc: Doc, run: Run) -> Iterator[Mention]:
+        assert run.lang is not None  # only runs of a language with a tagger come here
+        tagger = self.regional[run.lang]
+        for start, end, kind in tagger.spans(doc.clean[run.start : run.end]):
+            # the name as written: Kazakh is Cyrillic, but Russian's inflection rules are wrong
+            # for it, and Persian names do not inflect
+            text = doc.clean[run.start + start : run.start + end]
+            yield mention(doc, run.start + start, run.start + end, kind, tagger.method, name=text)
+
 
 # Letters of the other Cyrillic alphabets (Ukrainian, Belarusian, Serbian, Macedonian, Kazakh,
 # Kyrgyz, Uzbek, Tajik, ...), none of them Russian.
@@ -154,17 +166,20 @@ def _russian_letters(text: str) -> bool:
     return cyrillic * 2 > len(letters) and not NON_RUSSIAN_CYRILLIC.search(text)
 
 
-def mention(doc: Doc, start: int, end: int, kind: str, method: str) -> Mention:
-    """A mention from cleaned-text offsets, pointing into the original text."""
+def mention(
+    doc: Doc, start: int, end: int, kind: str, method: str, name: str | None = None
+) -> Mention:
+    """A mention from cleaned-text offsets, pointing into the original text; its normal name
+    is `name` when given, else the Russian nominative of Cyrillic text, else the text."""
     while end > start and doc.clean[end - 1].isspace():  # spaCy keeps trailing newlines
         end -= 1
     while start < end and doc.clean[start].isspace():
         start += 1
     first, last = original_span(doc.offsets, start, end)
     clean_text = doc.clean[start:end]
-    name = (
-        normal_name(clean_text, kind) if doc.lang == "ru" or _cyrillic(clean_text) else clean_text
-    )
+    if name is None:
+        russian_text = doc.lang == "ru" or _cyrillic(clean_text)
+        name = normal_name(clean_text, kind) if russian_text else clean_text
     return Mention(doc.text[first:last], kind, first, last, name, method=method)
 
 

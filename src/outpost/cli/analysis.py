@@ -112,7 +112,9 @@ def eval_cli(
     ] = None,
     only: Annotated[
         list[str] | None,
-        typer.Option(help="Only these tasks: case, factru, lgl, events, stories, coverage."),
+        typer.Option(
+            help="Only these tasks: case, factru, peyma, kaznerd, lgl, events, stories, coverage."
+        ),
     ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="At most this many items each.")] = None,
     check: Annotated[bool, typer.Option(help="Exit 1 when a metric is under its floor.")] = False,

@@ -3,9 +3,10 @@
 The floors (`floors.toml`, package data beside this module) sit just under what was measured;
 CI fails when a metric drops below its floor, so quality can only go up.
 
-The public dev sets (CASE 2021, factRuEval-2016, LGL) are not distributed with Outpost: they
-are read from a folder, `--data`, else $OUTPOST_EVAL_DATA, else `../shared/data` relative to
-the current directory. The sets we labelled ourselves (events, stories) ship in the wheel.
+The public dev sets (CASE 2021, factRuEval-2016, PEYMA, KazNERD, LGL) are not distributed
+with Outpost: they are read from a folder, `--data`, else $OUTPOST_EVAL_DATA, else
+`../shared/data` relative to the current directory. The sets we labelled ourselves (events,
+stories) ship in the wheel.
 """
 
 from __future__ import annotations
@@ -56,6 +57,24 @@ TASKS = (
         "Russian NER (factRuEval-2016 dev)",
         "factru/dev",
         tuple(f"{t} {m}" for t in ("PER", "LOC", "ORG") for m in ("precision", "recall", "F1")),
+    ),
+    Task(
+        "peyma",
+        "Persian NER (PEYMA dev)",
+        "fa/peyma_dev.txt",
+        (
+            *(f"{t} {m}" for t in ("PER", "LOC", "ORG") for m in ("precision", "recall", "F1")),
+            "overall F1",
+        ),
+    ),
+    Task(
+        "kaznerd",
+        "Kazakh NER (KazNERD, last 20% block)",
+        "kk/kaznerd_valid.txt",
+        (
+            *(f"{t} {m}" for t in ("PER", "LOC", "ORG") for m in ("precision", "recall", "F1")),
+            "overall F1",
+        ),
     ),
     Task(
         "lgl",

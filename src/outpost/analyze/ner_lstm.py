@@ -1,0 +1,209 @@
+"""A small BiLSTM-CRF name tagger in torch: words and their letters in, IOB2 tags out.
+
+Each token is read as its normalised word (known words only; the rest share one vector), a
+convolution over its letters (what carries an unseen name: endings, prefixes), and whether a
+place list knows it; a bidirectional LSTM reads the sentence, and a CRF layer picks the best
+sequence of tags, so an I- never follows the wrong B-. `ner_weights/` holds the trained
+weights with the vocabularies, written by `benchmarks/ner/train.py`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from importlib.resources.abc import Traversable
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+MAX_LETTERS = 20  # a word's letters beyond these add little and cost time
+PAD, UNKNOWN = 0, 1
+
+
+class Net(nn.Module):
+    def __init__(
+        self, words: int, letters: int, tags: int, cased: bool = False, width: int = 128
+    ) -> None:
+        super().__init__()
+        self.cased = cased
+        self.words = nn.Embedding(words, 100, padding_idx=PAD)
+        self.letters = nn.Embedding(letters, 32, padding_idx=PAD)
+        self.convolution = nn.Conv1d(32, 64, kernel_size=3, padding=1)
+        self.marks = nn.Embedding(3, 8)
+        if cased:  # Kazakh's capitals say much; Persian script has none
+            self.cases = nn.Embedding(len(CASES), 8)
+        self.drop = nn.Dropout(0.4)
+        size = 100 + 64 + 8 + (8 if cased else 0)
+        self.lstm = nn.LSTM(size, width, batch_first=True, bidirectional=True)
+        self.out = nn.Linear(2 * width, tags)
+        self.transitions = nn.Parameter(torch.zeros(tags, tags))  # [from, to]
+        self.start = nn.Parameter(torch.zeros(tags))
+        self.end = nn.Parameter(torch.zeros(tags))
+
+    def emissions(self, words: Any, letters: Any, marks: Any, cases: Any, mask: Any) -> Any:
+        """Scores of each tag at each token: (batch, length, tags). The sentences are packed,
+        so the backward LSTM of a short one does not start in its padding."""
+        batch, length, width = letters.shape
+        chars = self.letters(letters.view(batch * length, width)).transpose(1, 2)
+        chars = torch.relu(self.convolution(chars)).max(dim=2).values.view(batch, length, -1)
+        parts = [self.words(words), chars, self.marks(marks)]
+        x = torch.cat([*parts, self.cases(cases)] if self.cased else parts, dim=2)
+        lengths = mask.sum(dim=1).long()
+        packed = nn.utils.rnn.pack_padded_sequence(
+            self.drop(x), lengths, batch_first=True, enforce_sorted=False
+        )
+        hidden, _ = nn.utils.rnn.pad_packed_sequence(
+            self.lstm(packed)[0], batch_first=True, total_length=length
+        )
+        return self.out(self.drop(hidden))
+
+    def loss(self, scores: Any, tags: Any, mask: Any) -> Any:
+        """The CRF's negative log-likelihood of the gold tags, summed over the batch."""
+        batch = torch.arange(scores.shape[0])
+        gold = self.start[tags[:, 0]] + scores[batch, 0, tags[:, 0]]
+        total = self.start + scores[:, 0]
+        for i in range(1, scores.shape[1]):
+            on = mask[:, i]
+            step = self.transitions[tags[:, i - 1], tags[:, i]] + scores[batch, i, tags[:, i]]
+            gold = gold + step * on
+            moved = torch.logsumexp(
+                total.unsqueeze(2) + self.transitions + scores[:, i].unsqueeze(1), dim=1
+            )
+            total = torch.where(on.unsqueeze(1).bool(), moved, total)
+        last = tags[batch, mask.sum(dim=1).long() - 1]
+        gold = gold + self.end[last]
+        return (torch.logsumexp(total + self.end, dim=1) - gold).sum()
+
+    def decode(self, scores: Any, lengths: Sequence[int]) -> list[list[int]]:
+        """The best tag sequence of each sentence (Viterbi), from a batch's scores (batch,
+        length, tags); in numpy, all sentences at once: a step is far cheaper there."""
+        emitted = scores.numpy()
+        moves = self.transitions.detach().numpy()
+        end = self.end.detach().numpy()
+        best = self.start.detach().numpy() + emitted[:, 0]
+        back = []
+        for i in range(1, emitted.shape[1]):
+            total = best[:, :, None] + moves  # (batch, from, to)
+            index = total.argmax(axis=1)
+            stepped = np.take_along_axis(total, index[:, None, :], axis=1)[:, 0] + emitted[:, i]
+            inside = (np.asarray(lengths) > i)[:, None]
+            best = np.where(inside, stepped, best)  # a finished sentence keeps its score
+            back.append(index)
+        paths = []
+        for row, length in enumerate(lengths):
+            tag = int((best[row] + end).argmax())
+            path = [tag]
+            for index in reversed(back[: length - 1]):
+                tag = int(index[row, tag])
+                path.append(tag)
+            paths.append(path[::-1])
+        return paths
+
+
+Encoded = tuple[list[int], list[list[int]], list[int], list[int]]
+CASES = ("other", "lower", "Title", "UPPER")
+
+
+def case(word: str) -> int:
+    if word.isupper():
+        return 3
+    if word[:1].isupper():
+        return 2
+    return 1 if word.islower() else 0
+
+
+def encode(
+    written: Sequence[str],
+    norm: Sequence[str],
+    marks: Sequence[str],
+    words: dict[str, int],
+    letters: dict[str, int],
+) -> Encoded:
+    """A sentence as the network's inputs: ids of its normalised words and of their letters,
+    its place marks, and the case of each word as written."""
+    word_ids = [words.get(w, UNKNOWN) for w in norm]
+    letter_ids = [[letters.get(c, UNKNOWN) for c in w[:MAX_LETTERS]] for w in norm]
+    mark_ids = [{"": 0, "B": 1, "I": 2}[m] for m in marks]
+    return word_ids, letter_ids, mark_ids, [case(w) for w in written]
+
+
+def batch(encoded: Sequence[Encoded]) -> tuple[Any, Any, Any, Any, Any]:
+    """Padded tensors of a batch of encoded sentences, and the mask of real tokens."""
+    length = max(len(e[0]) for e in encoded)
+    width = max(len(w) for e in encoded for w in e[1]) or 1
+    words = np.zeros((len(encoded), length), dtype=np.int64)
+    letters = np.zeros((len(encoded), length, width), dtype=np.int64)
+    marks = np.zeros((len(encoded), length), dtype=np.int64)
+    cases = np.zeros((len(encoded), length), dtype=np.int64)
+    mask = np.zeros((len(encoded), length), dtype=np.float32)
+    for i, (w, c, m, k) in enumerate(encoded):
+        words[i, : len(w)] = w
+        marks[i, : len(m)] = m
+        cases[i, : len(k)] = k
+        mask[i, : len(w)] = 1
+        for j, chars in enumerate(c):
+            letters[i, j, : len(chars)] = chars
+    arrays = (words, letters, marks, cases, mask)
+    return tuple(torch.from_numpy(a) for a in arrays)  # type: ignore[return-value]
+
+
+class LstmTagger:
+    """The network with its vocabularies, reading text as regional_ner.Tagger does."""
+
+    def __init__(
+        self,
+        lang: str,
+        net: Net,
+        words: dict[str, int],
+        letters: dict[str, int],
+        tags: Sequence[str],
+        places: frozenset[str],
+    ) -> None:
+        self.lang, self.net, self.words, self.letters = lang, net, words, letters
+        self.tags, self.places = list(tags), places
+        self.method = f"bilstm-crf-{lang}"  # Mention.method of what it finds
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        from outpost.analyze import regional_ner
+
+        found: list[tuple[int, int, str]] = []
+        cut = list(regional_ner.sentences(regional_ner.tokens(text)))
+        if not cut:
+            return found
+        encoded = []
+        for sentence in cut:
+            written = [t.text for t in sentence]
+            norm = [regional_ner.normal(w) for w in written]
+            marks = regional_ner.marks_of(self.lang, norm, self.places)
+            encoded.append(encode(written, norm, marks, self.words, self.letters))
+        # One thread: on matrices this small, a second one costs twenty times the work in
+        # waiting (measured on 2 busy cores); the other stages keep their own setting.
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            with torch.no_grad():
+                scores = self.net.emissions(*batch(encoded))
+        finally:
+            torch.set_num_threads(threads)
+        paths = self.net.decode(scores, [len(sentence) for sentence in cut])
+        for sentence, path in zip(cut, paths, strict=True):
+            tags = [self.tags[t] for t in path]
+            for start, end, kind in regional_ner.spans_of(tags, sentence):
+                if kind in regional_ner.KEPT:
+                    found.append((start, end, regional_ner.KEPT[kind]))
+        return found
+
+
+def load(lang: str, folder: Traversable, places: frozenset[str]) -> LstmTagger:
+    """The shipped network of a language with its vocabularies (`{lang}.lstm.json`)."""
+    vocab = json.loads((folder / f"{lang}.lstm.json").read_text(encoding="utf-8"))
+    words = {w: i + 2 for i, w in enumerate(vocab["words"])}
+    letters = {c: i + 2 for i, c in enumerate(vocab["letters"])}
+    net = Net(len(words) + 2, len(letters) + 2, len(vocab["tags"]), cased=vocab["cased"])
+    with (folder / f"{lang}.lstm.pt").open("rb") as weights:
+        state = torch.load(weights, weights_only=True)  # kept in half precision: half the size
+    net.load_state_dict({k: v.float() for k, v in state.items()})
+    net.eval()
+    return LstmTagger(lang, net, words, letters, vocab["tags"], places)

@@ -1,0 +1,122 @@
+"""Persian/Dari and Kazakh names: the shipped CRF models, through the entity stage, on real
+weights read from the package (no network, no mocks)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from outpost.analyze import regional_ner
+from outpost.analyze.pipeline import Pipeline
+from outpost.evaluate import kaznerd, ner_sets, peyma
+from outpost.evaluate.run import TASKS, MissingDataError, floors, run
+from outpost.records import Doc
+
+DATA = Path("../shared/data")
+PERSIAN = (
+    "به گزارش خبرگزاری ایرنا، محمدجواد ظریف وزیر امور خارجه ایران روز دوشنبه در تهران "
+    "با دبیرکل سازمان ملل متحد دیدار و گفت‌وگو کرد."
+)
+KAZAKH = (
+    "Денсаулық сақтау министрлігінің мәліметінше, Алматы облысында жаңа аурухана ашылды. "
+    "Бұл туралы министр Ерлан Қосанов Астанада өткен баспасөз мәслихатында айтты."
+)
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    return Pipeline.load(stages=("clean", "language", "entities"))
+
+
+def names(pipeline: Pipeline, text: str, lang: str | None = None) -> set[tuple[str, str, str]]:
+    doc = pipeline(Doc(id="t", text=text, lang=lang))
+    for m in doc.mentions:
+        assert text[m.start : m.end] == m.text
+    assert not [n for n in doc.notes if "no NER model" in n]
+    return {(m.text, m.type, m.method) for m in doc.mentions}
+
+
+def test_a_persian_news_paragraph_names_people_organisations_and_places(
+    pipeline: Pipeline,
+) -> None:
+    found = names(pipeline, PERSIAN)
+    assert ("محمدجواد ظریف", "PER", "bilstm-crf-fa") in found
+    assert ("خبرگزاری ایرنا", "ORG", "bilstm-crf-fa") in found
+    assert ("تهران", "LOC", "bilstm-crf-fa") in found
+    assert ("سازمان ملل متحد", "ORG", "bilstm-crf-fa") in found
+
+
+def test_dari_is_read_by_the_persian_model() -> None:
+    text = (
+        "به گزارش طلوع‌نیوز، سخنگوی طالبان روز سه‌شنبه در کابل گفت که هیئتی از وزارت خارجه "
+        "به دوحه سفر می‌کند و با نمایندگان سازمان ملل متحد دیدار خواهد کرد."
+    )
+    # no language stage: the article is said to be Dari (prs) and every paragraph with it
+    found = names(Pipeline.load(stages=("clean", "entities")), text, lang="prs")
+    assert ("طالبان", "ORG", "bilstm-crf-fa") in found
+    assert ("کابل", "LOC", "bilstm-crf-fa") in found
+    assert ("سازمان ملل متحد", "ORG", "bilstm-crf-fa") in found
+
+
+def test_a_kazakh_news_paragraph_names_people_organisations_and_places(
+    pipeline: Pipeline,
+) -> None:
+    found = names(pipeline, KAZAKH)
+    assert ("Ерлан Қосанов", "PER", "crf-kk") in found
+    assert ("Астанада", "LOC", "crf-kk") in found
+    assert ("Денсаулық сақтау министрлігінің", "ORG", "crf-kk") in found
+
+
+def test_offsets_point_into_the_original_text_with_non_joiners_and_arabic_letters() -> None:
+    text = "رئیس‌جمهور آمريكا در  نشست ناتو   سخنراني كرد."  # Arabic ي/ك, double spaces
+    tagger = regional_ner.tagger("fa")
+    for start, end, _ in tagger.spans(text):
+        assert text[start:end].strip() == text[start:end] and text[start:end]
+    assert [t.text for t in regional_ner.tokens("رئیس‌جمهور")] == ["رئیس", "جمهور"]
+    assert regional_ner.normal("آمريكا") == "آمریکا"
+
+
+def test_the_weights_are_package_data_and_load_offline() -> None:
+    folder = Path(regional_ner.__file__).parent / "ner_weights"
+    shipped = {"fa": ("lstm.pt", "lstm.json"), "kk": ("crfsuite",)}
+    for lang, kinds in shipped.items():
+        for kind in (*kinds, "places.txt", "md"):  # md: the model card
+            assert (folder / f"{lang}.{kind}").is_file(), f"{lang}.{kind}"
+    assert regional_ner.tagger("fa").method == "bilstm-crf-fa"
+    assert regional_ner.tagger("prs") is regional_ner.tagger("fa")
+    assert regional_ner.tagger("kk").method == "crf-kk"
+    assert regional_ner.crf("kk", frozenset()).model.labels()
+
+
+def test_a_token_per_line_set_becomes_text_with_spans() -> None:
+    sentence = ner_sets.Sentence(
+        ("خبرگزاری", "مهر", "،", "سعید", "پورعلی"), ("B-ORG", "I-ORG", "O", "B-PER", "I-PER")
+    )
+    markup = ner_sets.markup(sentence)
+    assert [markup.text[s:e] for s, e, _ in markup.spans] == ["خبرگزاری مهر", "سعید پورعلی"]
+    found = ner_sets.counts([(0, 12, "ORG"), (15, 26, "PER")], [(0, 12, "ORG"), (15, 19, "PER")])
+    scores = ner_sets.scores(found)
+    assert scores["ORG F1"] == 1.0 and scores["PER precision"] == 0.0
+    assert scores["overall precision"] == 0.5
+
+
+def test_the_eval_rows_run_on_a_few_sentences() -> None:
+    results = {r.task.name: r.metrics for r in run(DATA, ("peyma", "kaznerd"), limit=40)}
+    for name in ("peyma", "kaznerd"):
+        assert results[name]["sentences"] == 40
+        assert 0.5 < results[name]["overall F1"] <= 1
+    assert {"peyma", "kaznerd"} <= set(floors())
+    assert {t.name for t in TASKS} >= {"peyma", "kaznerd"}
+    assert peyma.kept("DAT") is None and kaznerd.TYPES["GPE"] == "LOC"
+
+
+def test_a_missing_set_is_the_same_one_line_error(tmp_path: Path) -> None:
+    (tmp_path / "fa").mkdir()
+    with pytest.raises(MissingDataError) as caught:
+        run(tmp_path, ("peyma", "kaznerd"))
+    message = str(caught.value)
+    assert message.startswith("Persian NER (PEYMA dev): no dev set at ") and "\n" not in message
+    (tmp_path / "fa" / "peyma_dev.txt").write_text("", encoding="utf-8")
+    with pytest.raises(MissingDataError, match=r"^Kazakh NER \(KazNERD, last 20% block\)"):
+        run(tmp_path, ("peyma", "kaznerd"))
