@@ -78,6 +78,12 @@ KIND_WORDS = (
 )
 
 
+KIND_WORDS_BEFORE = (
+    (frozenset({"city"}), r"شهر|شهرک|روستای|بندر"),
+    (frozenset({"admin1"}), r"استان|ولایت"),
+)
+
+
 @dataclass(frozen=True)
 class _Mention:
     start: int
@@ -147,6 +153,8 @@ def _mention(span: tuple[int, int], text: str, lang: str | None, gaz: Gazetteer)
     if not candidates and (named := _with_kind(surface)):  # NER's "Kandahar province"
         bare, kinds = named
         candidates = [c for c in gaz.lookup(bare, lang) if c.entry.kind in kinds]
+        start = text.index(bare, start)  # the place is the name, not the word for its kind
+        end = start + len(bare)
     if not candidates:
         return None
     candidates = [c for c in candidates if c.entry.kind in kinds] or candidates
@@ -162,6 +170,9 @@ def _with_kind(surface: str) -> tuple[str, frozenset[str]] | None:
             rf"^(?i:(?:the\s+)?(?:{words})\s+of)\s+(.+)$", surface
         )
         if match:
+            return match.group(1), kinds
+    for kinds, words in KIND_WORDS_BEFORE:  # Persian: «شهر زرنج», «ولایت کندز»
+        if match := re.match(rf"^(?:{words})\s+(.+)$", surface):
             return match.group(1), kinds
     return None
 
