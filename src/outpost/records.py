@@ -388,7 +388,10 @@ class StoryState:
         return self.vector_sum / norm if norm else None
 
     def top_keys(self) -> set[str]:
-        return {k for k, _ in self.keys.most_common(STORY_TOP_KEYS)}
+        # Ties broken by the key itself: Counter's own order follows insertion, which follows
+        # the iteration of a set of strings, and so Python's hash seed.
+        ranked = sorted(self.keys.items(), key=lambda item: (-item[1], item[0]))
+        return {k for k, _ in ranked[:STORY_TOP_KEYS]}
 
     def add(self, sketch: Sketch) -> None:
         self.articles.append(sketch.article)

@@ -113,7 +113,8 @@ def eval_cli(
     only: Annotated[
         list[str] | None,
         typer.Option(
-            help="Only these tasks: case, factru, peyma, kaznerd, lgl, events, stories, coverage."
+            help="Only these tasks: case, factru, peyma, kaznerd, lgl, events, stories, "
+            "ecbplus, semeval, coverage."
         ),
     ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="At most this many items each.")] = None,

@@ -106,6 +106,18 @@ TASKS = (
         ours=True,
     ),
     Task(
+        "ecbplus",
+        "Stories of independent reports (ECB+ dev, one day)",
+        "stories/ecbplus_dev.jsonl",
+        ("b3_precision", "b3_recall", "b3_f1", "stories", "made"),
+    ),
+    Task(
+        "semeval",
+        "Same story or not (SemEval-2022 task 8 dev pairs)",
+        "stories/semeval8_dev.jsonl",
+        ("precision", "recall", "f1", "precision cross", "recall cross", "f1 cross", "f1 mono"),
+    ),
+    Task(
         "coverage",
         "Regional places (towns >= 10,000)",
         "",

@@ -101,5 +101,6 @@ def evaluate(path: Path, limit: int | None = None) -> dict[str, float]:
         "cross_lingual_recall": cross_lingual_recall(predicted, gold, langs),
         "articles": float(len(docs)),
         "stories": float(len(set(gold.values()))),
+        "made": float(len(set(predicted.values()))),
         "seconds": seconds,
     }

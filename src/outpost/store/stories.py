@@ -48,7 +48,9 @@ def count_unclustered(conn: Connection) -> int:
 def states_since(conn: Connection, since: datetime) -> list[StoryState]:
     """The stories an article of `since` or later could join (open or closed, not merged)."""
     rows = conn.execute(
-        select(stories).where(stories.c.state != "merged", stories.c.last_seen >= to_db(since))
+        select(stories)
+        .where(stories.c.state != "merged", stories.c.last_seen >= to_db(since))
+        .order_by(stories.c.first_seen, stories.c.id)
     ).all()
     return [_state(conn, row) for row in rows]
 

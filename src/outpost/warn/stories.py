@@ -57,10 +57,11 @@ def key_similarity(keys: frozenset[str], story: StoryState) -> float:
     (countries alone, an event type) counts as nothing: two events in one country differ.
     """
     theirs = story.top_keys()
-    shared = sum(_weight(k) for k in keys & theirs)
+    # fsum is exact, so the order a set yields its keys in cannot move a sum across a bound.
+    shared = math.fsum(_weight(k) for k in keys & theirs)
     if shared < 1.0:
         return 0.0
-    return shared / min(sum(_weight(k) for k in keys), sum(_weight(k) for k in theirs))
+    return shared / min(math.fsum(_weight(k) for k in keys), math.fsum(_weight(k) for k in theirs))
 
 
 def similarity(sketch: Sketch, story: StoryState) -> float:
@@ -106,7 +107,10 @@ class Clusterer:
     def candidates(self, when: datetime) -> Iterator[StoryState]:
         # A closed story still takes a late report of its own days (a backfill, a slow
         # source); a new development comes after its quiet period and so is never near it.
-        return (s for s in self.stories.values() if not s.merged_into and near(s, when))
+        found = (s for s in self.stories.values() if not s.merged_into and near(s, when))
+        # In order of age, so that of two equally similar stories the older wins, whichever
+        # order the stories were loaded in.
+        return iter(sorted(found, key=lambda s: (s.first, s.id)))
 
     def close_quiet(self, now: datetime) -> list[StoryState]:
         """Close the stories that have not grown for QUIET; the ones closed now."""
