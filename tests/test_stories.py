@@ -229,3 +229,37 @@ def test_the_same_articles_give_the_same_stories_whatever_the_hash_seed() -> Non
         runs.add(done.stdout)
     assert len(runs) == 1
     assert len(set(json.loads(runs.pop()).values())) > 1  # a real choice was made
+
+
+def test_stats_count_what_analysts_corrected_and_the_log_says_who(
+    database_url: str, tmp_path: Path
+) -> None:
+    env = {"OUTPOST_DATABASE_URL": database_url, "OUTPOST_DATA_DIR": str(tmp_path)}
+    runner = CliRunner()
+    for args in (["ingest", str(EXAMPLES)], ["analyze", "--all"], ["cluster"]):
+        assert runner.invoke(app, args, env=env).exit_code == 0, args
+
+    def stats(*more: str) -> dict[str, object]:
+        result = runner.invoke(app, ["stories", "--stats", "--json", *more], env=env)
+        assert result.exit_code == 0, result.output
+        return dict(json.loads(result.stdout))
+
+    before = stats()
+    assert before["articles_placed"] == 8 and before["stories_merged_by_analysts"] == 0
+    assert before["corrections_per_100_articles"] == 0
+    listed = json.loads(runner.invoke(app, ["stories", "--json"], env=env).stdout)
+    ids = {frozenset(a["external_id"] for a in s["articles"]): s["id"] for s in listed}
+    august, september = ids[frozenset(CSTO_AUGUST)], ids[frozenset({"seed-000"})]
+    assert runner.invoke(app, ["story-merge", august, september], env=env).exit_code == 0
+    assert runner.invoke(app, ["story-split", "kremlin-ru-66433"], env=env).exit_code == 0
+    after = stats()
+    assert after["articles_placed"] == 8  # the split article moved; none was added
+    assert (after["stories_merged_by_analysts"], after["articles_split_out_by_analysts"]) == (1, 1)
+    assert after["corrections_per_100_articles"] == 25.0
+    assert stats("--since", "2999-01-01")["articles_placed"] == 0
+    table = runner.invoke(app, ["stories", "--stats"], env=env)
+    assert "corrections per 100 articles" in table.stdout and "25.00" in table.stdout
+    log = json.loads(runner.invoke(app, ["audit", "list", "--json"], env=env).stdout)
+    done = {(e["action"], e["target"]) for e in log}
+    assert ("story.merge", f"story:{september}") in done
+    assert ("story.split", "article:kremlin-ru-66433") in done

@@ -412,6 +412,28 @@ class StoryState:
 
 
 @dataclass(frozen=True)
+class StoryStats:
+    """How clustering fared and how often analysts had to correct it (`stories --stats`)."""
+
+    articles: int  # articles placed in stories
+    split: int  # of them, taken out of their story by an analyst (pinned where they were put)
+    open: int  # stories
+    closed: int
+    merged: int  # stories an analyst merged into another
+    several: int  # stories of two articles or more (merged ones aside)
+    since: datetime | None = None  # counted from then; None: all
+
+    @property
+    def corrections(self) -> int:
+        return self.merged + self.split
+
+    @property
+    def per_hundred(self) -> float:
+        """Corrections per hundred articles placed: how often analysts had to step in."""
+        return 100 * self.corrections / self.articles if self.articles else 0.0
+
+
+@dataclass(frozen=True)
 class Principal:
     """Who acts: every service call receives one, so what may be seen and done is decided in
     one place. Now the local operator (the CLI), a watch loop, or an API token's owner."""

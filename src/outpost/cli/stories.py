@@ -12,7 +12,7 @@ from outpost.cli.context import context
 from outpost.cli.dates import moment
 from outpost.cli.output import JsonOpt, err, out, print_json
 from outpost.cli.progress import bar
-from outpost.records import Story
+from outpost.records import Story, StoryStats
 from outpost.serialize import story_json
 from outpost.services.context import Context
 from outpost.services.stories import (
@@ -22,6 +22,7 @@ from outpost.services.stories import (
     list_stories,
     merge_stories,
     split_article,
+    story_stats,
 )
 from outpost.store.stories import StoryFilter
 from outpost.terminal import shown
@@ -56,11 +57,22 @@ def stories_cli(
     domain: Annotated[str | None, typer.Option(help="Threat domain, e.g. terrorism.")] = None,
     min_articles: Annotated[int, typer.Option(min=1, help="At least this many articles.")] = 1,
     limit: Annotated[int, typer.Option(min=1)] = 50,
+    stats: Annotated[
+        bool,
+        typer.Option(
+            "--stats",
+            help="Instead of the list: how many stories clustering made, and how often "
+            "analysts merged or split them (since --since, else in all).",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """List stories, latest activity first; --json includes each story's articles."""
     if state not in (None, *STATES):
         raise typer.BadParameter("one of open, closed, merged", param_hint="--state")
+    if stats:
+        print_stats(story_stats(context(), moment(since, "--since")), as_json)
+        return
     f = StoryFilter(moment(since, "--since"), state, lang, country, domain, min_articles, limit)
     found = list_stories(context(), f, with_articles=as_json)
     if as_json:
@@ -111,6 +123,29 @@ def split_cli(
         err.print(f"[red]{shown(exc)}[/]", soft_wrap=True)
         raise typer.Exit(1) from None
     out.print(f"Article {shown(article)} is now alone in story {shown(state.id)}.")
+
+
+def print_stats(stats: StoryStats, as_json: bool) -> None:
+    figures = {
+        "articles placed": stats.articles,
+        "stories open": stats.open,
+        "stories closed": stats.closed,
+        "stories of two articles or more": stats.several,
+        "stories merged by analysts": stats.merged,
+        "articles split out by analysts": stats.split,
+        "corrections per 100 articles": round(stats.per_hundred, 2),
+    }
+    if as_json:
+        since = stats.since.isoformat() if stats.since else None
+        print_json({"since": since, **{k.replace(" ", "_"): v for k, v in figures.items()}})
+        return
+    span = f"since {stats.since:%Y-%m-%d %H:%M} UTC" if stats.since else "in all"
+    table = Table(title=f"Stories {span}")
+    table.add_column("")
+    table.add_column("", justify="right")
+    for label, value in figures.items():
+        table.add_row(label, f"{value:.2f}" if isinstance(value, float) else str(value))
+    out.print(table)
 
 
 def _top(counts: dict[str, int], n: int = 3) -> str:

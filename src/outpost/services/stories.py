@@ -9,11 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Engine
 
-from outpost.records import Doc, Sketch, Story, StoryState, StoryTimeline
+from outpost.records import (
+    Doc,
+    Principal,
+    Sketch,
+    Story,
+    StoryState,
+    StoryStats,
+    StoryTimeline,
+)
 from outpost.respond.people import Action, require_of_people
+from outpost.services.audit import record
 from outpost.services.context import Context
 from outpost.services.paging import Filters, Page, Window, paged
 from outpost.services.progress import Progress, Quiet
@@ -43,14 +53,20 @@ def merge_stories(ctx: Context, keep: str, other: str) -> StoryState:
     """Merge `other` into `keep` (LookupError: no such story; ValueError: not possible;
     NotAllowedError, which is checked first, for a viewer)."""
     require_of_people(ctx.who, Action.CORRECT_STORIES)
-    return merge(ctx.engine, keep, other)
+    return merge(ctx.engine, keep, other, ctx.who)
 
 
 def split_article(ctx: Context, article: str) -> StoryState:
     """Take an article out of its story (LookupError, ValueError, NotAllowedError as for
     merge)."""
     require_of_people(ctx.who, Action.CORRECT_STORIES)
-    return split(ctx.engine, article)
+    return split(ctx.engine, article, ctx.who)
+
+
+def story_stats(ctx: Context, since: datetime | None = None) -> StoryStats:
+    """What clustering made and how often analysts corrected it, since `since` or in all."""
+    with ctx.engine.connect() as conn:
+        return store.stats(conn, since)
 
 
 def list_stories(ctx: Context, f: StoryFilter, *, with_articles: bool = False) -> list[Story]:
@@ -110,8 +126,9 @@ def _state(story: str, rows: Sequence[tuple[int, Doc, str]], title: str | None) 
     return state
 
 
-def merge(engine: Engine, keep: str, other: str) -> StoryState:
-    """Move every article of `other` into `keep`; `other` redirects there from now on."""
+def merge(engine: Engine, keep: str, other: str, who: Principal | None = None) -> StoryState:
+    """Move every article of `other` into `keep`; `other` redirects there from now on. With
+    `who`, the audit log records who merged them, in the same transaction."""
     if keep == other:
         raise ValueError("a story cannot be merged into itself")
     with engine.connect() as conn:
@@ -128,11 +145,14 @@ def merge(engine: Engine, keep: str, other: str) -> StoryState:
     with engine.begin() as conn:
         store.mark_merged(conn, other, keep)
         store.save_state(conn, state)
+        if who is not None:
+            record(conn, who, "story.merge", f"story:{other}", {"into": keep})
     return state
 
 
-def split(engine: Engine, article: str) -> StoryState:
-    """Take an article out of its story into a story of its own, pinned there."""
+def split(engine: Engine, article: str, who: Principal | None = None) -> StoryState:
+    """Take an article out of its story into a story of its own, pinned there (audited as
+    `merge` is)."""
     with engine.connect() as conn:
         found = store.article_row_id(conn, article)
         if found is None:
@@ -151,6 +171,8 @@ def split(engine: Engine, article: str) -> StoryState:
         store.save_state(conn, state)
         store.assign(conn, article_id, new, 1.0, pinned=True)
         store.save_state(conn, rest)
+        if who is not None:
+            record(conn, who, "story.split", f"article:{article}", {"from": old, "to": new})
     return state
 
 

@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Select, and_, delete, func, select, update
+from sqlalchemy import Connection, Select, and_, case, delete, func, select, update
 
-from outpost.records import Doc, Story, StoryArticle, StoryState
+from outpost.records import Doc, Story, StoryArticle, StoryState, StoryStats
 from outpost.store.dialect import upsert
 from outpost.store.docs import ANALYSED, stored_doc
 from outpost.store.schema import (
@@ -110,6 +110,33 @@ def assign(conn: Connection, article_id: int, story: str, score: float, pinned: 
             pinned=int(pinned),
             added=to_db(now()),
         )
+    )
+
+
+def stats(conn: Connection, since: datetime | None = None) -> StoryStats:
+    """Counts of what clustering made and what analysts corrected, since a time or in all:
+    articles placed since then, stories active since then, merges and splits made since then
+    (a split is an article an analyst pinned; a merge, a story marked merged)."""
+    placed = select(func.count(), func.coalesce(func.sum(story_articles.c.pinned), 0)).select_from(
+        story_articles
+    )
+    several = func.sum(case((stories.c.article_count > 1, 1), else_=0))
+    made = select(stories.c.state, func.count(), several)
+    merged = select(func.count()).where(stories.c.state == "merged")
+    if since is not None:
+        placed = placed.where(story_articles.c.added >= to_db(since))
+        made = made.where(stories.c.last_seen >= to_db(since))
+        merged = merged.where(stories.c.updated >= to_db(since))
+    articles_placed, pinned = conn.execute(placed).one()
+    states = {row[0]: (row[1], row[2] or 0) for row in conn.execute(made.group_by(stories.c.state))}
+    return StoryStats(
+        articles=int(articles_placed),
+        split=int(pinned),
+        open=int(states.get("open", (0, 0))[0]),
+        closed=int(states.get("closed", (0, 0))[0]),
+        merged=int(conn.execute(merged.select_from(stories)).scalar_one()),
+        several=int(sum(several for state, (_, several) in states.items() if state != "merged")),
+        since=since,
     )
 
 

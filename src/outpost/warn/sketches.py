@@ -9,17 +9,24 @@ an English report of the same event are close. It covers 16 languages; for the o
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+from unidecode import unidecode
 
 from outpost.records import Doc, Sketch, Vector
 
 # The languages USE multilingual v3 was trained on.
 VECTOR_LANGS = frozenset("ar de en es fr it ja ko nl pl pt ru th tr zh".split())
 LEAD_CHARS = 600  # title and lead tell what a story is about; the rest adds noise and time
+# Counts and measures (casualties, a magnitude, a ransom): up to three digits, with a decimal
+# part or thousands after a separator; four bare digits are mostly years, which every report
+# of a year shares.
+NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:[.,]\d+)?(?![\d.,])")
+NAMED = ("PER", "ORG", "LOC")
 
 
 class Vectors:
@@ -55,6 +62,9 @@ def sketch_keys(doc: Doc) -> frozenset[str]:
         if m.kb_id:
             kind, _, rest = m.kb_id.partition(":")
             keys.add(f"country:{rest}" if kind == "country" else f"actor:{m.kb_id}")
+        elif m.type in NAMED and (name := name_key(m.name or m.text, m.type)):
+            keys.add(f"name:{name}")
+    keys.update(f"number:{n}" for n in NUMBER.findall(doc.clean or doc.text))
     for p in doc.places:
         if p.kind == "country" and p.country:
             keys.add(f"country:{p.country}")
@@ -63,6 +73,17 @@ def sketch_keys(doc: Doc) -> frozenset[str]:
     if doc.event_type:
         keys.add(f"type:{doc.event_type.label}")
     return frozenset(keys)
+
+
+def name_key(name: str, kind: str) -> str | None:
+    """A name the knowledge base does not know, as reports in any script write it: in Latin
+    letters, lower-cased; a person by the surname, which later reports keep ("Lohan" after
+    "Lindsay Lohan"). Names of two letters or fewer say too little."""
+    words = unidecode(name).lower().replace("'", "").split()
+    if not words:
+        return None
+    key = words[-1] if kind == "PER" else " ".join(words)
+    return key if len(key) >= 3 else None
 
 
 def sketches(
