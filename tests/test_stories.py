@@ -12,9 +12,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select, update
 from typer.testing import CliRunner
 
+from outpost.analyze.leads import VECTOR_LANGS
 from outpost.cli import app
 from outpost.config import Settings
 from outpost.evaluate.stories import b_cubed, cross_lingual_recall
@@ -23,6 +24,7 @@ from outpost.services.analysis import analyze_store
 from outpost.services.ingest import ingest
 from outpost.services.stories import cluster_store, merge, split
 from outpost.store.db import connect
+from outpost.store.schema import analyses, articles
 from outpost.store.stories import StoryFilter, get_story, list_stories
 from outpost.warn.stories import QUIET, Clusterer
 from tests.conftest import EXAMPLES
@@ -263,3 +265,25 @@ def test_stats_count_what_analysts_corrected_and_the_log_says_who(
     done = {(e["action"], e["target"]) for e in log}
     assert ("story.merge", f"story:{september}") in done
     assert ("story.split", "article:kremlin-ru-66433") in done
+
+
+def test_vectors_are_stored_with_the_analysis_and_made_when_missing(
+    engine: Engine, settings: Settings, another_database_url: str
+) -> None:
+    ingest(engine, settings, [str(EXAMPLES)])
+    analyze_store(engine)
+    with engine.connect() as conn:
+        found = conn.execute(
+            select(articles.c.lang, analyses.c.vector).join(
+                analyses, analyses.c.article_id == articles.c.id
+            )
+        ).all()
+    assert {lang for lang, vector in found if vector} >= {"en", "ru"}
+    assert all(len(vector) == 512 * 4 for _, vector in found if vector)
+    assert all(vector is None for lang, vector in found if lang not in VECTOR_LANGS)
+    with engine.begin() as conn:  # as if analysed before vectors were kept
+        conn.execute(update(analyses).values(vector=None))
+    cluster_store(engine)
+    other = connect(another_database_url)
+    clustered_examples(other, settings.with_database(another_database_url))
+    assert grouping(engine) == grouping(other)

@@ -263,6 +263,9 @@ class Doc:
     threats: tuple[Threat, ...] = ()
     events: tuple[Event, ...] = ()
     notes: tuple[str, ...] = ()  # what was skipped and why ("no NER model for 'ps'")
+    # The lead's sentence vector (analyze.leads), for story clustering; None in a language
+    # the vectors do not cover. Left out of comparisons: an array has no single truth value.
+    vector: Vector | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -380,20 +383,32 @@ class StoryState:
     title: str = ""
     closed: bool = False
     merged_into: str | None = None
+    # What clustering derives from the story to compare articles with it (its centroid, its
+    # top keys), kept until the story changes: each article is compared with every story
+    # around its time, and most of them do not change in between.
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def centroid(self) -> Vector | None:
-        if self.vector_sum is None or not self.vector_count:
-            return None
-        norm = float(np.linalg.norm(self.vector_sum))
-        return self.vector_sum / norm if norm else None
+        if "centroid" not in self.memo:
+            found = None
+            if self.vector_sum is not None and self.vector_count:
+                norm = float(np.linalg.norm(self.vector_sum))
+                found = self.vector_sum / norm if norm else None
+            self.memo["centroid"] = found
+        centroid: Vector | None = self.memo["centroid"]
+        return centroid
 
-    def top_keys(self) -> set[str]:
-        # Ties broken by the key itself: Counter's own order follows insertion, which follows
-        # the iteration of a set of strings, and so Python's hash seed.
-        ranked = sorted(self.keys.items(), key=lambda item: (-item[1], item[0]))
-        return {k for k, _ in ranked[:STORY_TOP_KEYS]}
+    def top_keys(self) -> frozenset[str]:
+        if "top" not in self.memo:
+            # Ties broken by the key itself: Counter's own order follows insertion, which
+            # follows the iteration of a set of strings, and so Python's hash seed.
+            ranked = sorted(self.keys.items(), key=lambda item: (-item[1], item[0]))
+            self.memo["top"] = frozenset(k for k, _ in ranked[:STORY_TOP_KEYS])
+        top: frozenset[str] = self.memo["top"]
+        return top
 
     def add(self, sketch: Sketch) -> None:
+        self.memo.clear()
         self.articles.append(sketch.article)
         self.first, self.last = min(self.first, sketch.when), max(self.last, sketch.when)
         if sketch.vector is not None:

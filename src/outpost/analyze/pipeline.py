@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from outpost.analyze.clean import MAX_CHARS, clean
 from outpost.analyze.edits import original_span
 from outpost.analyze.language import identify
+from outpost.analyze.leads import LeadVectorStage
 from outpost.records import Doc, Label, Span
 
 VERSION = "5"  # bump when a stage changes what it finds: stored results are redone
@@ -286,6 +287,7 @@ BUILDERS: dict[str, Callable[[], Stage]] = {
     "threats": ThreatStage,
     "event_types": EventTypeStage,
     "events": _event_stage,
+    "vector": LeadVectorStage,
 }
 DEFAULT = tuple(BUILDERS)
 # Articles analysed together. Larger batches gain little (the recogniser decodes hundreds of

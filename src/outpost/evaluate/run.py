@@ -109,7 +109,16 @@ TASKS = (
         "ecbplus",
         "Stories of independent reports (ECB+ dev, one day)",
         "stories/ecbplus_dev.jsonl",
-        ("b3_precision", "b3_recall", "b3_f1", "stories", "made"),
+        (
+            "b3_precision",
+            "b3_recall",
+            "b3_f1",
+            "stories",
+            "made",
+            "merged kinds",
+            "b3_f1 worst order",
+            "merged kinds worst order",
+        ),
     ),
     Task(
         "semeval",

@@ -83,15 +83,18 @@ def cluster_store(engine: Engine, progress: Progress | None = None) -> Clustered
     """`cluster` on an engine (the watch loop, tests)."""
     progress = progress or Quiet()
     with engine.connect() as conn:
-        total = store.count_unclustered(conn)
-        batch = store.unclustered(conn, BATCH)
+        todo = store.unclustered_ids(conn)  # those analysed later wait for the next run
+        batch = store.analysed(conn, todo[:BATCH])
         since = min((doc.published for _, doc, _ in batch if doc.published), default=None)
         near = store.states_since(conn, since - WINDOW) if since else []
         clusterer = Clusterer(near, store.pins(conn))
-    progress.start(total)
+    progress.start(len(todo))
     done = new = joined = 0
     latest = None
-    while batch:
+    for start in range(0, len(todo), BATCH):
+        if start:
+            with engine.connect() as conn:
+                batch = store.analysed(conn, todo[start : start + BATCH])
         for (article_id, _, _), sketch in zip(batch, _sketches(batch), strict=True):
             story, score = clusterer.add(sketch)
             new += len(story.articles) == 1
@@ -102,8 +105,6 @@ def cluster_store(engine: Engine, progress: Progress | None = None) -> Clustered
                 store.assign(conn, article_id, story.id, score, pinned=False)
             progress.advance()
         done += len(batch)
-        with engine.connect() as conn:
-            batch = store.unclustered(conn, BATCH)
     closed = 0
     if latest is not None:
         with engine.begin() as conn:

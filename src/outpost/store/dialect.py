@@ -3,6 +3,7 @@ how one writer at a time is made to append to a table."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -40,12 +41,17 @@ def insert_ignore(conn: Connection, table: Table, values: Mapping[str, Any]) -> 
 
 def upsert(conn: Connection, table: Table, values: Mapping[str, Any], update: list[str]) -> None:
     """Insert a row, or update the named columns of the row with the same primary key."""
-    statement = insert(conn, table).values(**values)
+    conn.execute(_upsert(conn.dialect.name, table, tuple(update)), dict(values))
+
+
+@functools.cache
+def _upsert(dialect: str, table: Table, update: tuple[str, ...]) -> Any:
+    # Built once, its values bound at each call: building the statement anew for every row
+    # cost more than running it (story clustering saves a story after every article).
+    statement = (postgresql if dialect == "postgresql" else sqlite).insert(table)
     keys = [c.name for c in table.primary_key.columns]
-    conn.execute(
-        statement.on_conflict_do_update(
-            index_elements=keys, set_={name: statement.excluded[name] for name in update}
-        )
+    return statement.on_conflict_do_update(
+        index_elements=keys, set_={name: statement.excluded[name] for name in update}
     )
 
 

@@ -48,6 +48,7 @@ def save_analysis(conn: Connection, article_id: int, doc: Doc, version: str) -> 
             event_type_score=doc.event_type.score if doc.event_type else None,
             focus=json.dumps(place_json(doc.focus)) if doc.focus else None,
             notes=json.dumps(list(doc.notes), ensure_ascii=False),
+            vector=doc.vector.astype("<f4").tobytes() if doc.vector is not None else None,
         )
     )
     _insert_facts(conn, article_id, doc)

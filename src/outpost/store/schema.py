@@ -159,6 +159,7 @@ analyses = Table(
     Column("event_type_score", Float),
     Column("focus", Text),  # JSON of the focus place
     Column("notes", Text, nullable=False),  # JSON list
+    Column("vector", LargeBinary),  # float32 sentence vector of the lead, for clustering
     Index(None, "version"),
     Index(None, "event_type"),
 )

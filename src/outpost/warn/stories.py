@@ -64,7 +64,12 @@ def story_id(first_article: str) -> str:
     return f"s-{hashlib.sha256(first_article.encode()).hexdigest()[:16]}"
 
 
-def key_similarity(keys: frozenset[str], story: StoryState) -> float:
+def key_weight(keys: frozenset[str]) -> float:
+    # fsum is exact, so the order a set yields its keys in cannot move a sum across a bound.
+    return math.fsum(_weight(k) for k in keys)
+
+
+def key_similarity(keys: frozenset[str], story: StoryState, weight: float | None = None) -> float:
     """Weighted overlap of the article's keys with the story's top keys.
 
     Overlap (shared over the smaller side), not Dice: a short report shares few keys with a
@@ -72,15 +77,19 @@ def key_similarity(keys: frozenset[str], story: StoryState) -> float:
     (countries alone, an event type) counts as nothing: two events in one country differ.
     """
     theirs = story.top_keys()
-    # fsum is exact, so the order a set yields its keys in cannot move a sum across a bound.
-    shared = math.fsum(_weight(k) for k in keys & theirs)
+    shared = key_weight(keys & theirs)
     if shared < 1.0:
         return 0.0
-    return shared / min(math.fsum(_weight(k) for k in keys), math.fsum(_weight(k) for k in theirs))
+    if "top_weight" not in story.memo:
+        story.memo["top_weight"] = key_weight(theirs)
+    mine = key_weight(keys) if weight is None else weight
+    theirs_weight: float = story.memo["top_weight"]
+    return shared / min(mine, theirs_weight)
 
 
-def similarity(sketch: Sketch, story: StoryState) -> float:
-    keys = key_similarity(sketch.keys, story)
+def similarity(sketch: Sketch, story: StoryState, weight: float | None = None) -> float:
+    """How close the article is to the story; `weight`: its keys' weight, if known."""
+    keys = key_similarity(sketch.keys, story, weight)
     centroid = story.centroid()
     if sketch.vector is None or centroid is None:
         # Keys alone must carry it: ask for more of them than alongside the vectors.
@@ -115,8 +124,9 @@ class Clusterer:
 
     def best(self, sketch: Sketch) -> tuple[StoryState | None, float]:
         best, best_score = None, -math.inf
+        weight = key_weight(sketch.keys)
         for story in self.candidates(sketch.when):
-            score = similarity(sketch, story)
+            score = similarity(sketch, story, weight)
             if score > best_score:
                 best, best_score = story, score
         return best, best_score
