@@ -13,7 +13,7 @@ import numpy as np
 from sqlalchemy import Connection, Select, and_, case, delete, func, select, update
 
 from outpost.records import Doc, Story, StoryArticle, StoryState, StoryStats
-from outpost.store.dialect import upsert
+from outpost.store.dialect import IN_LIST, upsert
 from outpost.store.docs import ANALYSED, stored_doc, stored_docs
 from outpost.store.schema import (
     analyses,
@@ -57,21 +57,32 @@ def states_since(conn: Connection, since: datetime) -> list[StoryState]:
         .where(stories.c.state != "merged", stories.c.last_seen >= to_db(since))
         .order_by(stories.c.first_seen, stories.c.id)
     ).all()
-    return [_state(conn, row) for row in rows]
+    members = _members(conn, [row.id for row in rows])
+    return [_state(row, members.get(row.id, [])) for row in rows]
 
 
-def _state(conn: Connection, row: Any) -> StoryState:
+def _members(conn: Connection, ids: Sequence[str]) -> dict[str, list[str]]:
+    """Story id -> its articles' uids, for many stories in a few queries."""
+    found: dict[str, list[str]] = {}
+    for start in range(0, len(ids), IN_LIST):
+        query = (
+            select(story_articles.c.story_id, articles.c.uid)
+            .join(articles, story_articles.c.article_id == articles.c.id)
+            .where(story_articles.c.story_id.in_(ids[start : start + IN_LIST]))
+            .order_by(story_articles.c.story_id, story_articles.c.added, articles.c.id)
+        )
+        for story, uid in conn.execute(query):
+            found.setdefault(story, []).append(uid)
+    return found
+
+
+def _state(row: Any, members: list[str]) -> StoryState:
     summary = json.loads(row.summary)
-    members = conn.execute(
-        select(articles.c.uid)
-        .join(story_articles, story_articles.c.article_id == articles.c.id)
-        .where(story_articles.c.story_id == row.id)
-    ).scalars()
     state = StoryState(
         row.id,
         aware(row.first_seen),
         aware(row.last_seen),
-        articles=list(members),
+        articles=members,
         vector_sum=np.frombuffer(row.vector_sum, dtype=np.float32).copy()
         if row.vector_sum
         else None,
