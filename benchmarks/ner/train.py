@@ -5,8 +5,9 @@ From the repository's root, with the data sets of `../shared/data` (see its READ
     PYTHONPATH=src python benchmarks/ner/train.py                            # Kazakh
     PYTHONPATH=src python benchmarks/ner/train.py --lang fa --out /some/dir  # Persian CRF
 
-It writes `kk.crfsuite` and `kk.places.txt` (the place list the features look up) into
-src/outpost/analyze/ner_weights/, then scores the written model on the dev set with the
+It writes `kk.crfsuite`, `kk.places.txt` (the place list the features look up) and
+`kk.cues.txt` (the cue words they look up: `WRITTEN_CUES` and those the training split shows)
+into src/outpost/analyze/ner_weights/, then scores the written model on the dev set with the
 package's own tokenizer and features (`outpost.analyze.regional_ner`). Persian ships the
 BiLSTM-CRF of `train_lstm.py` instead, which measures better; its CRF is only written
 elsewhere, for comparison. The data:
