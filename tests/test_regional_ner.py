@@ -68,6 +68,20 @@ def test_a_kazakh_news_paragraph_names_people_organisations_and_places(
     assert ("Денсаулық сақтау министрлігінің", "ORG", "crf-kk") in found
 
 
+def test_kazakh_cue_words_reach_the_words_around_them() -> None:
+    lexicon = regional_ner.read_lexicon(["ORG министрлі", "LOC облыс", "PER+ мырза", "ORG партия"])
+    assert lexicon.kinds("министрлігінің", "министрлігі") == ["ORG"]  # by its beginning
+    assert lexicon.kinds("министр", "министр") == []
+    words = ["Денсаулық", "сақтау", "министрлігінің", ",", "«", "Нұр", "Отан", "»", "партиясы"]
+    found = regional_ner.features("kk", words, frozenset(), lexicon)
+    assert "ORG>2X" in found[0] and "ORG>1x" in found[1] and "cORG" in found[2]
+    assert "ORG<1" in found[3] and not [f for f in found[4] if f.startswith("ORG<")]  # a comma
+    # «Нұр Отан» партиясы: the party's cue word is after the closing quote
+    assert "ORG>3X" in found[5] and "qk=ORG" in found[5] and "inq" in found[6]
+    plain = regional_ner.features("kk", words, frozenset())
+    assert all(row == more[: len(row)] for row, more in zip(plain, found, strict=True))
+
+
 def test_offsets_point_into_the_original_text_with_non_joiners_and_arabic_letters() -> None:
     text = "رئیس‌جمهور آمريكا در  نشست ناتو   سخنراني كرد."  # Arabic ي/ك, double spaces
     tagger = regional_ner.tagger("fa")
@@ -79,7 +93,7 @@ def test_offsets_point_into_the_original_text_with_non_joiners_and_arabic_letter
 
 def test_the_weights_are_package_data_and_load_offline() -> None:
     folder = Path(regional_ner.__file__).parent / "ner_weights"
-    shipped = {"fa": ("lstm.pt", "lstm.json"), "kk": ("crfsuite",)}
+    shipped = {"fa": ("lstm.pt", "lstm.json"), "kk": ("crfsuite", "cues.txt")}
     for lang, kinds in shipped.items():
         for kind in (*kinds, "places.txt", "md"):  # md: the model card
             assert (folder / f"{lang}.{kind}").is_file(), f"{lang}.{kind}"

@@ -5,8 +5,9 @@ From the repository's root, with the data sets of `../shared/data` (see its READ
     PYTHONPATH=src python benchmarks/ner/train.py                            # Kazakh
     PYTHONPATH=src python benchmarks/ner/train.py --lang fa --out /some/dir  # Persian CRF
 
-It writes `kk.crfsuite` and `kk.places.txt` (the place list the features look up) into
-src/outpost/analyze/ner_weights/, then scores the written model on the dev set with the
+It writes `kk.crfsuite`, `kk.places.txt` (the place list the features look up) and
+`kk.cues.txt` (the cue words they look up: `WRITTEN_CUES` and those the training split shows)
+into src/outpost/analyze/ner_weights/, then scores the written model on the dev set with the
 package's own tokenizer and features (`outpost.analyze.regional_ner`). Persian ships the
 BiLSTM-CRF of `train_lstm.py` instead, which measures better; its CRF is only written
 elsewhere, for comparison. The data:
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import re
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -90,14 +92,87 @@ def place_names(lang: str) -> list[str]:
     return sorted(out)
 
 
+# Cue words written down (`regional_ner.Lexicon`): the last words of Kazakh organisations' and
+# places' names, the stems or beginnings `Lexicon.kinds` matches, and the words said after a
+# person's name. The training split adds the ones it shows (`learnt_cues`).
+WRITTEN_CUES = {
+    "ORG": (
+        "министрлі агенттіг комитет комиссия университет институт академия партия банк "
+        "компания корпорация холдинг кеңес қор қоры ұйым одақ орталығ орталық басқарма "
+        "департамент прокуратура әкімдіг мәслихат парламент сенат мәжіліс үкімет "
+        "ассоциация федерация қауымдастығ бірлестіг серіктестіг кәсіпорн зауыт фабрика "
+        "училище колледж мектеб мектеп театр музей клуб палата ассамблея инспекция "
+        "телеарна арнасы арна газет журнал басылым агенттік кеңсе альянс достастығ "
+        "қоғамы қоғам биржа биржасы тобы қолбасшылығ консерватория оркестр әуекомпания "
+        "авиакомпания елшілігі елшілік бригада батальон дивизия армиясы штабы жшс тоо ұк ұәқ"
+    ).split(),
+    "LOC": (
+        "облыс облысы ауданы аудан қаласы ауылы ауыл өзені өзен көлі көл тауы таулары "
+        "аймағы округі провинция штат республикасы түбег теңіз мұхит шығанағ даласы "
+        "елді-мекен кенті"
+    ).split(),
+    "PER+": "мырза ханым ағай апай".split(),
+}
+
+
+def learnt_cues(train_set: Sequence[ner_sets.Sentence]) -> dict[str, set[str]]:
+    """Cue words the training split shows (stems, `regional_ner.kazakh_stem`): the last word
+    of an organisation's name (or the word after the quote closing it: «Нұр Отан» партиясы),
+    of a place's name of two words or more, and the word before a person's name, each when
+    it is seen at least twice in that role and, of all the words it matches, in that role at least a
+    fifth of the time (ORG, LOC) or a tenth (PER)."""
+    role: dict[str, Counter[str]] = {kind: Counter() for kind in ("ORG", "LOC", "PER")}
+    seen: Counter[str] = Counter()
+    for sentence in train_set:
+        lows = [regional_ner.normal(w) for w in sentence.words]
+        stems = [regional_ner.kazakh_stem(w) for w in lows]
+        for low, stem in zip(lows, stems, strict=True):  # what Lexicon.kinds would match
+            seen.update({stem} | {low[:n] for n in range(5, min(len(low), 12) + 1)})
+        tags = [*sentence.tags, "O"]
+        for i, tag in enumerate(sentence.tags):
+            kind = kaznerd.TYPES.get(tag[2:])
+            last = kind is not None and tags[i + 1] != f"I-{tag[2:]}"
+            if kind == "ORG" and last:
+                role["ORG"][stems[i]] += 1
+                if sentence.words[i] == "»" and i + 1 < len(stems):
+                    role["ORG"][stems[i + 1]] += 1
+                elif i + 2 < len(stems) and sentence.words[i + 1] == "»":
+                    role["ORG"][stems[i + 2]] += 1
+            if kind == "LOC" and last and tag.startswith("I-"):
+                role["LOC"][stems[i]] += 1
+            if kind == "PER" and tag.startswith("B-") and i > 0:
+                role["PER"][stems[i - 1]] += 1
+    share = {"ORG": 0.2, "LOC": 0.2, "PER": 0.1}
+    return {
+        kind: {
+            stem
+            for stem, n in found.items()
+            if n >= 2 and n >= share[kind] * seen[stem] and len(stem) >= 3 and stem.isalpha()
+        }
+        for kind, found in role.items()
+    }
+
+
+def cue_lines(train_set: Sequence[ner_sets.Sentence]) -> list[str]:
+    """`KIND word` lines of the written and the learnt cue words."""
+    found = {kind: set(words) for kind, words in WRITTEN_CUES.items()}
+    for kind, words in learnt_cues(train_set).items():
+        found.setdefault(kind, set()).update(words)
+    return sorted(f"{kind} {word}" for kind, words in found.items() for word in words)
+
+
 def train(
-    lang: str, train_set: Sequence[ner_sets.Sentence], places: frozenset[str], model: Path
+    lang: str,
+    train_set: Sequence[ner_sets.Sentence],
+    places: frozenset[str],
+    lexicon: regional_ner.Lexicon | None,
+    model: Path,
 ) -> None:
     import pycrfsuite
 
     trainer = pycrfsuite.Trainer(verbose=False)
     for words, tags in examples(train_set):
-        trainer.append(regional_ner.features(lang, words, places), tags)
+        trainer.append(regional_ner.features(lang, words, places, lexicon), tags)
     trainer.set_params(CRF)
     trainer.train(str(model))
 
@@ -109,7 +184,11 @@ def dev_scores(lang: str, dev: Sequence[ner_sets.Sentence], model: Path) -> dict
     crf.open(str(model))
     listed = (model.parent / f"{lang}.places.txt").read_text(encoding="utf-8")
     places = regional_ner.read_places(listed.splitlines())
-    tagger = regional_ner.Tagger(lang, crf, places)
+    lexicon = None
+    if (model.parent / f"{lang}.cues.txt").is_file():
+        cues = (model.parent / f"{lang}.cues.txt").read_text(encoding="utf-8")
+        lexicon = regional_ner.read_lexicon(cues.splitlines())
+    tagger = regional_ner.Tagger(lang, crf, places, lexicon)
     markups = [ner_sets.markup(s) for s in dev]
     start = time.perf_counter()
     predicted = [tagger.spans(m.text) for m in markups]
@@ -144,9 +223,14 @@ def main() -> None:
         train_set, dev = data_sets(lang, args.data)
         names = place_names(lang)
         (args.out / f"{lang}.places.txt").write_text("\n".join(names) + "\n", encoding="utf-8")
-        model = args.out / f"{lang}.crfsuite"
+        lexicon = None
         start = time.perf_counter()
-        train(lang, train_set, frozenset(names), model)
+        if lang == "kk":
+            cues = cue_lines(train_set)
+            (args.out / f"{lang}.cues.txt").write_text("\n".join(cues) + "\n", encoding="utf-8")
+            lexicon = regional_ner.read_lexicon(cues)
+        model = args.out / f"{lang}.crfsuite"
+        train(lang, train_set, frozenset(names), lexicon, model)
         print(
             f"{lang}: {len(train_set)} training sentences, {len(names)} place names, "
             f"trained in {time.perf_counter() - start:.0f} s, {model.stat().st_size:,} bytes"

@@ -129,11 +129,94 @@ def marks_of(lang: str, norm: Sequence[str], places: frozenset[str]) -> list[str
     return marks
 
 
-def features(lang: str, words: Sequence[str], places: frozenset[str]) -> list[list[str]]:
-    """The CRF's features of each token of one sentence (`words` as written)."""
+# Kinds of cue words (`Lexicon`): the last word of an organisation's or a place's name, a word
+# said before a person's name, and one said after it («мырза», «ханым»).
+CUE_KINDS = ("ORG", "LOC", "PER", "PER+")
+CUE_REACH = 6  # how far ahead a name's last word is looked for
+CUE_BREAK = frozenset(",.;:!?()—–[]")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """What a model knows of words beyond the sentence: cue words by kind, each a stem
+    (`kazakh_stem`) or, at five letters or more, also the beginning of the words it stands
+    for: «министрлі» is «министрлігі», «министрлігінің»..."""
+
+    cues: dict[str, frozenset[str]]
+
+    def kinds(self, low: str, stem: str) -> list[str]:
+        found = []
+        for kind in CUE_KINDS:
+            known = self.cues.get(kind, frozenset())
+            if stem in known or any(low[:n] in known for n in range(5, min(len(low), 12) + 1)):
+                found.append(kind)
+        return found
+
+
+def read_lexicon(lines: Iterable[str]) -> Lexicon:
+    """A Lexicon of `KIND word` lines."""
+    words: dict[str, set[str]] = {kind: set() for kind in CUE_KINDS}
+    for line in lines:
+        if line.strip():
+            kind, word = line.split()
+            words[kind].add(word)
+    return Lexicon({kind: frozenset(found) for kind, found in words.items()})
+
+
+def cue_features(
+    words: Sequence[str], norm: Sequence[str], stems: Sequence[str], lexicon: Lexicon
+) -> list[list[str]]:
+    """Per token, what the cue words around it say: an organisation's or place's last word
+    n words ahead (within the same clause), with whether this word is capitalised; one n words
+    behind; a person's cue before or after; and inside «quotes», the word after the closing
+    quote (a name in quotes is followed by what it names: «Нұр Отан» партиясы)."""
+    kinds = [lexicon.kinds(low, stem) for low, stem in zip(norm, stems, strict=True)]
+    out: list[list[str]] = [[f"c{k}" for k in found] for found in kinds]
+    n = len(words)
+    for i in range(n):
+        cap = "X" if words[i][:1].isupper() else "x"
+        f = out[i]
+        for kind in ("ORG", "LOC", "PER+"):
+            for j in range(i + 1, min(n, i + CUE_REACH + 1)):
+                if words[j] in CUE_BREAK:
+                    break
+                if kind in kinds[j]:
+                    f += [f"{kind}>{j - i}", f"{kind}>{j - i}{cap}"]
+                    break
+        for kind in ("ORG", "LOC", "PER"):
+            for j in range(i - 1, max(-1, i - 4), -1):
+                if words[j] in CUE_BREAK:
+                    break
+                if kind in kinds[j]:
+                    f.append(f"{kind}<{i - j}")
+                    break
+    i = 0
+    while i < n:
+        if words[i] in ("«", '"', "“"):
+            close = next(
+                (j for j in range(i + 1, min(n, i + 12)) if words[j] in ("»", '"', "”")), None
+            )
+            if close is not None:
+                after = stems[close + 1] if close + 1 < n else "<end>"
+                named = [f"qk={kind}" for kind in kinds[close + 1]] if close + 1 < n else []
+                for j in range(i + 1, close):
+                    out[j] += ["inq", f"qn={after}", f"qd={min(close - j, 4)}", *named]
+                out[i].append(f"qopen={after}")
+                out[close].append(f"qclose={after}")
+                i = close
+        i += 1
+    return out
+
+
+def features(
+    lang: str, words: Sequence[str], places: frozenset[str], lexicon: Lexicon | None = None
+) -> list[list[str]]:
+    """The CRF's features of each token of one sentence (`words` as written); with a lexicon,
+    its cue words' too."""
     norm = [normal(w) for w in words]
     stems = [kazakh_stem(w) for w in norm] if lang == "kk" else norm
     marks = marks_of(lang, norm, places)
+    extra = cue_features(words, norm, stems, lexicon) if lexicon else [[] for _ in words]
     own = []
     for word, low, stem, mark in zip(words, norm, stems, marks, strict=True):
         f = [
@@ -167,7 +250,7 @@ def features(lang: str, words: Sequence[str], places: frozenset[str]) -> list[li
             row.append(f"w|+1w={norm[i]}|{norm[i + 1]}")
         if i == 0:
             row.append("first")
-        out.append(row)
+        out.append(row + extra[i])
     return out
 
 
@@ -202,12 +285,15 @@ def spans_of(tags: Sequence[str], found: Sequence[Token]) -> Iterator[tuple[int,
 
 
 class Tagger:
-    """One language's CRF and the place list its features look up."""
+    """One language's CRF, the place list its features look up and its lexicon, if any."""
 
-    def __init__(self, lang: str, model: Any, places: frozenset[str]) -> None:
+    def __init__(
+        self, lang: str, model: Any, places: frozenset[str], lexicon: Lexicon | None = None
+    ) -> None:
         self.lang = lang
         self.model = model
         self.places = places
+        self.lexicon = lexicon
         self.method = f"crf-{lang}"  # Mention.method of what it finds
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
@@ -215,7 +301,7 @@ class Tagger:
         found = []
         for sentence in sentences(tokens(text)):
             words = [t.text for t in sentence]
-            tags = self.model.tag(features(self.lang, words, self.places))
+            tags = self.model.tag(features(self.lang, words, self.places, self.lexicon))
             for start, end, kind in spans_of(tags, sentence):
                 if kind in KEPT:
                     found.append((start, end, KEPT[kind]))
@@ -235,7 +321,8 @@ class NameTagger(Protocol):
 
 def tagger(lang: str) -> NameTagger:
     """The shipped model of a language (fa, prs or kk), loaded once per process: the BiLSTM-CRF
-    where one ships (`{lang}.lstm.pt`), else the CRF."""
+    where one ships (`{lang}.lstm.pt`), else the CRF (with its cue words, `{lang}.cues.txt`,
+    where they ship)."""
     return _load(MODEL_OF[lang])
 
 
@@ -247,13 +334,19 @@ def _load(name: str) -> NameTagger:
         from outpost.analyze import ner_lstm
 
         return ner_lstm.load(name, folder, places)
-    return crf(name, places)
+    lexicon = None
+    if (folder / f"{name}.cues.txt").is_file():
+        lexicon = read_lexicon(
+            (folder / f"{name}.cues.txt").read_text(encoding="utf-8").splitlines()
+        )
+    return crf(name, places, lexicon)
 
 
-def crf(lang: str, places: frozenset[str]) -> Tagger:
+def crf(lang: str, places: frozenset[str], lexicon: Lexicon | None = None) -> Tagger:
+    """The shipped CRF of a language, with the place list and the lexicon given."""
     import pycrfsuite
 
     model = pycrfsuite.Tagger()
     with resources.as_file(resources.files(WEIGHTS) / f"{lang}.crfsuite") as path:
         model.open(str(path))
-    return Tagger(lang, model, places)
+    return Tagger(lang, model, places, lexicon)
