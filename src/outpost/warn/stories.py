@@ -30,7 +30,7 @@ from outpost.records import Sketch, StoryState
 WINDOW = timedelta(days=4)  # an article joins a story only this close to the story's articles
 QUIET = timedelta(days=7)  # a story with no new article for this long is closed
 # Fitted by a coarse grid on the dev halves of ECB+ and SemEval-2022 task 8 and on
-# benchmarks/stories (see benchmarks/stories/README.md, "How the rule was chosen").
+# benchmarks/stories (see benchmarks/stories/README.md, "How the clustering rule was chosen").
 THRESHOLD = 0.4  # similarity needed to join
 W_MEANING = 0.6  # weight of the vectors when both sides have them; keys take the rest
 # The vectors put a report and its translation or retelling in another language further
