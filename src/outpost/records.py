@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import json
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -383,20 +384,23 @@ class StoryState:
     title: str = ""
     closed: bool = False
     merged_into: str | None = None
-    # What clustering derives from the story to compare articles with it (its centroid, its
+    # What clustering derives from the story to compare articles with it (its meaning vector, its
     # top keys), kept until the story changes: each article is compared with every story
     # around its time, and most of them do not change in between.
     memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
-    def centroid(self) -> Vector | None:
-        if "centroid" not in self.memo:
+    def meaning_vector(self) -> Vector | None:
+        """The sum of the story's vectors over sqrt(count x norm of the sum). Its dot product
+        with an article's vector is the geometric mean of the cosine to the story's centroid
+        and the mean cosine to its members (see `warn.stories.similarity`)."""
+        if "meaning" not in self.memo:
             found = None
             if self.vector_sum is not None and self.vector_count:
                 norm = float(np.linalg.norm(self.vector_sum))
-                found = self.vector_sum / norm if norm else None
-            self.memo["centroid"] = found
-        centroid: Vector | None = self.memo["centroid"]
-        return centroid
+                found = self.vector_sum / math.sqrt(norm * self.vector_count) if norm else None
+            self.memo["meaning"] = found
+        meaning: Vector | None = self.memo["meaning"]
+        return meaning
 
     def top_keys(self) -> frozenset[str]:
         if "top" not in self.memo:

@@ -117,7 +117,9 @@ TASKS = (
             "made",
             "merged kinds",
             "b3_f1 worst order",
+            "b3_f1 mean order",
             "merged kinds worst order",
+            "merged kinds mean order",
         ),
     ),
     Task(

@@ -6,8 +6,9 @@ similarity passes a threshold, otherwise it starts a story of its own. Nothing i
 for the stories it does not join.
 
 Similarity mixes two kinds of evidence, because neither is enough alone:
-- meaning: cosine between the article's multilingual sentence vector (title and lead) and
-  the story's centroid; the vectors put a Russian and an English report of the same clash
+- meaning: how close the article's multilingual sentence vector (title and lead) is to the
+  story's: the geometric mean of its cosine to the story's centroid and its mean cosine to
+  the story's articles. The vectors put a Russian and an English report of the same clash
   close together, but also put any two reports of "an attack in Pakistan" close together;
 - keys: the linked actors and resolved places the article shares with the story, weighted
   so a city or a named group counts more than a country. Keys work in every language the
@@ -39,6 +40,13 @@ W_MEANING = 0.6  # weight of the vectors when both sides have them; keys take th
 # languages is met this much closer.
 CROSS_LINGUAL = 0.1
 KEYS_ALONE = 0.9  # without vectors, the keys' share of the similarity
+# A story of several articles must be met this much closer than a single article. Averaging
+# cancels what is particular to each report, so a grown story's centroid comes close to any
+# report of its kind: two earthquakes, two Oscar hosts. The mean cosine to the members does
+# not drift so, but punishes a story whose reports differ in wording; `meaning` takes the
+# geometric middle of the two, and this margin does the rest. Both lower the dependence on
+# the order of arrival (see benchmarks/stories/README.md).
+GROWN = 0.04
 KEY_WEIGHTS = {
     "country": 0.25,
     "place": 1.0,
@@ -90,14 +98,15 @@ def key_similarity(keys: frozenset[str], story: StoryState, weight: float | None
 def similarity(sketch: Sketch, story: StoryState, weight: float | None = None) -> float:
     """How close the article is to the story; `weight`: its keys' weight, if known."""
     keys = key_similarity(sketch.keys, story, weight)
-    centroid = story.centroid()
-    if sketch.vector is None or centroid is None:
+    margin = GROWN if len(story.articles) > 1 else 0.0
+    reference = story.meaning_vector()
+    if sketch.vector is None or reference is None:
         # Keys alone must carry it: ask for more of them than alongside the vectors.
-        return KEYS_ALONE * keys
-    meaning = float(sketch.vector @ centroid)
+        return KEYS_ALONE * keys - margin
+    meaning = float(sketch.vector @ reference)
     if (sketch.lang or "und") not in story.langs:
         meaning += CROSS_LINGUAL
-    return W_MEANING * meaning + (1 - W_MEANING) * keys
+    return W_MEANING * meaning + (1 - W_MEANING) * keys - margin
 
 
 class Clusterer:
