@@ -261,6 +261,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", f"{API}/places"): signed_in(),
     ("GET", f"{API}/map"): signed_in(),
     ("GET", f"{API}/stories"): signed_in(),
+    ("GET", f"{API}/stories/stats"): signed_in(),
     ("GET", f"{API}/stories/{{story_id}}"): signed_in(),
     ("GET", f"{API}/stories/{{story_id}}/timeline"): signed_in(),
     ("POST", f"{API}/stories/{{story_id}}/merge"): role(

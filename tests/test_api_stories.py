@@ -152,6 +152,9 @@ def test_merge_then_split_change_what_the_stories_show(api: Api) -> None:
     august, september = by_members[frozenset(CSTO_AUGUST)], by_members[frozenset({"seed-000"})]
     refusals(api, august)
     assert api.get("/stories").json() == listed
+    before = api.get("/stories/stats").json()
+    assert before["articles_placed"] == 8 and before["stories_merged_by_analysts"] == 0
+    assert before["stories_open"] + before["stories_closed"] == listed["total"]
 
     merged = api.call("POST", f"/stories/{august}/merge", json={"other": september})
     assert merged.status_code == 200, merged.text
@@ -181,6 +184,13 @@ def test_merge_then_split_change_what_the_stories_show(api: Api) -> None:
     assert api.get("/stories").json()["total"] == listed["total"]  # one gone, one made
     lonely = api.call("POST", "/articles/kremlin-ru-66433/split")
     assert "already alone" in problem(lonely, 409, "conflict")["detail"]
+    stats = api.get("/stories/stats").json()
+    assert stats["articles_placed"] == 8  # the split article moved; none was added
+    assert (stats["stories_merged_by_analysts"], stats["articles_split_out_by_analysts"]) == (1, 1)
+    assert stats["corrections_per_100_articles"] == 25.0 and stats["since"] is None
+    later = api.get("/stories/stats", params={"since": "2999-01-01"}).json()
+    assert later["articles_placed"] == 0 and later["since"].startswith("2999-01-01T00:00")
+    problem(api.get("/stories/stats", params={"since": "soon"}), 422, "validation")
 
 
 def refusals(api: Api, some: str) -> None:

@@ -231,6 +231,11 @@ async def test_stories_are_narrowed_by_their_articles(site: Site) -> None:
     assert set(linked(answer.text, "/stories/")) == russian
     assert total_of(answer.text) == len(russian)
     assert total_of(every.text) == len(everything)
+    # Above the list, what clustering made and how often analysts corrected it (nobody has here)
+    [stats] = re.findall(r'<p class="subtle" id="story-stats">([^<]*)</p>', every.text)
+    placed = sum(s.article_count for s in everything)
+    assert f"articles placed {placed}, stories {len(everything)}," in html.unescape(stats)
+    assert "stories merged 0, articles split out 0, per 100 articles 0.00." in html.unescape(stats)
 
 
 # Pages of a list -------------------------------------------------------------------------------

@@ -1,13 +1,14 @@
 """/stories: articles grouped by the development they report, across sources and languages;
-how one grew; and the analysts' corrections: merge two stories, take an article out of its
-story (POST /articles/{id}/split)."""
+how one grew; the analysts' corrections: merge two stories, take an article out of its
+story (POST /articles/{id}/split); and how often they had to (GET /stories/stats)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, date, datetime, time
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from outpost.api.deps import ContextDep
 from outpost.api.filters import Cursor, Limit, ListFilters, sort_query
@@ -19,10 +20,12 @@ from outpost.api.schemas.stories import (
     StoryMerge,
     StoryPublic,
     StoryStatePublic,
+    StoryStatsPublic,
     StoryTimelinePublic,
     story_detail,
     story_public,
     story_state_public,
+    story_stats_public,
     timeline_public,
 )
 from outpost.records import StoryState
@@ -60,6 +63,18 @@ def read_stories(
         total_exact=page.exact,
         next_cursor=page.next_cursor,
     )
+
+
+# Before /stories/{story_id}, which would take "stats" for a story's id.
+@router.get("/stories/stats", response_model=StoryStatsPublic)
+def read_story_stats(
+    ctx: ContextDep,
+    since: Annotated[date | None, Query(description="From this day (UTC).")] = None,
+) -> StoryStatsPublic:
+    """Articles placed in stories, stories open, closed and of several articles, and how
+    often analysts merged stories or split articles out: per hundred articles placed."""
+    start = datetime.combine(since, time(), UTC) if since else None
+    return story_stats_public(service.story_stats(ctx, start))
 
 
 @router.get("/stories/{story_id}", response_model=StoryDetail, responses=documented("not-found"))

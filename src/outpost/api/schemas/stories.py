@@ -1,5 +1,5 @@
 """Stories as the API shows them: in a list, one with its articles, how one grew day by day,
-an analyst's merge, and what a merge or split leaves."""
+an analyst's merge, what a merge or split leaves, and how often analysts had to correct."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ from typing import Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from outpost.records import Story, StoryArticle, StoryDay, StoryState, StoryTimeline
+from outpost.records import (
+    Story,
+    StoryArticle,
+    StoryDay,
+    StoryState,
+    StoryStats,
+    StoryTimeline,
+)
 
 StoryStateName = Literal["open", "closed", "merged"]
 
@@ -158,4 +165,32 @@ def story_state_public(s: StoryState) -> StoryStatePublic:
         actors=dict(s.actors),
         event_types=dict(s.types),
         domains=dict(s.domains),
+    )
+
+
+class StoryStatsPublic(BaseModel):
+    """What clustering made and how often analysts corrected it (as `outpost stories --stats`)."""
+
+    since: datetime | None = Field(description="Counted from then (UTC); null: all.")
+    articles_placed: int
+    stories_open: int
+    stories_closed: int
+    stories_of_two_articles_or_more: int
+    stories_merged_by_analysts: int
+    articles_split_out_by_analysts: int
+    corrections_per_100_articles: float = Field(
+        description="Merges and splits per hundred articles placed."
+    )
+
+
+def story_stats_public(s: StoryStats) -> StoryStatsPublic:
+    return StoryStatsPublic(
+        since=s.since,
+        articles_placed=s.articles,
+        stories_open=s.open,
+        stories_closed=s.closed,
+        stories_of_two_articles_or_more=s.several,
+        stories_merged_by_analysts=s.merged,
+        articles_split_out_by_analysts=s.split,
+        corrections_per_100_articles=round(s.per_hundred, 2),
     )

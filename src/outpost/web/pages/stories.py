@@ -1,5 +1,6 @@
 """Stories: the list (the shared filters, a page at a time), one story's timeline with its
-articles across languages and sources, and the analysts' merge and split (POST forms)."""
+articles across languages and sources, and the analysts' merge and split (POST forms), with
+how often they had to correct clustering."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from fastapi.responses import Response
 from outpost.records import StoryTimeline
 from outpost.respond.people import Action, NotAllowedError, require_of_people
 from outpost.services.imported import sent_of_story
-from outpost.services.stories import find_stories, merge_stories, split_article, story_timeline
+from outpost.services.stories import (
+    find_stories,
+    merge_stories,
+    split_article,
+    story_stats,
+    story_timeline,
+)
 from outpost.web.filters import FilterQuery, listed
 from outpost.web.i18n import N_
 from outpost.web.page import NotFoundError, Page, SignedIn
@@ -30,6 +37,7 @@ def read_stories(page: SignedIn, asked: FilterQuery) -> Response:
         current="stories",
         asked=shown.asked,
         found=shown.page,
+        stats=story_stats(page.ctx),
     )
 
 
