@@ -114,7 +114,7 @@ def eval_cli(
         list[str] | None,
         typer.Option(
             help="Only these tasks: case, factru, peyma, kaznerd, lgl, events, stories, "
-            "ecbplus, semeval, coverage."
+            "ecbplus, semeval, semeval_mt, coverage."
         ),
     ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="At most this many items each.")] = None,

@@ -129,6 +129,12 @@ TASKS = (
         ("precision", "recall", "f1", "precision cross", "recall cross", "f1 cross", "f1 mono"),
     ),
     Task(
+        "semeval_mt",
+        "Same story or not (SemEval-2022 task 8 dev pairs, machine-translated)",
+        "stories/semeval8_mt_dev.jsonl",
+        ("precision", "recall", "f1", "precision cross", "recall cross", "f1 cross", "f1 mono"),
+    ),
+    Task(
         "coverage",
         "Regional places (towns >= 10,000)",
         "",
