@@ -1,4 +1,7 @@
-"""Build the Persian word-vector table (`fa.e5.npy`, `fa.e5.txt`) the BiLSTM-CRF reads.
+"""Build a Persian word-vector table (`fa.e5.npy`, `fa.e5.txt`) for the BiLSTM-CRF to read.
+
+Tried as a frozen further input and not shipped: see "Tried later and not shipped" in
+src/outpost/analyze/ner_weights/fa.md for what it measured. The table is not in the package.
 
     PYTHONPATH=src python benchmarks/ner/e5_table.py --e5-python PATH/TO/VENV/bin/python
 
