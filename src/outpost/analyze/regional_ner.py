@@ -170,7 +170,7 @@ def read_guesses(lines: Iterable[str]) -> dict[str, tuple[str, ...]]:
     """A Lexicon's guesses of `stem guess...` lines."""
     out = {}
     for line in lines:
-        stem, *ids = line.split()
+        stem, *ids = line.split() or [""]
         if ids:
             out[stem] = tuple(ids)
     return out
