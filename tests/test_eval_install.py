@@ -24,7 +24,14 @@ PACKAGED = (
     "outpost/evaluate/sets/stories.jsonl",
     *(
         f"outpost/analyze/ner_weights/{name}"
-        for name in ("fa.lstm.pt", "fa.lstm.json", "kk.crfsuite", "fa.places.txt", "kk.places.txt")
+        for name in (
+            "fa.lstm.pt",
+            "fa.lstm.json",
+            "kk.crfsuite",
+            "fa.places.txt",
+            "kk.places.txt",
+            "kk.guesses.txt",
+        )
     ),
     "outpost/analyze/ner_weights/fa.md",
     "outpost/analyze/ner_weights/kk.md",

@@ -82,6 +82,21 @@ def test_kazakh_cue_words_reach_the_words_around_them() -> None:
     assert all(row == more[: len(row)] for row, more in zip(plain, found, strict=True))
 
 
+def test_kazakh_guesses_reach_the_word_and_its_neighbours() -> None:
+    guesses = regional_ner.read_guesses(["аста LOC3", "ерла PER2", "бол O", ""])
+    lexicon = regional_ner.Lexicon(regional_ner.read_lexicon([]).cues, guesses)
+    words = ["Ерлан", "Астанада", "болды", "деді"]
+    stems = [regional_ner.kazakh_stem(regional_ner.normal(w)) for w in words]
+    assert stems[1:3] == ["аста", "бол"]
+    found = regional_ner.features("kk", words, frozenset(), lexicon)
+    assert "k0=LOC3" in found[1] and "1k0=O" in found[1] and "2k0=" not in " ".join(found[1])
+    assert "1k0=LOC3" in found[0] and "2k0=O" in found[0] and "-2k0=LOC3" in found[3]
+    assert not [f for f in found[0] if f.startswith("k0=")]  # its stem, «ерл», is not guessed
+    shipped = regional_ner.tagger("kk")
+    assert isinstance(shipped, regional_ner.Tagger) and shipped.lexicon
+    assert len(shipped.lexicon.guesses) > 50_000
+
+
 def test_offsets_point_into_the_original_text_with_non_joiners_and_arabic_letters() -> None:
     text = "رئیس‌جمهور آمريكا در  نشست ناتو   سخنراني كرد."  # Arabic ي/ك, double spaces
     tagger = regional_ner.tagger("fa")
@@ -93,7 +108,7 @@ def test_offsets_point_into_the_original_text_with_non_joiners_and_arabic_letter
 
 def test_the_weights_are_package_data_and_load_offline() -> None:
     folder = Path(regional_ner.__file__).parent / "ner_weights"
-    shipped = {"fa": ("lstm.pt", "lstm.json"), "kk": ("crfsuite", "cues.txt")}
+    shipped = {"fa": ("lstm.pt", "lstm.json"), "kk": ("crfsuite", "cues.txt", "guesses.txt")}
     for lang, kinds in shipped.items():
         for kind in (*kinds, "places.txt", "md"):  # md: the model card
             assert (folder / f"{lang}.{kind}").is_file(), f"{lang}.{kind}"

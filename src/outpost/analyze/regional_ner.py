@@ -17,8 +17,8 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Protocol
 
@@ -140,9 +140,12 @@ CUE_BREAK = frozenset(",.;:!?()—–[]")
 class Lexicon:
     """What a model knows of words beyond the sentence: cue words by kind, each a stem
     (`kazakh_stem`) or, at five letters or more, also the beginning of the words it stands
-    for: «министрлі» is «министрлігі», «министрлігінің»..."""
+    for: «министрлі» is «министрлігі», «министрлігінің»...; and, where they ship, guesses
+    of what kind of name a stem is («PER3», «LOC1», «O»...), learnt from a pretrained model's
+    vectors of words (`benchmarks/ner/kk_guesses.py`)."""
 
     cues: dict[str, frozenset[str]]
+    guesses: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def kinds(self, low: str, stem: str) -> list[str]:
         found = []
@@ -161,6 +164,31 @@ def read_lexicon(lines: Iterable[str]) -> Lexicon:
             kind, word = line.split()
             words[kind].add(word)
     return Lexicon({kind: frozenset(found) for kind, found in words.items()})
+
+
+def read_guesses(lines: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """A Lexicon's guesses of `stem guess...` lines."""
+    out = {}
+    for line in lines:
+        stem, *ids = line.split() or [""]
+        if ids:
+            out[stem] = tuple(ids)
+    return out
+
+
+def guess_features(stems: Sequence[str], guesses: Mapping[str, tuple[str, ...]]) -> list[list[str]]:
+    """Per token, the guesses for its stem and its neighbours' (one either side: all; two:
+    the first); a stem not guessed has none."""
+    ids = [guesses.get(stem, ()) for stem in stems]
+    out: list[list[str]] = []
+    for i in range(len(stems)):
+        f = [f"k{n}={c}" for n, c in enumerate(ids[i])]
+        for d in (-2, -1, 1, 2):
+            if 0 <= i + d < len(stems):
+                near = ids[i + d] if abs(d) == 1 else ids[i + d][:1]
+                f += [f"{d}k{n}={c}" for n, c in enumerate(near)]
+        out.append(f)
+    return out
 
 
 def cue_features(
@@ -217,6 +245,9 @@ def features(
     stems = [kazakh_stem(w) for w in norm] if lang == "kk" else norm
     marks = marks_of(lang, norm, places)
     extra = cue_features(words, norm, stems, lexicon) if lexicon else [[] for _ in words]
+    if lexicon and lexicon.guesses:
+        for f, k in zip(extra, guess_features(stems, lexicon.guesses), strict=True):
+            f += k
     own = []
     for word, low, stem, mark in zip(words, norm, stems, marks, strict=True):
         f = [
@@ -339,6 +370,9 @@ def _load(name: str) -> NameTagger:
         lexicon = read_lexicon(
             (folder / f"{name}.cues.txt").read_text(encoding="utf-8").splitlines()
         )
+        if (folder / f"{name}.guesses.txt").is_file():
+            text = (folder / f"{name}.guesses.txt").read_text(encoding="utf-8")
+            lexicon = Lexicon(lexicon.cues, read_guesses(text.splitlines()))
     return crf(name, places, lexicon)
 
 
