@@ -384,8 +384,8 @@ class StoryState:
     title: str = ""
     closed: bool = False
     merged_into: str | None = None
-    # What clustering derives from the story to compare articles with it (its meaning vector, its
-    # top keys), kept until the story changes: each article is compared with every story
+    # What clustering derives from the story to compare articles with it (its meaning vector,
+    # its top keys), kept until the story changes: each article is compared with every story
     # around its time, and most of them do not change in between.
     memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 

@@ -370,8 +370,9 @@ def _load(name: str) -> NameTagger:
         lexicon = read_lexicon(
             (folder / f"{name}.cues.txt").read_text(encoding="utf-8").splitlines()
         )
-        if (folder / f"{name}.guesses.txt").is_file():
-            text = (folder / f"{name}.guesses.txt").read_text(encoding="utf-8")
+        guesses = folder / f"{name}.guesses.txt"
+        if guesses.is_file():
+            text = guesses.read_text(encoding="utf-8")
             lexicon = Lexicon(lexicon.cues, read_guesses(text.splitlines()))
     return crf(name, places, lexicon)
 

@@ -288,8 +288,7 @@ def raw_content(conn: Connection, raw_hash: str) -> bytes | None:
 def fetched_times(conn: Connection, uids: Sequence[str]) -> dict[str, datetime]:
     """When each of these articles was fetched (aware, UTC), by uid; unknown uids left out."""
     found: dict[str, datetime] = {}
-    for start in range(0, len(uids), dialect.IN_LIST):
-        chunk = list(uids[start : start + dialect.IN_LIST])
+    for chunk in dialect.in_lists(uids):
         rows = conn.execute(
             select(articles.c.uid, articles.c.fetched).where(articles.c.uid.in_(chunk))
         )

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Row, delete, exists, select, update
 
 from outpost.records import Assessment, AssessmentDraft, Judgement, Principal, Sharing, Task
 from outpost.store import marked
-from outpost.store.dialect import IN_LIST
+from outpost.store.dialect import in_lists
 from outpost.store.lists.keyset import Listed, Slice, Sort, sort_of
 from outpost.store.schema import articles, assessments, events, stories, tasks
 from outpost.store.times import aware, from_db, to_db
@@ -80,11 +80,11 @@ def get(conn: Connection, who: Principal, item: int) -> Assessment | None:
 def of_targets(conn: Connection, who: Principal, kind: str, ids: Sequence[str]) -> list[Assessment]:
     """The assessments `who` may see of these events or stories (oldest first)."""
     found: list[Assessment] = []
-    for start in range(0, len(ids), IN_LIST):
+    for chunk in in_lists(ids):
         query = (
             marked.with_people(assessments)
             .where(visible(who, assessments, KIND), assessments.c.target_kind == kind)
-            .where(assessments.c.target_id.in_(list(ids[start : start + IN_LIST])))
+            .where(assessments.c.target_id.in_(chunk))
             .order_by(assessments.c.id)
         )
         found += _convert(conn, list(conn.execute(query)))

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import snowballstemmer
 from sqlalchemy import Connection, Integer, String, Table, func, literal, literal_column, text
@@ -20,6 +20,7 @@ from outpost.store.errors import SearchRefusedError
 # Values in one IN (...) list: a query with more is made in chunks of this many, well under
 # every supported database's limit on bound parameters (SQLite's was 999 before 3.32).
 IN_LIST = 900
+T = TypeVar("T")
 # Letters and digits: the index splits words at "_" too (FTS5 unicode61, PostgreSQL).
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -29,9 +30,19 @@ _stemmers = {
 }
 
 
+def in_lists(values: Sequence[T]) -> Iterator[list[T]]:
+    """`values` in lists of at most IN_LIST, for an IN (...) each."""
+    for start in range(0, len(values), IN_LIST):
+        yield list(values[start : start + IN_LIST])
+
+
 def insert(conn: Connection, table: Table) -> Any:
     """The dialect's INSERT, which can yield to a row already there (ON CONFLICT)."""
-    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+    return _insert(conn.dialect.name, table)
+
+
+def _insert(dialect: str, table: Table) -> Any:
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
 
 
 def insert_ignore(conn: Connection, table: Table, values: Mapping[str, Any]) -> None:
@@ -48,7 +59,7 @@ def upsert(conn: Connection, table: Table, values: Mapping[str, Any], update: li
 def _upsert(dialect: str, table: Table, update: tuple[str, ...]) -> Any:
     # Built once, its values bound at each call: building the statement anew for every row
     # cost more than running it (story clustering saves a story after every article).
-    statement = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    statement = _insert(dialect, table)
     keys = [c.name for c in table.primary_key.columns]
     return statement.on_conflict_do_update(
         index_elements=keys, set_={name: statement.excluded[name] for name in update}

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Table, select
 
 from outpost.records import Doc, Event, Label, Mention, Place, Threat
 from outpost.store.articles import to_article
-from outpost.store.dialect import IN_LIST
+from outpost.store.dialect import in_lists
 from outpost.store.schema import analyses, articles, events, mentions, places, threats
 
 ANALYSED = select(
@@ -39,8 +39,7 @@ def stored_docs(conn: Connection, rows: Sequence[Any]) -> list[Doc]:
 
 def _facts_of(conn: Connection, table: Table, ids: Sequence[int]) -> dict[int, list[Any]]:
     by_article: dict[int, list[Any]] = defaultdict(list)
-    for start in range(0, len(ids), IN_LIST):
-        chunk = ids[start : start + IN_LIST]
+    for chunk in in_lists(ids):
         query = select(table).where(table.c.article_id.in_(chunk)).order_by(table.c.id)
         for fact in conn.execute(query):
             by_article[fact.article_id].append(fact)

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Row, or_, select, update
 from outpost.markings import TLP
 from outpost.records import Principal, Received, Sent
 from outpost.store import marked
-from outpost.store.dialect import IN_LIST
+from outpost.store.dialect import in_lists
 from outpost.store.lists.keyset import Listed, Slice, Sort, sort_of
 from outpost.store.schema import imported
 from outpost.store.times import aware, to_db
@@ -129,11 +129,11 @@ def of_keys(conn: Connection, who: Principal, kind: str, keys: Sequence[str]) ->
     """The imported objects of `kind` with these keys (STIX ids, MISP uuids) that `who` may
     see, oldest first: one key may come from several organisations' imports."""
     found: list[Received] = []
-    for start in range(0, len(keys), IN_LIST):
+    for chunk in in_lists(keys):
         query = marked.with_people(imported).where(
             visible(who, imported, KIND),
             imported.c.kind == kind,
-            imported.c.key.in_(list(keys[start : start + IN_LIST])),
+            imported.c.key.in_(chunk),
         )
         found += [_received(row) for row in conn.execute(query.order_by(imported.c.id))]
     return found

@@ -13,7 +13,7 @@ import numpy as np
 from sqlalchemy import Connection, Select, and_, case, delete, func, select, update
 
 from outpost.records import Doc, Story, StoryArticle, StoryState, StoryStats
-from outpost.store.dialect import IN_LIST, upsert
+from outpost.store.dialect import in_lists, upsert
 from outpost.store.docs import ANALYSED, stored_doc, stored_docs
 from outpost.store.schema import (
     analyses,
@@ -64,11 +64,11 @@ def states_since(conn: Connection, since: datetime) -> list[StoryState]:
 def _members(conn: Connection, ids: Sequence[str]) -> dict[str, list[str]]:
     """Story id -> its articles' uids, for many stories in a few queries."""
     found: dict[str, list[str]] = {}
-    for start in range(0, len(ids), IN_LIST):
+    for chunk in in_lists(ids):
         query = (
             select(story_articles.c.story_id, articles.c.uid)
             .join(articles, story_articles.c.article_id == articles.c.id)
-            .where(story_articles.c.story_id.in_(ids[start : start + IN_LIST]))
+            .where(story_articles.c.story_id.in_(chunk))
             .order_by(story_articles.c.story_id, story_articles.c.added, articles.c.id)
         )
         for story, uid in conn.execute(query):

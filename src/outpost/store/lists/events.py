@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Select, select
 
 from outpost.records import EventDetail, EventRow, LocatedEvent
 from outpost.store.articles import COLUMNS, to_article
-from outpost.store.dialect import IN_LIST
+from outpost.store.dialect import in_lists
 from outpost.store.facts import event_row
 from outpost.store.lists.common import (
     FILTERS,
@@ -106,11 +106,11 @@ def located_events(conn: Connection, ids: Sequence[int]) -> list[LocatedEvent]:
     """The events of these ids with their place, time and source (and their article's
     address), in the order given; an id of no event is left out."""
     found: dict[int, LocatedEvent] = {}
-    for start in range(0, len(ids), IN_LIST):
+    for chunk in in_lists(ids):
         query = (
             select(events, articles.c.uid, articles.c.title, articles.c.url)
             .join(articles, articles.c.id == events.c.article_id)
-            .where(events.c.id.in_(ids[start : start + IN_LIST]))
+            .where(events.c.id.in_(chunk))
         )
         for row in conn.execute(query):
             found[row.id] = LocatedEvent(
