@@ -1,12 +1,16 @@
 """Train the BiLSTM-CRF tagger (outpost.analyze.ner_lstm) for one language; print dev figures.
 
-    PYTHONPATH=src python benchmarks/ner/train_lstm.py --lang fa [--epochs 12]
+    PYTHONPATH=src python benchmarks/ner/train_lstm.py --lang fa [--epochs 12] [--context 4,6,8]
 
 Same data, tokenizer, place list and features of the place list as the CRF of
 benchmarks/ner/train.py; it writes `{lang}.lstm.pt` (the weights), `{lang}.lstm.json` (the
 vocabularies) and `{lang}.places.txt` into src/outpost/analyze/ner_weights/ (or `--out`). One
 thread, seeded: a rerun gives the same weights. The epoch kept is the one with the best dev F1
-(PER/LOC/ORG together), printed after each epoch.
+(PER/LOC/ORG together), printed after each epoch. With `--context` (the default: layers 4,
+6 and 8) the net also reads each word's vectors in context from those layers of
+multilingual-e5-small (`outpost.analyze.context_vectors`), computed once per sentence before
+the first epoch (about 12 minutes for the Persian sets on one core); `--context ""` trains
+without them.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ import random
 import sys
 import time
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
+from typing import ClassVar
 
 import torch
 
@@ -25,11 +31,46 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import train as crf_training
 
-from outpost.analyze import ner_lstm, regional_ner
+from outpost.analyze import context_vectors, ner_lstm, regional_ner
 from outpost.evaluate import ner_sets
 
 WEIGHTS = crf_training.WEIGHTS
 WORD_DROPOUT = 0.1  # known words read as unknown in training, so unseen names are learnt
+CONTEXT = "4,6,8"  # the encoder layers mixed: the middle ones weigh most (learnt mix)
+
+
+class DevTagger(ner_lstm.LstmTagger):
+    """The tagger as shipped, reading the dev sentences' vectors from a table made once
+    rather than from the encoder at every epoch."""
+
+    table: ClassVar[dict[tuple[str, ...], torch.Tensor]] = {}
+
+    def _vectors(self, sentences: Sequence[Sequence[str]]) -> torch.Tensor | None:
+        if not self.layers:
+            return None
+        encoder = context_vectors.load(max(self.layers))
+        found = []
+        for words in sentences:
+            key = tuple(words)
+            if key not in self.table:
+                self.table[key] = encoder.words(words, self.layers).half()
+            found.append(self.table[key])
+        return ner_lstm.padded(found)
+
+
+def sentence_vectors(
+    sentences: Sequence[Sequence[str]], layers: Sequence[int]
+) -> list[torch.Tensor]:
+    """Each sentence's vectors in context, kept in half precision (a gigabyte or two)."""
+    if not layers:
+        return [torch.zeros(0) for _ in sentences]
+    encoder = context_vectors.load(max(layers))
+    start, out = time.perf_counter(), []
+    for n, words in enumerate(sentences):
+        out.append(encoder.words(words, layers).half())
+        if n % 1000 == 999:
+            print(f"vectors in context: {n + 1} sentences ({time.perf_counter() - start:.0f} s)")
+    return out
 
 
 def main() -> None:
@@ -38,12 +79,17 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--out", type=Path, default=WEIGHTS, help="where the model goes")
+    parser.add_argument("--context", default=CONTEXT, help="encoder layers read, or ''")
+    parser.add_argument("--sentences", type=int, help="only the first N of each set (a check)")
     args = parser.parse_args()
+    layers = [int(n) for n in args.context.split(",") if n.strip()]
     torch.set_num_threads(1)
     torch.manual_seed(0)
     rng = random.Random(0)
     lang = args.lang
     train_set, dev = crf_training.data_sets(lang, args.data)
+    if args.sentences:
+        train_set, dev = train_set[: args.sentences], dev[: args.sentences]
     names = crf_training.place_names(lang)
     (args.out / f"{lang}.places.txt").write_text("\n".join(names) + "\n", encoding="utf-8")
     places = frozenset(names)
@@ -63,8 +109,13 @@ def main() -> None:
         (ner_lstm.encode(written, norm, marks, words, letters), [tag_ids[t] for t in tags])
         for written, norm, marks, tags in train_examples
     ]
-    net = ner_lstm.Net(len(words) + 2, len(letters) + 2, len(tag_ids), cased=lang == "kk")
+    vectors = sentence_vectors([written for written, *_ in train_examples], layers)
+    net = ner_lstm.Net(
+        len(words) + 2, len(letters) + 2, len(tag_ids), cased=lang == "kk", context=len(layers)
+    )
     vocab["cased"] = net.cased
+    if layers:
+        vocab["context_layers"] = layers
     optimiser = torch.optim.Adam(net.parameters(), lr=2e-3)
     markups = [ner_sets.markup(s) for s in dev]
     best, best_state = -1.0, None
@@ -82,18 +133,19 @@ def main() -> None:
                 w = [ner_lstm.UNKNOWN if rng.random() < WORD_DROPOUT else x for x in w]
                 inputs.append((w, c, m, k))
             tensors = ner_lstm.batch(inputs)
+            context = ner_lstm.padded([vectors[i] for i in chosen]) if layers else None
             mask = tensors[-1]
             gold = torch.zeros(mask.shape, dtype=torch.long)
             for row, i in enumerate(chosen):
                 gold[row, : len(encoded[i][1])] = torch.tensor(encoded[i][1])
             optimiser.zero_grad()
-            loss = net.loss(net.emissions(*tensors), gold, mask)
+            loss = net.loss(net.emissions(*tensors, vectors=context), gold, mask)
             (loss / len(chosen)).backward()
             torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
             optimiser.step()
             total += float(loss.detach())
         net.eval()
-        tagger = ner_lstm.LstmTagger(lang, net, words, letters, vocab["tags"], places)
+        tagger = DevTagger(lang, net, words, letters, vocab["tags"], places, layers)
         figures = ner_sets.score(
             markups, regional_ner.KEPT.get, [tagger.spans(m.text) for m in markups]
         )

