@@ -195,8 +195,8 @@ class ContextVectors:
     def states(self, ids: Sequence[int]) -> list[torch.Tensor]:
         """The hidden states of a sequence of piece ids (with its marks): after the
         embeddings, then after each layer run; each (pieces, width)."""
-        out = [self._embedded(ids)]
-        with torch.no_grad():
+        with torch.no_grad():  # read, never trained here
+            out = [self._embedded(ids)]
             for layer in self.layers:
                 out.append(layer(out[-1]))
         return out

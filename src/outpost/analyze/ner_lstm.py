@@ -2,9 +2,11 @@
 
 Each token is read as its normalised word (known words only; the rest share one vector), a
 convolution over its letters (what carries an unseen name: endings, prefixes), and whether a
-place list knows it; a bidirectional LSTM reads the sentence, and a CRF layer picks the best
-sequence of tags, so an I- never follows the wrong B-. `ner_weights/` holds the trained
-weights with the vocabularies, written by `benchmarks/ner/train.py`.
+place list knows it; where the vocabularies name `context_layers`, also a learnt mix of those
+layers' vectors of the word in its sentence from multilingual-e5-small (`context_vectors`).
+A bidirectional LSTM reads the sentence, and a CRF layer picks the best sequence of tags, so
+an I- never follows the wrong B-. `ner_weights/` holds the trained weights with the
+vocabularies, written by `benchmarks/ner/train_lstm.py`.
 """
 
 from __future__ import annotations

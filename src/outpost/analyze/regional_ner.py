@@ -2,10 +2,11 @@
 
 Neither spaCy nor natasha reads these languages, so Outpost ships its own small models in
 `ner_weights/` beside this module, each with a model card saying what it was trained on and
-how it measures: a BiLSTM-CRF for Persian (`ner_lstm`), a CRF for Kazakh (`Tagger` below).
-`benchmarks/ner/train_lstm.py` and `benchmarks/ner/train.py` rebuild them from the public
-data sets with the tokenizer, normalisation and place marks below, so what a model saw in
-training is what it sees here.
+how it measures: a BiLSTM-CRF for each (`ner_lstm`), reading multilingual-e5-small's vectors
+of each word in context (`context_vectors`). The CRF (`Tagger` below) shipped for Kazakh
+before them and is still built for comparison. `benchmarks/ner/train_lstm.py` and
+`benchmarks/ner/train.py` rebuild them from the public data sets with the tokenizer,
+normalisation and place marks below, so what a model saw in training is what it sees here.
 
 The text is cut into tokens by a regular expression that keeps offsets; the characters are
 normalised for the features only (Arabic ي and ك are the Persian ی and ک; a zero-width
