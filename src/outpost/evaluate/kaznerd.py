@@ -1,5 +1,5 @@
 """Kazakh NER on KazNERD (TV news): entity-level precision, recall and F1 of PER, LOC and
-ORG, read by the pipeline's entity stage (the shipped `crf-kk` model).
+ORG, read by the pipeline's entity stage (the shipped `bilstm-crf-kk` model).
 
 Only KazNERD's validation file is at hand, so the shipped model is trained on its first 80%
 of sentences and scored here on the last 20%: a contiguous block, since neighbouring

@@ -1,5 +1,5 @@
 """Persian NER on PEYMA's dev file (news): entity-level precision, recall and F1 of PER, LOC
-and ORG, read by the pipeline's entity stage (the shipped `crf-fa` model). PEYMA's dates,
+and ORG, read by the pipeline's entity stage (the shipped `bilstm-crf-fa` model). PEYMA's dates,
 times, money and percentages are not names and are not scored."""
 
 from __future__ import annotations

@@ -35,8 +35,8 @@ class MentionPublic(BaseModel):
     kb_id: str | None = Field(description="The knowledge-base actor it names, when linked.")
     confidence: float
     method: str = Field(
-        description="What found it: the recogniser of its language (spacy, natasha, crf-fa, "
-        "crf-kk), the knowledge base's scan (kb), the article's context (context), the "
+        description="What found it: the recogniser of its language (spacy, natasha, bilstm-crf-fa, "
+        "bilstm-crf-kk), the knowledge base's scan (kb), the article's context (context), the "
         "gazetteer, a surname or a role; empty for articles analysed before it was kept."
     )
 
