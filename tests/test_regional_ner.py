@@ -152,3 +152,42 @@ def test_a_missing_set_is_the_same_one_line_error(tmp_path: Path) -> None:
     (tmp_path / "fa" / "peyma_dev.txt").write_text("", encoding="utf-8")
     with pytest.raises(MissingDataError, match=r"^Kazakh NER \(KazNERD, last 20% block\)"):
         run(tmp_path, ("peyma", "kaznerd"))
+
+
+def test_an_ensemble_sums_its_members_scores_and_loads_from_a_list_of_weights(
+    tmp_path: Path,
+) -> None:
+    import shutil
+
+    import torch
+
+    from outpost.analyze import ner_lstm
+
+    folder = Path(regional_ner.__file__).parent / "ner_weights"
+    for name in ("kk.lstm.json", "kk.places.txt"):
+        shutil.copy(folder / name, tmp_path / name)
+    state = torch.load(folder / "kk.lstm.pt", weights_only=True)
+    places = regional_ner.read_places((tmp_path / "kk.places.txt").read_text().splitlines())
+    # two copies of one net: every score doubled, transitions too, so the same best paths
+    torch.save([state, state], tmp_path / "kk.lstm.pt")
+    twice = ner_lstm.load("kk", tmp_path, places)
+    assert len(twice.nets) == 2
+    single = regional_ner.tagger("kk")
+    assert twice.spans(KAZAKH) == single.spans(KAZAKH) != []
+    # a member whose transitions lead only to O outvotes the other, as a sum of scores
+    # must: the ensemble finds no name past a sentence's first word, where the net does
+    silent = {k: v.clone() for k, v in state.items()}
+    outside = json_tags(tmp_path).index("O")
+    silent["transitions"] = torch.full_like(state["transitions"], -1e4)
+    silent["transitions"][:, outside] = 0
+    torch.save([state, silent], tmp_path / "kk.lstm.pt")
+    vetoed = {KAZAKH[s:e] for s, e, _ in ner_lstm.load("kk", tmp_path, places).spans(KAZAKH)}
+    found = {KAZAKH[s:e] for s, e, _ in single.spans(KAZAKH)}
+    assert {"Алматы облысында", "Ерлан Қосанов"} & found
+    assert not {"Алматы облысында", "Ерлан Қосанов", "Алматы", "Астанада"} & vetoed
+
+
+def json_tags(folder: Path) -> list[str]:
+    import json
+
+    return list(json.loads((folder / "kk.lstm.json").read_text(encoding="utf-8"))["tags"])

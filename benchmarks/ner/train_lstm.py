@@ -1,16 +1,18 @@
 """Train the BiLSTM-CRF tagger (outpost.analyze.ner_lstm) for one language; print dev figures.
 
     PYTHONPATH=src python benchmarks/ner/train_lstm.py --lang fa [--epochs 12] [--context 2,3,4]
+        [--seeds 0,1,2]
 
 Same data, tokenizer, place list and features of the place list as the CRF of
 benchmarks/ner/train.py; it writes `{lang}.lstm.pt` (the weights), `{lang}.lstm.json` (the
 vocabularies) and `{lang}.places.txt` into src/outpost/analyze/ner_weights/ (or `--out`). One
-thread, seeded: a rerun gives the same weights. The epoch kept is the one with the best dev F1
-(PER/LOC/ORG together), printed after each epoch. With `--context` (the default: layers 2,
-3 and 4) the net also reads each word's vectors in context from those layers of
-multilingual-e5-small (`outpost.analyze.context_vectors`), computed once per sentence before
-the first epoch (about 12 minutes for the Persian sets on one core); `--context ""` trains
-without them.
+thread, seeded. The epoch kept is the one with the best dev F1 (PER/LOC/ORG together),
+printed after each epoch. With `--context` (the default: layers 2, 3 and 4) the net also
+reads each word's vectors in context from those layers of multilingual-e5-small
+(`outpost.analyze.context_vectors`), computed once per sentence before the first epoch (2 to
+6 minutes for the Persian sets on one core); `--context ""` trains without them. With more
+than one seed, one net is trained per seed on the same vectors and the file holds them all:
+the tagger sums their scores (an ensemble), and the last line gives its dev figures.
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ import random
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import torch
 
@@ -81,11 +83,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=WEIGHTS, help="where the model goes")
     parser.add_argument("--context", default=CONTEXT, help="encoder layers read, or ''")
     parser.add_argument("--sentences", type=int, help="only the first N of each set (a check)")
+    parser.add_argument("--seeds", default="0", help="one net per seed; more: an ensemble")
     args = parser.parse_args()
     layers = [int(n) for n in args.context.split(",") if n.strip()]
     torch.set_num_threads(1)
-    torch.manual_seed(0)
-    rng = random.Random(0)
     lang = args.lang
     train_set, dev = crf_training.data_sets(lang, args.data)
     if args.sentences:
@@ -99,9 +100,12 @@ def main() -> None:
         train_examples.append((words, norm, regional_ner.marks_of(lang, norm, places), tags))
     word_counts = Counter(w for _, norm, _, _ in train_examples for w in norm)
     letter_counts = Counter(c for _, norm, _, _ in train_examples for w in norm for c in w)
-    vocab = {"words": sorted(w for w, n in word_counts.items() if n >= 2)}
+    vocab: dict[str, Any] = {"words": sorted(w for w, n in word_counts.items() if n >= 2)}
     vocab["letters"] = sorted(c for c, n in letter_counts.items() if n >= 5)
     vocab["tags"] = sorted({t for *_, tags in train_examples for t in tags})
+    vocab["cased"] = lang == "kk"  # Kazakh's capitals say much; Persian script has none
+    if layers:
+        vocab["context_layers"] = layers
     words = {w: i + 2 for i, w in enumerate(vocab["words"])}
     letters = {c: i + 2 for i, c in enumerate(vocab["letters"])}
     tag_ids = {t: i for i, t in enumerate(vocab["tags"])}
@@ -110,59 +114,124 @@ def main() -> None:
         for written, norm, marks, tags in train_examples
     ]
     vectors = sentence_vectors([written for written, *_ in train_examples], layers)
-    net = ner_lstm.Net(
-        len(words) + 2, len(letters) + 2, len(tag_ids), cased=lang == "kk", context=len(layers)
-    )
-    vocab["cased"] = net.cased
-    if layers:
-        vocab["context_layers"] = layers
-    optimiser = torch.optim.Adam(net.parameters(), lr=2e-3)
     markups = [ner_sets.markup(s) for s in dev]
-    best, best_state = -1.0, None
-    for epoch in range(args.epochs):
-        start = time.perf_counter()
-        net.train()
+
+    def dev_scores(nets: list[ner_lstm.Net]) -> dict[str, float]:
+        tagger = DevTagger(lang, nets, words, letters, vocab["tags"], places, layers)
+        return ner_sets.score(
+            markups, regional_ner.KEPT.get, [tagger.spans(m.text) for m in markups]
+        )
+
+    def net() -> ner_lstm.Net:
+        return ner_lstm.Net(
+            len(words) + 2,
+            len(letters) + 2,
+            len(tag_ids),
+            cased=vocab["cased"],
+            context=len(layers),
+        )
+
+    members = []
+    for seed in (int(n) for n in args.seeds.split(",")):
+        print(f"seed {seed}", flush=True)
+        training = Training(encoded, vectors if layers else None, seed, args.epochs)
+        if layers:
+            _draw_as_the_encoder(max(layers))
+        members.append(training.best(net(), dev_scores))
+    # half precision halves the file; the tags it gives on the dev set are the same
+    halves = [{k: v.half() for k, v in state.items()} for state in members]
+    torch.save(halves[0] if len(halves) == 1 else halves, args.out / f"{lang}.lstm.pt")
+    (args.out / f"{lang}.lstm.json").write_text(json.dumps(vocab, ensure_ascii=False))
+    nets = []
+    for state in members:
+        nets.append(net())
+        nets[-1].load_state_dict(state)
+        nets[-1].eval()
+    print(f"kept: dev F1 {_figures(dev_scores(nets))} ({len(nets)} nets)")
+
+
+def _draw_as_the_encoder(depth: int) -> None:
+    """Draw the random numbers that making the encoder's layers draws (their first weights,
+    replaced by the file's): the shipped nets were trained one seed a run, the encoder made
+    after the seed was set, so a seed's net is the same here."""
+    layer = context_vectors.load(depth).layers[0]
+    for _ in range(depth):
+        context_vectors.Layer(
+            layer.query.in_features, layer.inner.out_features, layer.heads, layer.eps
+        )
+
+
+class Training:
+    """One net's training with one seed; the epoch kept is the one with the best dev F1."""
+
+    def __init__(
+        self,
+        encoded: Sequence[tuple[ner_lstm.Encoded, list[int]]],
+        vectors: Sequence[torch.Tensor] | None,
+        seed: int,
+        epochs: int,
+    ) -> None:
+        self.encoded, self.vectors, self.epochs = encoded, vectors, epochs
+        torch.manual_seed(seed)  # before the net is made: its first weights
+        self.rng = random.Random(seed)
+
+    def best(
+        self, net: ner_lstm.Net, dev_scores: Callable[[list[ner_lstm.Net]], dict[str, float]]
+    ) -> dict[str, torch.Tensor]:
+        optimiser = torch.optim.Adam(net.parameters(), lr=2e-3)
+        best, best_state = -1.0, None
+        for epoch in range(self.epochs):
+            start = time.perf_counter()
+            net.train()
+            total = sum(self._step(net, optimiser, chosen) for chosen in self._batches())
+            net.eval()
+            figures = dev_scores([net])
+            print(
+                f"epoch {epoch + 1}: loss {total / len(self.encoded):.3f}, dev F1 "
+                f"{_figures(figures)} ({time.perf_counter() - start:.0f} s)",
+                flush=True,
+            )
+            if figures["overall F1"] > best:
+                best = figures["overall F1"]
+                best_state = {k: v.clone() for k, v in net.state_dict().items()}
+        assert best_state is not None
+        return best_state
+
+    def _batches(self) -> list[list[int]]:
+        encoded, rng = self.encoded, self.rng
         order = sorted(range(len(encoded)), key=lambda i: (len(encoded[i][1]), rng.random()))
         batches = [order[i : i + 32] for i in range(0, len(order), 32)]
         rng.shuffle(batches)
-        total = 0.0
-        for chosen in batches:
-            inputs = []
-            for i in chosen:
-                (w, c, m, k), _ = encoded[i]
-                w = [ner_lstm.UNKNOWN if rng.random() < WORD_DROPOUT else x for x in w]
-                inputs.append((w, c, m, k))
-            tensors = ner_lstm.batch(inputs)
-            context = ner_lstm.padded([vectors[i] for i in chosen]) if layers else None
-            mask = tensors[-1]
-            gold = torch.zeros(mask.shape, dtype=torch.long)
-            for row, i in enumerate(chosen):
-                gold[row, : len(encoded[i][1])] = torch.tensor(encoded[i][1])
-            optimiser.zero_grad()
-            loss = net.loss(net.emissions(*tensors, vectors=context), gold, mask)
-            (loss / len(chosen)).backward()
-            torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
-            optimiser.step()
-            total += float(loss.detach())
-        net.eval()
-        tagger = DevTagger(lang, net, words, letters, vocab["tags"], places, layers)
-        figures = ner_sets.score(
-            markups, regional_ner.KEPT.get, [tagger.spans(m.text) for m in markups]
-        )
-        f1 = figures["overall F1"]
-        print(
-            f"epoch {epoch + 1}: loss {total / len(encoded):.3f}, dev F1 {f1:.3f} "
-            + " ".join(f"{k} {figures[f'{k} F1']:.3f}" for k in ("PER", "LOC", "ORG"))
-            + f" ({time.perf_counter() - start:.0f} s)",
-            flush=True,
-        )
-        if f1 > best:
-            best, best_state = f1, {k: v.clone() for k, v in net.state_dict().items()}
-    assert best_state is not None
-    # half precision halves the file; the tags it gives on the dev set are the same
-    torch.save({k: v.half() for k, v in best_state.items()}, args.out / f"{lang}.lstm.pt")
-    (args.out / f"{lang}.lstm.json").write_text(json.dumps(vocab, ensure_ascii=False))
-    print(f"kept dev F1 {best:.3f}")
+        return batches
+
+    def _step(
+        self, net: ner_lstm.Net, optimiser: torch.optim.Optimizer, chosen: list[int]
+    ) -> float:
+        inputs = []
+        for i in chosen:
+            (w, c, m, k), _ = self.encoded[i]
+            w = [ner_lstm.UNKNOWN if self.rng.random() < WORD_DROPOUT else x for x in w]
+            inputs.append((w, c, m, k))
+        tensors = ner_lstm.batch(inputs)
+        context = None
+        if self.vectors is not None:
+            context = ner_lstm.padded([self.vectors[i] for i in chosen])
+        mask = tensors[-1]
+        gold = torch.zeros(mask.shape, dtype=torch.long)
+        for row, i in enumerate(chosen):
+            gold[row, : len(self.encoded[i][1])] = torch.tensor(self.encoded[i][1])
+        optimiser.zero_grad()
+        loss = net.loss(net.emissions(*tensors, vectors=context), gold, mask)
+        (loss / len(chosen)).backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
+        optimiser.step()
+        return float(loss.detach())
+
+
+def _figures(figures: dict[str, float]) -> str:
+    return f"{figures['overall F1']:.3f} " + " ".join(
+        f"{k} {figures[f'{k} F1']:.3f}" for k in ("PER", "LOC", "ORG")
+    )
 
 
 if __name__ == "__main__":

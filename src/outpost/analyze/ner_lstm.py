@@ -98,30 +98,39 @@ class Net(nn.Module):
         gold = gold + self.end[last]
         return (torch.logsumexp(total + self.end, dim=1) - gold).sum()
 
-    def decode(self, scores: Any, lengths: Sequence[int]) -> list[list[int]]:
-        """The best tag sequence of each sentence (Viterbi), from a batch's scores (batch,
-        length, tags); in numpy, all sentences at once: a step is far cheaper there."""
-        emitted = scores.numpy()
-        moves = self.transitions.detach().numpy()
-        end = self.end.detach().numpy()
-        best = self.start.detach().numpy() + emitted[:, 0]
-        back = []
-        for i in range(1, emitted.shape[1]):
-            total = best[:, :, None] + moves  # (batch, from, to)
-            index = total.argmax(axis=1)
-            stepped = np.take_along_axis(total, index[:, None, :], axis=1)[:, 0] + emitted[:, i]
-            inside = (np.asarray(lengths) > i)[:, None]
-            best = np.where(inside, stepped, best)  # a finished sentence keeps its score
-            back.append(index)
-        paths = []
-        for row, length in enumerate(lengths):
-            tag = int((best[row] + end).argmax())
-            path = [tag]
-            for index in reversed(back[: length - 1]):
-                tag = int(index[row, tag])
-                path.append(tag)
-            paths.append(path[::-1])
-        return paths
+
+def crf_weights(nets: Sequence[Net]) -> tuple[Any, Any, Any]:
+    """The CRF's transitions, start and end scores, summed over the nets of an ensemble as
+    their emissions are (the best path of the members' summed scores: a product of experts)."""
+    return tuple(
+        sum(getattr(net, name).detach().numpy() for net in nets)
+        for name in ("transitions", "start", "end")
+    )
+
+
+def viterbi(
+    emitted: Any, moves: Any, start: Any, end: Any, lengths: Sequence[int]
+) -> list[list[int]]:
+    """The best tag sequence of each sentence, in numpy, all sentences at once (a step is far
+    cheaper there than in torch): emitted (batch, length, tags), moves [from, to]."""
+    best = start + emitted[:, 0]
+    back = []
+    for i in range(1, emitted.shape[1]):
+        total = best[:, :, None] + moves  # (batch, from, to)
+        index = total.argmax(axis=1)
+        stepped = np.take_along_axis(total, index[:, None, :], axis=1)[:, 0] + emitted[:, i]
+        inside = (np.asarray(lengths) > i)[:, None]
+        best = np.where(inside, stepped, best)  # a finished sentence keeps its score
+        back.append(index)
+    paths = []
+    for row, length in enumerate(lengths):
+        tag = int((best[row] + end).argmax())
+        path = [tag]
+        for index in reversed(back[: length - 1]):
+            tag = int(index[row, tag])
+            path.append(tag)
+        paths.append(path[::-1])
+    return paths
 
 
 Encoded = tuple[list[int], list[list[int]], list[int], list[int]]
@@ -187,14 +196,14 @@ class LstmTagger:
     def __init__(
         self,
         lang: str,
-        net: Net,
+        nets: Sequence[Net],
         words: dict[str, int],
         letters: dict[str, int],
         tags: Sequence[str],
         places: frozenset[str],
         layers: Sequence[int] = (),
     ) -> None:
-        self.lang, self.net, self.words, self.letters = lang, net, words, letters
+        self.lang, self.nets, self.words, self.letters = lang, list(nets), words, letters
         self.tags, self.places, self.layers = list(tags), places, tuple(layers)
         self.method = f"bilstm-crf-{lang}"  # Mention.method of what it finds
 
@@ -217,11 +226,13 @@ class LstmTagger:
         torch.set_num_threads(1)
         try:
             vectors = self._vectors([[t.text for t in sentence] for sentence in cut])
-            with torch.no_grad():
-                scores = self.net.emissions(*batch(encoded), vectors=vectors)
+            inputs = batch(encoded)
+            with torch.no_grad():  # an ensemble's members' scores are summed
+                scores = sum(net.emissions(*inputs, vectors=vectors) for net in self.nets)
         finally:
             torch.set_num_threads(threads)
-        paths = self.net.decode(scores, [len(sentence) for sentence in cut])
+        lengths = [len(sentence) for sentence in cut]
+        paths = viterbi(scores.numpy(), *crf_weights(self.nets), lengths)
         for sentence, path in zip(cut, paths, strict=True):
             tags = [self.tags[t] for t in path]
             for start, end, kind in regional_ner.spans_of(tags, sentence):
@@ -246,15 +257,17 @@ def load(lang: str, folder: Traversable, places: frozenset[str]) -> LstmTagger:
     words = {w: i + 2 for i, w in enumerate(vocab["words"])}
     letters = {c: i + 2 for i, c in enumerate(vocab["letters"])}
     layers = vocab.get("context_layers", [])
-    net = Net(
-        len(words) + 2,
-        len(letters) + 2,
-        len(vocab["tags"]),
-        cased=vocab["cased"],
-        context=len(layers),
-    )
     with (folder / f"{lang}.lstm.pt").open("rb") as weights:
-        state = torch.load(weights, weights_only=True)  # kept in half precision: half the size
-    net.load_state_dict({k: v.float() for k, v in state.items()})
-    net.eval()
-    return LstmTagger(lang, net, words, letters, vocab["tags"], places, layers)
+        states = torch.load(weights, weights_only=True)  # kept in half precision: half the size
+    nets = []
+    for state in states if isinstance(states, list) else [states]:  # a list: an ensemble
+        net = Net(
+            len(words) + 2,
+            len(letters) + 2,
+            len(vocab["tags"]),
+            cased=vocab["cased"],
+            context=len(layers),
+        )
+        net.load_state_dict({k: v.float() for k, v in state.items()})
+        nets.append(net.eval())
+    return LstmTagger(lang, nets, words, letters, vocab["tags"], places, layers)
