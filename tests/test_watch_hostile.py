@@ -160,6 +160,9 @@ def mailroom() -> Iterator[Mailroom]:
         yield room
 
 
+PARSE_SECONDS = 0.6  # see hostile_settings
+
+
 def hostile_settings(settings: Settings) -> Settings:
     fetch = replace(
         settings.fetch,
@@ -173,9 +176,6 @@ def hostile_settings(settings: Settings) -> Settings:
     # budget of 1.5 s let it through there, so the test missed the time-out it exists for.
     limits = Limits(parse_seconds=PARSE_SECONDS, article_chars=5_000_000)
     return replace(settings, fetch=fetch, limits=limits)
-
-
-PARSE_SECONDS = 0.6
 
 
 def test_watch_survives_every_hostile_feed_and_delivers_the_good_alert(

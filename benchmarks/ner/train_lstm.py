@@ -134,9 +134,9 @@ def main() -> None:
     members = []
     for seed in (int(n) for n in args.seeds.split(",")):
         print(f"seed {seed}", flush=True)
-        training = Training(encoded, vectors if layers else None, seed, args.epochs)
-        if layers:
-            _draw_as_the_encoder(max(layers))
+        training = Training(
+            encoded, vectors if layers else None, _seeded(seed, layers), args.epochs
+        )
         members.append(training.best(net(), dev_scores))
     # half precision halves the file; the tags it gives on the dev set are the same
     halves = [{k: v.half() for k, v in state.items()} for state in members]
@@ -150,30 +150,33 @@ def main() -> None:
     print(f"kept: dev F1 {_figures(dev_scores(nets))} ({len(nets)} nets)")
 
 
-def _draw_as_the_encoder(depth: int) -> None:
-    """Draw the random numbers that making the encoder's layers draws (their first weights,
-    replaced by the file's): the shipped nets were trained one seed a run, the encoder made
-    after the seed was set, so a seed's net is the same here."""
-    layer = context_vectors.load(depth).layers[0]
-    for _ in range(depth):
-        context_vectors.Layer(
-            layer.query.in_features, layer.inner.out_features, layer.heads, layer.eps
-        )
+def _seeded(seed: int, layers: Sequence[int]) -> random.Random:
+    """Seed torch (the net's first weights, its dropout) and a Random (the batches, the words
+    dropped) for one net. Where the net reads the encoder, also draw the random numbers that
+    making the encoder's layers draws (first weights the file's replace): the shipped nets
+    were trained one seed a run, the encoder made after the seed was set, so a seed gives the
+    same net here."""
+    torch.manual_seed(seed)
+    if layers:
+        layer = context_vectors.load(max(layers)).layers[0]
+        for _ in range(max(layers)):
+            context_vectors.Layer(
+                layer.query.in_features, layer.inner.out_features, layer.heads, layer.eps
+            )
+    return random.Random(seed)
 
 
 class Training:
-    """One net's training with one seed; the epoch kept is the one with the best dev F1."""
+    """One net's training (`_seeded` first); the epoch kept is the one with the best dev F1."""
 
     def __init__(
         self,
         encoded: Sequence[tuple[ner_lstm.Encoded, list[int]]],
         vectors: Sequence[torch.Tensor] | None,
-        seed: int,
+        rng: random.Random,
         epochs: int,
     ) -> None:
-        self.encoded, self.vectors, self.epochs = encoded, vectors, epochs
-        torch.manual_seed(seed)  # before the net is made: its first weights
-        self.rng = random.Random(seed)
+        self.encoded, self.vectors, self.rng, self.epochs = encoded, vectors, rng, epochs
 
     def best(
         self, net: ner_lstm.Net, dev_scores: Callable[[list[ner_lstm.Net]], dict[str, float]]
