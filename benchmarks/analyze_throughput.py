@@ -2,6 +2,7 @@
 stage, peak memory, on the VOA stories (English) and the factRuEval texts (Russian).
 
     .venv/bin/python benchmarks/analyze_throughput.py [--workers 2] [--batch-size 16] [--repeat 1]
+        [--skip STAGE]
 
 Models load before timing (a service loads them once). With --workers N the batches are
 analysed in N processes forked from the one that loaded the models, as `outpost analyze
@@ -24,7 +25,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from outpost.analyze.pipeline import BATCH_SIZE, Pipeline
+from outpost.analyze.pipeline import BATCH_SIZE, DEFAULT, Pipeline
 from outpost.records import Doc
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -112,9 +113,18 @@ def main() -> None:
         help="read each set this many times over, as a longer stream (the workers' start-up "
         "and first page copies are then spread over more articles, as in a long run)",
     )
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        choices=DEFAULT,
+        help="leave this stage out (repeatable): to compare with a commit that lacked it, "
+        "such as the lead's vector, made by clustering before it moved into analysis",
+    )
     args = parser.parse_args()
     warnings.simplefilter("ignore")
-    pipeline = Pipeline.load(workers=args.workers)  # once, as `outpost analyze` does
+    stages = [name for name in DEFAULT if name not in args.skip]
+    pipeline = Pipeline.load(stages, workers=args.workers)  # once, as `outpost analyze` does
     list(pipeline.pipe([Doc(id="warm", text="Warm-up: Putin met Tokayev in Dushanbe.")]))
     rows = [
         measure(pipeline, "VOA (en)", repeated(voa(), args.repeat), args.workers, args.batch_size),
