@@ -89,7 +89,9 @@
     });
     layer.addTo(map);
     if (data.cells.length) {
-      map.fitBounds(layer.getBounds().pad(0.3), { maxZoom: 5 });
+      // Not animated: data-cells tells that the map is ready to use, and a click during the
+      // zoom's animation (long on a busy machine) was lost, its popup never opened.
+      map.fitBounds(layer.getBounds().pad(0.3), { maxZoom: 5, animate: false });
     }
     element.dataset.cells = String(data.cells.length);
   }
