@@ -88,7 +88,7 @@ def main() -> None:
         kept = np.load(args.vectors)
         x, y = kept["x"], kept["y"]
     else:
-        use, e5 = Vectors(), MappedVectors(np.zeros((384, 512), dtype=np.float32))
+        use, e5 = Vectors(), MappedVectors()
         y = np.stack([use([t])[0] for t in track(texts, description="USE")]).astype(np.float64)
         x = np.stack([e5.e5(t) for t in track(texts, description="e5")]).astype(np.float64)
         if args.vectors:

