@@ -181,6 +181,35 @@ def test_keys_alone_carry_a_language_without_vectors() -> None:
     assert apart.id != first.id  # a country alone is not enough
 
 
+def test_reports_dated_in_other_years_are_kept_apart() -> None:
+    # Close enough to join by meaning and a shared place, but for the years they date.
+    near = [0.3, 0.954]
+
+    def second(*keys: str) -> bool:
+        clusterer = Clusterer()
+        first, _ = clusterer.add(sketch("a", DAY, [1, 0], "place:1", "date:2005-11"))
+        story, _ = clusterer.add(sketch("b", DAY, near, "place:1", *keys))
+        return story.id == first.id
+
+    assert second("date:2005-03")  # another month of the same year
+    assert second()  # no date written out: nothing to tell them apart
+    assert not second("date:2008-12")  # only another year: another development
+
+
+def test_only_dates_written_with_their_year_become_keys() -> None:
+    from outpost.analyze.pipeline import default_pipeline
+    from outpost.records import Doc
+    from outpost.warn.sketches import sketch_keys
+
+    text = (
+        "The navy stopped a pirate attack on 11 November 2011 in the Gulf of Aden. "
+        "Another ship was boarded on Tuesday."
+    )
+    doc = next(iter(default_pipeline().pipe([Doc("d", text, DAY, None, "en")])))
+    dated = {k for k in sketch_keys(doc) if k.startswith("date:")}
+    assert dated == {"date:2011-11"}  # "on Tuesday" would only repeat the publication week
+
+
 def test_pins_and_merges_steer_new_articles() -> None:
     target = StoryState("s-target", DAY, DAY)
     merged = StoryState("s-old", DAY, DAY, merged_into="s-target")

@@ -1,7 +1,8 @@
 """Sketches: what story clustering reads of an analysed article.
 
 Its lead's sentence vector (made by analysis, `outpost.analyze.leads`), and its keys: the
-linked actors, resolved places, names the knowledge base does not know, numbers, event type.
+linked actors, resolved places, names the knowledge base does not know, numbers, event type,
+and the months of the dates it writes out with their year.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from outpost.records import Doc, Sketch
 # of a year shares.
 NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:[.,]\d+)?(?![\d.,])")
 NAMED = ("PER", "ORG", "LOC")
+# A date written with its year ("11 November 2011", "2011-11-11") says when; one resolved from
+# "on Tuesday" only repeats the day of publication, which every report of the day shares.
+WRITTEN_YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)")
 
 
 def sketch_keys(doc: Doc) -> frozenset[str]:
@@ -38,7 +42,13 @@ def sketch_keys(doc: Doc) -> frozenset[str]:
             keys.add(f"place:{p.geonames_id or p.name.lower()}")
     if doc.event_type:
         keys.add(f"type:{doc.event_type.label}")
+    keys.update(f"date:{month}" for month in written_months(doc))
     return frozenset(keys)
+
+
+def written_months(doc: Doc) -> set[str]:
+    """The months (YYYY-MM) of the dates the text writes out with their year."""
+    return {d.value[:7] for d in doc.dates if len(d.value) >= 7 and WRITTEN_YEAR.search(d.text)}
 
 
 def name_key(name: str, kind: str) -> str | None:
