@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from outpost.analyze.leads import MAPPED_LANGS
@@ -111,25 +112,39 @@ def key_similarity(keys: frozenset[str], story: StoryState, weight: float | None
     return shared / min(mine, theirs_weight)
 
 
-def similarity(sketch: Sketch, story: StoryState, weight: float | None = None) -> float:
-    """How close the article is to the story; `weight`: its keys' weight, if known."""
-    keys = key_similarity(sketch.keys, story, weight)
+@dataclass(frozen=True)
+class Probe:
+    """An article as compared with every story around it: what it brings, worked out once."""
+
+    sketch: Sketch
+    weight: float  # of its keys
+    years: frozenset[str]  # of the dates it writes out
+
+    @classmethod
+    def of(cls, sketch: Sketch) -> Probe:
+        return cls(sketch, key_weight(sketch.keys), _years(sketch.keys))
+
+
+def similarity(probe: Probe, story: StoryState) -> float:
+    """How close the article is to the story."""
+    sketch = probe.sketch
+    keys = key_similarity(sketch.keys, story, probe.weight)
     margin = GROWN if len(story.articles) > 1 else 0.0
     reference = story.meaning_vector()
     if sketch.vector is None or reference is None:
         # Keys alone must carry it: ask for more of them than alongside the vectors.
-        return KEYS_ALONE * keys - margin - years_apart(sketch, story)
+        return KEYS_ALONE * keys - margin - years_apart(probe.years, story)
     meaning = float(sketch.vector @ reference)
     if (sketch.lang or "und") not in story.langs:
         meaning += CROSS_LINGUAL
     if sketch.lang in MAPPED_LANGS and story.langs.keys() <= MAPPED_LANGS:
         meaning -= MAPPED_PAIR
-    return W_MEANING * meaning + (1 - W_MEANING) * keys - margin - years_apart(sketch, story)
+    return W_MEANING * meaning + (1 - W_MEANING) * keys - margin - years_apart(probe.years, story)
 
 
-def years_apart(sketch: Sketch, story: StoryState) -> float:
-    """OTHER_YEARS when the article and the story both write out dates, in no year in common."""
-    mine = _years(sketch.keys)
+def years_apart(mine: frozenset[str], story: StoryState) -> float:
+    """OTHER_YEARS when the article (its years, `mine`) and the story both write out dates,
+    in no year in common."""
     if not mine:
         return 0.0
     if "years" not in story.memo:
@@ -167,9 +182,9 @@ class Clusterer:
 
     def best(self, sketch: Sketch) -> tuple[StoryState | None, float]:
         best, best_score = None, -math.inf
-        weight = key_weight(sketch.keys)
+        probe = Probe.of(sketch)
         for story in self.candidates(sketch.when):
-            score = similarity(sketch, story, weight)
+            score = similarity(probe, story)
             if score > best_score:
                 best, best_score = story, score
         return best, best_score
