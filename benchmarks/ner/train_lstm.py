@@ -189,11 +189,7 @@ class Training:
             total = sum(self._step(net, optimiser, chosen) for chosen in self._batches())
             net.eval()
             figures = dev_scores([net])
-            print(
-                f"epoch {epoch + 1}: loss {total / len(self.encoded):.3f}, dev F1 "
-                f"{_figures(figures)} ({time.perf_counter() - start:.0f} s)",
-                flush=True,
-            )
+            print(epoch_line(epoch, total / len(self.encoded), figures, start), flush=True)
             if figures["overall F1"] > best:
                 best = figures["overall F1"]
                 best_state = {k: v.clone() for k, v in net.state_dict().items()}
@@ -229,6 +225,12 @@ class Training:
         torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
         optimiser.step()
         return float(loss.detach())
+
+
+def epoch_line(epoch: int, loss: float, figures: dict[str, float], start: float) -> str:
+    """What an epoch printed: its mean loss, the dev figures, its time since `start`."""
+    elapsed = time.perf_counter() - start
+    return f"epoch {epoch + 1}: loss {loss:.3f}, dev F1 {_figures(figures)} ({elapsed:.0f} s)"
 
 
 def _figures(figures: dict[str, float]) -> str:
