@@ -22,7 +22,6 @@ import json
 import random
 import sys
 import time
-from collections import Counter
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -148,17 +147,8 @@ def main() -> None:
     if args.sentences:
         train_set, dev = train_set[: args.sentences], dev[: args.sentences]
     places = frozenset(crf_training.place_names("fa"))
-    examples = []
-    for words, tags in crf_training.examples(train_set):
-        norm = [regional_ner.normal(w) for w in words]
-        examples.append((words, norm, regional_ner.marks_of("fa", norm, places), tags))
-    word_counts = Counter(w for _, norm, _, _ in examples for w in norm)
-    letter_counts = Counter(c for _, norm, _, _ in examples for w in norm for c in w)
-    vocab = {
-        "words": sorted(w for w, n in word_counts.items() if n >= 2),
-        "letters": sorted(c for c, n in letter_counts.items() if n >= 5),
-        "tags": sorted({t for *_, tags in examples for t in tags}),
-    }
+    examples = train_lstm.tagged_examples(train_set, "fa", places)
+    vocab = train_lstm.vocabulary(examples)
     words = {w: i + 2 for i, w in enumerate(vocab["words"])}
     letters = {c: i + 2 for i, c in enumerate(vocab["letters"])}
     tag_ids = {t: i for i, t in enumerate(vocab["tags"])}

@@ -94,15 +94,8 @@ def main() -> None:
     names = crf_training.place_names(lang)
     (args.out / f"{lang}.places.txt").write_text("\n".join(names) + "\n", encoding="utf-8")
     places = frozenset(names)
-    train_examples = []
-    for words, tags in crf_training.examples(train_set):
-        norm = [regional_ner.normal(w) for w in words]
-        train_examples.append((words, norm, regional_ner.marks_of(lang, norm, places), tags))
-    word_counts = Counter(w for _, norm, _, _ in train_examples for w in norm)
-    letter_counts = Counter(c for _, norm, _, _ in train_examples for w in norm for c in w)
-    vocab: dict[str, Any] = {"words": sorted(w for w, n in word_counts.items() if n >= 2)}
-    vocab["letters"] = sorted(c for c, n in letter_counts.items() if n >= 5)
-    vocab["tags"] = sorted({t for *_, tags in train_examples for t in tags})
+    train_examples = tagged_examples(train_set, lang, places)
+    vocab: dict[str, Any] = vocabulary(train_examples)
     vocab["cased"] = lang == "kk"  # Kazakh's capitals say much; Persian script has none
     if layers:
         vocab["context_layers"] = layers
@@ -148,6 +141,31 @@ def main() -> None:
         nets[-1].load_state_dict(state)
         nets[-1].eval()
     print(f"kept: dev F1 {_figures(dev_scores(nets))} ({len(nets)} nets)")
+
+
+Example = tuple[list[str], list[str], list[int], list[str]]  # written, normal, marks, tags
+
+
+def tagged_examples(
+    sentences: Sequence[ner_sets.Sentence], lang: str, places: frozenset[str]
+) -> list[Example]:
+    """Each sentence's words as written and normalised, their place-list marks, their tags."""
+    found = []
+    for words, tags in crf_training.examples(sentences):
+        norm = [regional_ner.normal(w) for w in words]
+        found.append((words, norm, regional_ner.marks_of(lang, norm, places), tags))
+    return found
+
+
+def vocabulary(examples: Sequence[Example]) -> dict[str, list[str]]:
+    """The words seen twice or more, the letters seen five times or more, the tags."""
+    word_counts = Counter(w for _, norm, _, _ in examples for w in norm)
+    letter_counts = Counter(c for _, norm, _, _ in examples for w in norm for c in w)
+    return {
+        "words": sorted(w for w, n in word_counts.items() if n >= 2),
+        "letters": sorted(c for c, n in letter_counts.items() if n >= 5),
+        "tags": sorted({t for *_, tags in examples for t in tags}),
+    }
 
 
 def _seeded(seed: int, layers: Sequence[int]) -> random.Random:
