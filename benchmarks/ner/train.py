@@ -216,6 +216,14 @@ def data_sets(lang: str, data: Path) -> tuple[list[ner_sets.Sentence], list[ner_
     return kaznerd.split(ner_sets.read(data / "kk" / "kaznerd_valid.txt"))
 
 
+def first_set_size(lang: str, data: Path) -> int:
+    """How many of data_sets()' training sentences come first from the set the dev figures
+    are of (PEYMA's news for Persian, before the tweets; all of Kazakh's)."""
+    if lang == "fa":
+        return len(ner_sets.read(data / "fa" / "peyma_train.txt"))
+    return len(data_sets(lang, data)[0])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lang", choices=regional_ner.LANGS, action="append")
