@@ -216,12 +216,11 @@ def data_sets(lang: str, data: Path) -> tuple[list[ner_sets.Sentence], list[ner_
     return kaznerd.split(ner_sets.read(data / "kk" / "kaznerd_valid.txt"))
 
 
-def first_set_size(lang: str, data: Path) -> int:
+def first_set_size(lang: str, data: Path) -> int | None:
     """How many of data_sets()' training sentences come first from the set the dev figures
-    are of (PEYMA's news for Persian, before the tweets; all of Kazakh's)."""
-    if lang == "fa":
-        return len(ner_sets.read(data / "fa" / "peyma_train.txt"))
-    return len(data_sets(lang, data)[0])
+    are of: PEYMA's news for Persian, before the tweets; None where the training sentences
+    are of that one set only (Kazakh)."""
+    return len(ner_sets.read(data / "fa" / "peyma_train.txt")) if lang == "fa" else None
 
 
 def main() -> None:

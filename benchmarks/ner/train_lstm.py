@@ -96,10 +96,9 @@ def main() -> None:
     torch.set_num_threads(1)
     lang = args.lang
     train_set, dev = crf_training.data_sets(lang, args.data)
-    first_set = crf_training.first_set_size(lang, args.data)
     if args.sentences:
         train_set, dev = train_set[: args.sentences], dev[: args.sentences]
-        first_set = min(first_set, args.sentences)
+    first_set = min(crf_training.first_set_size(lang, args.data) or len(train_set), len(train_set))
     names = crf_training.place_names(lang)
     (args.out / f"{lang}.places.txt").write_text("\n".join(names) + "\n", encoding="utf-8")
     places = frozenset(names)
