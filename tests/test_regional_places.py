@@ -147,3 +147,31 @@ def test_in_persian_script_a_small_town_that_is_a_word_needs_a_word_for_a_place(
     assert [name for _, name, _ in places("درگیری در ولسوالی سنگین ادامه دارد.", "fa")] == [
         "Sangīn"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # «دوشنبه» is Monday and Dushanbe; «آوریل», April, is spelt as Orël is
+        ("وزیر خارجه روز دوشنبه گفت که نشست آینده برگزار می‌شود.", []),
+        ("وی دوشنبه در یک نشست خبری گفت که مذاکرات ادامه دارد.", []),
+        ("از دوشنبه آینده مرز بسته می‌شود.", []),
+        ("در دوشنبه گذشته سه نفر کشته شدند.", []),
+        ("وی دوشنبه ۱۲ مهر گفت که مرز باز است.", []),
+        ("این نشست در ۱۲ آوریل برگزار شد.", []),
+        ("چهار مرد در شهر دوشنبه بازداشت شدند.", ["Dushanbe"]),
+        ("او برای دیدار با رئیس جمهور به دوشنبه سفر کرد.", ["Dushanbe"]),
+        ("دوشنبه، پایتخت تاجیکستان، میزبان نشست بود.", ["Dushanbe", "Tajikistan"]),
+    ],
+)
+def test_in_persian_script_a_days_or_months_name_is_a_place_only_where_words_say_so(
+    text: str, found: list[str]
+) -> None:
+    assert [name for _, name, _ in places(text, "fa")] == found
+
+
+def test_a_day_and_the_town_of_the_same_name_in_one_sentence() -> None:
+    text = "لاوروف روز دوشنبه در دوشنبه با رحمان دیدار کرد."
+    town = text.index("در دوشنبه") + len("در ")
+    doc = outpost.analyze(text, lang="fa")
+    assert [(p.start, p.name) for p in doc.places] == [(town, "Dushanbe")]

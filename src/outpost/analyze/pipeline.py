@@ -177,16 +177,19 @@ class PlaceStage:
         """A small town of the watched region, in a language whose NER reads names or in a
         script without capitals, is taken outside the names NER found and beside a word that
         says a place: "Life Star", "Darrell D. Ross", "Nov. 13" and «سنگین» ("heavy") name no
-        villages of Russia, Belarus, Tajikistan or Afghanistan here."""
-        from outpost.analyze.toponyms import CUES, cased, cued
+        villages of Russia, Belarus, Tajikistan or Afghanistan here. So is a day's or a month's
+        name in a script without capitals, whatever the town: «دوشنبه» is Monday and Dushanbe."""
+        from outpost.analyze.toponyms import CUES, calendar_cued, calendar_word, cased, cued
 
         name = text[start:end]
+        names = [(m.start, m.end) for m in doc.mentions]
+        if calendar_word(name):  # «روز دوشنبه» is "on Monday", «به دوشنبه» "to Dushanbe"
+            return _free(start, end, names) and calendar_cued(text, start, end, doc.lang)
         short = len(name) <= 3 and not cased(name)  # «تور», Tver and "tour", in any case
         if not short and not self.gazetteer.only_regional(name):
             return True
         if not short and doc.lang not in CUES and cased(name):
             return True  # Tajik, Kyrgyz, Uzbek: no recogniser; a capital letter says a name
-        names = [(m.start, m.end) for m in doc.mentions]
         return _free(start, end, names) and cued(text, start, end, doc.lang)
 
 

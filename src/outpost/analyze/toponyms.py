@@ -10,6 +10,7 @@ knowledge base linked keeps its type: "in Putin's words" stays a person.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -87,3 +88,48 @@ def cued(text: str, start: int, end: int, lang: str | None) -> bool:
 def cased(name: str) -> bool:
     """Whether the name is written in a script with capital letters."""
     return any(c.isupper() or c.islower() for c in name)
+
+
+# Where a script has no capitals, a day's or a month's name reads like any other word, and some
+# are towns: «دوشنبه» is Monday and Dushanbe, «آوریل» is April and, spelt so, Orël. The
+# languages of the region written in Arabic script, whose CLDR day and month names are read.
+CALENDAR_LOCALES = ("fa", "fa_AF", "ps", "ur", "ug", "ar")
+CAPITAL_AFTER = re.compile(r"^[\s،,]*پایتخت(?!\w)")  # «دوشنبه، پایتخت تاجیکستان»
+PREPOSITION_BEFORE = re.compile(r"(?<!\S)(?:در|به|از|تا)\s+$")  # in, to, from, as far as
+# What follows a day, not a town: a date, "last", "next", a time of day, "week", "hour".
+WHEN_AFTER = re.compile(
+    r"^[\s،,]*(?:[\d۰-۹٠-٩]|(?:گذشته|آینده|اخیر|شب|صبح|عصر|ظهر|بامداد|هفته|ساعت)(?!\w))"
+)
+
+
+def calendar_word(name: str) -> bool:
+    """Whether a name, in a script without capitals, is also a day's or a month's name there."""
+    return not cased(name) and norm(name) in _calendar_words()
+
+
+def calendar_cued(text: str, start: int, end: int, lang: str | None) -> bool:
+    """Whether the calendar word at `start`-`end` (`calendar_word`) names a place: a word for a
+    kind of place around it («شهر دوشنبه»), "capital" after it, or a preposition of place
+    before it with no date or time of day after it («به دوشنبه»; «از دوشنبه آینده» is "from
+    next Monday")."""
+    after = text[end : end + 30]
+    if cued(text, start, end, lang) or CAPITAL_AFTER.match(after):
+        return True
+    return bool(PREPOSITION_BEFORE.search(text[max(0, start - 8) : start])) and not (
+        WHEN_AFTER.match(after)
+    )
+
+
+@functools.cache
+def _calendar_words() -> frozenset[str]:
+    from babel.dates import get_day_names, get_month_names
+
+    words: set[str] = set()
+    for locale in CALENDAR_LOCALES:
+        for context in ("format", "stand-alone"):
+            for names in (
+                get_day_names("wide", context, locale),
+                get_month_names("wide", context, locale),
+            ):
+                words.update(norm(name) for name in names.values())
+    return frozenset(words)
