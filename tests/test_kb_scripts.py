@@ -152,6 +152,22 @@ def test_pashto_and_persian_names_in_any_spelling_of_the_letters(linker: Linker)
     assert ("ولایت خراسان", "group:isis-k") in found
 
 
+def test_a_recognisers_name_with_an_ending_links_to_the_name_without_it(
+    linker: Linker,
+) -> None:
+    # The Kazakh tagger's spans hold the endings: «Владимир Путинмен», "with Vladimir Putin".
+    def linked(text: str, kind: str, lang: str) -> str | None:
+        found = linker.link(text, kind, lang)
+        return found[0].id if found else None
+
+    assert linked("Владимир Путинмен", "PER", "kk") == "person:putin"
+    assert linked("Ауғанстандағы", "LOC", "kk") == "country:AF"
+    assert linked("ҰҚК-ның", "ORG", "kk") == "org:knb-kz"
+    assert linked("Mirziyoyevga", "PER", "uz") == "person:mirziyoyev"
+    # only where the language puts endings on names
+    assert linked("Владимир Путинмен", "PER", "en") is None
+
+
 def test_an_ending_is_never_read_into_another_word(linker: Linker) -> None:
     # «Толибонҳо» is Толибон + plural; «Раҳмонов» is not Раҳмон with an ending.
     found = scan(linker, "Раҳмонов ва Толибонҳо.", "tg")

@@ -227,6 +227,9 @@ class Linker:
             yield FORM, self._forms, keys
         if CYRILLIC.search(names[0]) and lang in (None, "ru", "be", "uk"):
             yield LEMMA, self._exact, _lemma_keys(names[0])
+        if self._endings.get(lang or ""):  # a recogniser's «Владимир Путинмен», «Ауғанстандағы»
+            keys = [k for name in names for k in _name_keys(name)]
+            yield LEMMA, self._exact, _without_ending(keys, self._endings[lang or ""])
         yield SKELETON, self._skeleton, [skeleton(_strip_titles(n)) for n in names]
 
     def _lookup(
@@ -397,6 +400,21 @@ def _is_title(word: str) -> bool:
     if folded in TITLE_WORDS:
         return True
     return bool(CYRILLIC.search(word)) and bool(TITLE_WORDS & set(_lemmas(word)))
+
+
+def _without_ending(keys: Iterable[str], endings: Sequence[str]) -> list[str]:
+    """Folded names with an ending the language puts on a name's last word taken off it, each
+    ending that leaves three letters or more (`endings` longest first); a hyphen before the
+    ending («ҰҚК-ның») has already made it a word of its own."""
+    out = []
+    for key in keys:
+        head, _, last = key.rpartition(" ")
+        for ending in endings:
+            if last == ending and head:
+                out.append(head)
+            elif last.endswith(ending) and len(last) - len(ending) >= 3:
+                out.append(f"{head} {last[: -len(ending)]}".lstrip())
+    return list(dict.fromkeys(out))
 
 
 def _name_keys(text: str) -> list[str]:
