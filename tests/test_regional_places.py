@@ -170,6 +170,26 @@ def test_in_persian_script_a_days_or_months_name_is_a_place_only_where_words_say
     assert [name for _, name, _ in places(text, "fa")] == found
 
 
+@pytest.mark.parametrize(
+    ("text", "lang", "found"),
+    [
+        # a capitalised day or month with the word for "day" or "month" after it is a date
+        ("Juma kuni prezident Toshkentda chiqish qildi.", "uz", ["Toshkent"]),
+        ("Payshanba kuni chegarada otishma boʻldi.", "uz", []),
+        ("Қазан айында Астанада саммит өтті.", "kk", ["Astana"]),
+        ("Anna güni Aşgabatda maslahat geçirildi.", "tk", ["Aşgabat"]),
+        # and the towns stay towns
+        ("Juma shahrida toʻrt kishi ushlandi.", "uz", ["Juma Shahri"]),
+        ("Қазан қаласында саммит өтті.", "kk", ["Kazan"]),
+        ("Дар Душанбе нишаст баргузор шуд.", "tg", ["Dushanbe"]),
+    ],
+)
+def test_in_a_cased_script_a_day_said_as_a_day_is_no_town(
+    text: str, lang: str, found: list[str]
+) -> None:
+    assert [name for _, name, _ in places(text, lang)] == found
+
+
 def test_a_day_and_the_town_of_the_same_name_in_one_sentence() -> None:
     text = "لاوروف روز دوشنبه در دوشنبه با رحمان دیدار کرد."
     town = text.index("در دوشنبه") + len("در ")

@@ -179,10 +179,19 @@ class PlaceStage:
         says a place: "Life Star", "Darrell D. Ross", "Nov. 13" and «سنگین» ("heavy") name no
         villages of Russia, Belarus, Tajikistan or Afghanistan here. So is a day's or a month's
         name in a script without capitals, whatever the town: «دوشنبه» is Monday and Dushanbe."""
-        from outpost.analyze.toponyms import CUES, calendar_cued, calendar_word, cased, cued
+        from outpost.analyze.toponyms import (
+            CUES,
+            calendar_cued,
+            calendar_word,
+            cased,
+            cued,
+            said_as_date,
+        )
 
         name = text[start:end]
         names = [(m.start, m.end) for m in doc.mentions]
+        if said_as_date(text, start, end):  # «Juma kuni» is "on Friday"
+            return False
         if calendar_word(name):  # «روز دوشنبه» is "on Monday", «به دوشنبه» "to Dushanbe"
             return _free(start, end, names) and calendar_cued(text, start, end, doc.lang)
         short = len(name) <= 3 and not cased(name)  # «تور», Tver and "tour", in any case

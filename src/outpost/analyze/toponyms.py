@@ -102,9 +102,30 @@ WHEN_AFTER = re.compile(
 )
 
 
+# In a cased script a day's or a month's name is a town's only with a capital, at a sentence's
+# start; the word for "day" or "month" after it says which: «Juma kuni» is "on Friday", not
+# the village Juma, «Қазан айында» "in October", not Kazan.
+CASED_CALENDAR_LOCALES = ("uz", "uz_Cyrl", "tk", "kk", "ky", "tg")
+DAY_OR_MONTH_AFTER = re.compile(
+    r"^\s+(?i:kuni|куни|güni|күні|күнү|oyi|oyida|ойи|ойида|aýy|aýynda|айы|айында|айда)"
+    r"(?!\w)"
+)
+
+
 def calendar_word(name: str) -> bool:
     """Whether a name, in a script without capitals, is also a day's or a month's name there."""
-    return not cased(name) and norm(name) in _calendar_words()
+    return not cased(name) and norm(name) in _calendar_words(CALENDAR_LOCALES)
+
+
+def said_as_date(text: str, start: int, end: int) -> bool:
+    """Whether the name at `start`-`end`, in a cased script, is a day's or a month's name
+    followed by the word for "day" or "month" («Juma kuni», «Қазан айында»)."""
+    name = text[start:end]
+    return (
+        cased(name)
+        and norm(name) in _calendar_words(CASED_CALENDAR_LOCALES)
+        and bool(DAY_OR_MONTH_AFTER.match(text[end : end + 20]))
+    )
 
 
 def calendar_cued(text: str, start: int, end: int, lang: str | None) -> bool:
@@ -121,11 +142,11 @@ def calendar_cued(text: str, start: int, end: int, lang: str | None) -> bool:
 
 
 @functools.cache
-def _calendar_words() -> frozenset[str]:
+def _calendar_words(locales: tuple[str, ...]) -> frozenset[str]:
     from babel.dates import get_day_names, get_month_names
 
     words: set[str] = set()
-    for locale in CALENDAR_LOCALES:
+    for locale in locales:
         for context in ("format", "stand-alone"):
             for names in (
                 get_day_names("wide", context, locale),
