@@ -40,6 +40,11 @@ def places(text: str, lang: str) -> list[tuple[str, str, str | None]]:
         ("Тёрт киши Ош шаарында кармалды.", "ky", "Ош", "Osh", "KG"),
         ("Дар шаҳри Панҷакент чор нафар боздошт шуданд.", "tg", "Панҷакент", "Panjakent", "TJ"),
         ("Moʻynoq shahrida toʻrt kishi ushlandi.", "uz", "Moʻynoq", "Mŭynoq", "UZ"),
+        # Kazakh's and Kyrgyz's case endings in their front-vowel and voiceless forms
+        ("Саммит Душанбеде өтті.", "kk", "Душанбеде", "Dushanbe", "TJ"),
+        ("Делегация Мәскеуден оралды.", "kk", "Мәскеуден", "Moscow", "RU"),
+        ("Кездесу Ташкентте өтті.", "kk", "Ташкентте", "Toshkent", "UZ"),
+        ("Делегация Бишкектен кайтты.", "ky", "Бишкектен", "Bishkek", "KG"),
         ("چهار مرد در شهر زرنج بازداشت شدند.", "fa", "زرنج", "Zaranj", "AF"),
     ],
 )

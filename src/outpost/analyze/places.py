@@ -410,9 +410,9 @@ def _known(surface: str, lang: str | None, gaz: Gazetteer) -> bool:
         return False
     if gaz.scans(key):
         return True
-    if CYRILLIC.search(surface):
-        return gaz.scan_lemma(surface)
-    if lang in TURKIC and " " not in key:
+    if CYRILLIC.search(surface) and gaz.scan_lemma(surface):
+        return True
+    if lang in TURKIC and " " not in key:  # a case ending off: «Бишкектен», "Toshkentda"
         return any(gaz.scans(_norm(c.entry.name)) for c in gaz.lookup(surface, lang))
     return False
 
