@@ -195,6 +195,12 @@ def test_in_a_cased_script_a_day_said_as_a_day_is_no_town(
     assert [name for _, name, _ in places(text, lang)] == found
 
 
+def test_in_kazakh_a_capital_at_a_sentences_start_is_no_town_the_tagger_did_not_see() -> None:
+    # «Егер» ("if") is Eger in Hungary, «Міне» ("here is") Al Minya; the tagger tags Astana
+    text = "Егер келісім жасалса, жұмыс басталады. Міне, осылай. Астана бұл шешімді қолдады."
+    assert [name for _, name, _ in places(text, "kk")] == ["Astana"]
+
+
 def test_a_day_and_the_town_of_the_same_name_in_one_sentence() -> None:
     text = "لاوروف روز دوشنبه در دوشنبه با رحمان دیدار کرد."
     town = text.index("در دوشنبه") + len("در ")
