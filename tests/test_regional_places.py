@@ -46,6 +46,15 @@ def places(text: str, lang: str) -> list[tuple[str, str, str | None]]:
         ("Кездесу Ташкентте өтті.", "kk", "Ташкентте", "Toshkent", "UZ"),
         ("Делегация Бишкектен кайтты.", "ky", "Бишкектен", "Bishkek", "KG"),
         ("چهار مرد در شهر زرنج بازداشت شدند.", "fa", "زرنج", "Zaranj", "AF"),
+        # a province no town is named after, in Dari
+        (
+            "نیروهای امنیتی در ولایت بدخشان چهار نفر را بازداشت کردند.",
+            "fa",
+            "بدخشان",
+            "Badakhshān",
+            "AF",
+        ),
+        ("درگیری در هلمند ادامه دارد.", "fa", "هلمند", "Helmand", "AF"),
     ],
 )
 def test_a_town_of_the_region_is_found_and_resolved_in_its_script(
@@ -199,6 +208,13 @@ def test_in_kazakh_a_capital_at_a_sentences_start_is_no_town_the_tagger_did_not_
     # «Егер» ("if") is Eger in Hungary, «Міне» ("here is") Al Minya; the tagger tags Astana
     text = "Егер келісім жасалса, жұмыс басталады. Міне, осылай. Астана бұл шешімді қолдады."
     assert [name for _, name, _ in places(text, "kk")] == ["Astana"]
+
+
+def test_in_persian_script_a_word_of_an_organisations_name_is_no_far_town() -> None:
+    # «داخله» ("interior") is Dakhla in Western Sahara; the country in the name stays a place
+    doc = outpost.analyze("مقام‌های وزارت داخله افغانستان روز چهارشنبه گفتند.", lang="fa")
+    assert [(m.text, m.kb_id) for m in doc.mentions] == [("وزارت داخله افغانستان", "org:moi-af")]
+    assert [p.name for p in doc.places] == ["Afghanistan"]
 
 
 def test_a_day_and_the_town_of_the_same_name_in_one_sentence() -> None:

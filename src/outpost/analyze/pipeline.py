@@ -168,10 +168,28 @@ class PlaceStage:
             for s, e in scan(text, doc.lang, self.gazetteer)
             if _free(s, e, people)
             and not _part_of_body(text, s, e, bodies)
+            and not self._word_of_body(text, s, e, bodies)
             and self._enough(doc, text, s, e)
         ]
         found = resolve(merge(named, scanned), text, doc.lang, self.gazetteer, self.region)
         return replace(doc, places=tuple(found), focus=focus(found, lead_end(doc)))
+
+    def _word_of_body(
+        self, text: str, start: int, end: int, bodies: Sequence[tuple[int, int]]
+    ) -> bool:
+        """In a script without capitals, a word inside an organisation's name is a place only
+        as a country or a town of the watched region: «وزارت داخله» is the interior ministry,
+        not Dakhla in Western Sahara, where «پلیس هرات» names Herat."""
+        from outpost.analyze.toponyms import cased
+
+        name = text[start:end]
+        if cased(name) or not any(s <= start and end <= e for s, e in bodies):
+            return False
+        region = set(self.gazetteer.region)
+        return not any(
+            c.entry.kind == "country" or c.entry.country in region or c.entry.admin1 in region
+            for c in self.gazetteer.lookup(name)
+        )
 
     def _enough(self, doc: Doc, text: str, start: int, end: int) -> bool:
         """A small town of the watched region, in a language whose NER reads names or in a
