@@ -214,6 +214,8 @@ class PlaceStage:
             return False  # «Егер» ("if") is no Eger, «Міне» ("here is") no Minya
         if calendar_word(name):  # «روز دوشنبه» is "on Monday", «به دوشنبه» "to Dushanbe"
             return _free(start, end, names) and calendar_cued(text, start, end, doc.lang)
+        if doc.lang in UNCASED_TRAINED_HERE and " " not in name:  # «مالی», "financial"
+            return _free(start, end, names) and cued(text, start, end, doc.lang)
         short = len(name) <= 3 and not cased(name)  # «تور», Tver and "tour", in any case
         if not short and not self.gazetteer.only_regional(name):
             return True
@@ -226,6 +228,10 @@ class PlaceStage:
 # capital says nothing, and a word there that the tagger did not read as a name is taken for
 # none; its own places it tags.
 TRAINED_HERE = frozenset({"kk"})
+# Persian and Dari: a script without capitals, where many a word is some town's name («مالی»,
+# "financial", is Mali; «آستانه», "threshold", Astana). One word the tagger did not read as a
+# place is taken only where a word around it says a place.
+UNCASED_TRAINED_HERE = frozenset({"fa", "prs"})
 SENTENCE_END = frozenset(".!?…\n")
 
 
