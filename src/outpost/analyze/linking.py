@@ -221,15 +221,17 @@ class Linker:
     ) -> Iterator[tuple[float, dict[str, set[str]], list[str]]]:
         """(confidence, index, keys) from the surest to the loosest; made lazily, so that
         pymorphy3 only runs when the plain forms found nothing."""
+        every_key: list[str] = []
         for i, name in enumerate(names):
             keys = _name_keys(name)
+            every_key += keys
             yield (SURE if i == 0 else NORMAL), self._exact, keys
             yield FORM, self._forms, keys
         if CYRILLIC.search(names[0]) and lang in (None, "ru", "be", "uk"):
             yield LEMMA, self._exact, _lemma_keys(names[0])
-        if self._endings.get(lang or ""):  # a recogniser's «Владимир Путинмен», «Ауғанстандағы»
-            keys = [k for name in names for k in _name_keys(name)]
-            yield LEMMA, self._exact, _without_ending(keys, self._endings[lang or ""])
+        endings = self._endings.get(lang or "")
+        if endings:  # a recogniser's «Владимир Путинмен», «Ауғанстандағы»
+            yield LEMMA, self._exact, _without_ending(every_key, endings)
         yield SKELETON, self._skeleton, [skeleton(_strip_titles(n)) for n in names]
 
     def _lookup(

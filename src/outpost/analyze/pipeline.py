@@ -167,23 +167,27 @@ class PlaceStage:
             (s, e)
             for s, e in scan(text, doc.lang, self.gazetteer)
             if _free(s, e, people)
-            and not _part_of_body(text, s, e, bodies)
-            and not self._word_of_body(text, s, e, bodies)
+            and not self._part_of_body(text, s, e, bodies)
             and self._enough(doc, text, s, e)
         ]
         found = resolve(merge(named, scanned), text, doc.lang, self.gazetteer, self.region)
         return replace(doc, places=tuple(found), focus=focus(found, lead_end(doc)))
 
-    def _word_of_body(
+    def _part_of_body(
         self, text: str, start: int, end: int, bodies: Sequence[tuple[int, int]]
     ) -> bool:
-        """In a script without capitals, a word inside an organisation's name is a place only
-        as a country or a town of the watched region: «وزارت داخله» is the interior ministry,
-        not Dakhla in Western Sahara, where «پلیس هرات» names Herat."""
+        """An acronym the recogniser read as an organisation ("NISA") is not the town a
+        dictionary finds under it. A name in ordinary case stays a candidate, inside a longer
+        name too: a capital read as an organisation is common, and "Gainesville Police" names a
+        town. In a script without capitals, a word inside an organisation's name is a place
+        only as a country or a town of the watched region: «وزارت داخله» is the interior
+        ministry, not Dakhla in Western Sahara, where «پلیس هرات» names Herat."""
         from outpost.analyze.toponyms import cased
 
         name = text[start:end]
-        if cased(name) or not any(s <= start and end <= e for s, e in bodies):
+        if cased(name):
+            return name.isupper() and (start, end) in bodies
+        if not any(s <= start and end <= e for s, e in bodies):
             return False
         region = set(self.gazetteer.region)
         return not any(
@@ -214,12 +218,11 @@ class PlaceStage:
             return False  # «Егер» ("if") is no Eger, «Міне» ("here is") no Minya
         if calendar_word(name):  # «روز دوشنبه» is "on Monday", «به دوشنبه» "to Dushanbe"
             return _free(start, end, names) and calendar_cued(text, start, end, doc.lang)
-        if doc.lang in UNCASED_TRAINED_HERE and " " not in name:  # «مالی», "financial"
-            return _free(start, end, names) and cued(text, start, end, doc.lang)
         short = len(name) <= 3 and not cased(name)  # «تور», Tver and "tour", in any case
-        if not short and not self.gazetteer.only_regional(name):
+        untagged = doc.lang in UNCASED_TRAINED_HERE and " " not in name  # «مالی», "financial"
+        if not (short or untagged) and not self.gazetteer.only_regional(name):
             return True
-        if not short and doc.lang not in CUES and cased(name):
+        if not (short or untagged) and doc.lang not in CUES and cased(name):
             return True  # Tajik, Kyrgyz, Uzbek: no recogniser; a capital letter says a name
         return _free(start, end, names) and cued(text, start, end, doc.lang)
 
@@ -242,13 +245,6 @@ def _opens_sentence(text: str, start: int) -> bool:
 
 def _free(start: int, end: int, taken: Sequence[tuple[int, int]]) -> bool:
     return all(end <= s or start >= e for s, e in taken)
-
-
-def _part_of_body(text: str, start: int, end: int, bodies: Sequence[tuple[int, int]]) -> bool:
-    """An acronym the recogniser read as an organisation ("NISA") is not the town a dictionary
-    finds under it. A name in ordinary case stays a candidate, inside a longer name too: a
-    capital read as an organisation is common, and "Gainesville Police" names a town."""
-    return text[start:end].isupper() and (start, end) in bodies
 
 
 LEAD_SENTENCES = 3
